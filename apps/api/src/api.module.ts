@@ -1,0 +1,30 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HealthModule } from '@app/health';
+import { LoggingModule } from '@app/logging';
+import { RedisHealthIndicator, RedisModule } from '@app/redis';
+import { AdminModule } from './admin/admin.module';
+import { ApiConfig } from './config/api-config';
+import { ApiConfigModule } from './config/api-config.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
+
+@Module({})
+export class ApiModule {
+  static forRoot(config: ApiConfig): DynamicModule {
+    return {
+      module: ApiModule,
+      imports: [
+        ApiConfigModule.forRoot(config),
+        LoggingModule.forRoot({ name: 'api', level: config.logLevel, quietPaths: ['/webhooks/'] }),
+        RedisModule.forRoot({
+          url: config.redis.url,
+          role: 'producer',
+          connectionName: 'api',
+          commandTimeoutMs: config.redis.commandTimeoutMs,
+        }),
+        HealthModule.forChecks([RedisHealthIndicator]),
+        WebhooksModule,
+        AdminModule,
+      ],
+    };
+  }
+}

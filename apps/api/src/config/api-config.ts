@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { baseEnvSchema, env, loadConfig, type LogLevel } from '@app/config';
+
+const apiEnvSchema = baseEnvSchema.extend({
+  PORT: env.port().default(3000),
+  HUBSPOT_CLIENT_SECRET: env.secret(8),
+  HUBSPOT_WEBHOOK_URL: env.url(['https:', 'http:']),
+  BULL_BOARD_USER: env.string(),
+  BULL_BOARD_PASSWORD: env.secret(12),
+  REDIS_COMMAND_TIMEOUT_MS: env.int(100, 30_000).default(2000),
+  INGEST_MAX_BATCH: env.int(1, 5000).default(500),
+  JOB_ATTEMPTS: env.int(1, 50).default(5),
+  JOB_BACKOFF_MS: env.int(100, 3_600_000).default(5000),
+  JOB_KEEP_COMPLETED_HOURS: env.int(1, 24 * 90).default(48),
+  JOB_KEEP_COMPLETED_COUNT: env.int(100, 10_000_000).default(100_000),
+  JOB_KEEP_FAILED_DAYS: env.int(1, 365).default(30),
+});
+
+/** The api's configuration, validated once at boot. Injected by class token. */
+export class ApiConfig {
+  readonly logLevel!: LogLevel;
+  readonly http!: { port: number };
+  readonly redis!: { url: string; commandTimeoutMs: number };
+  readonly hubspot!: { clientSecret: string; webhookUrl: string };
+  readonly bullBoard!: { user: string; password: string };
+  readonly ingest!: { maxBatch: number };
+  readonly jobs!: {
+    attempts: number;
+    backoffMs: number;
+    keepCompleted: { ageSeconds: number; count: number };
+    keepFailedSeconds: number;
+  };
+}
+
+export function loadApiConfig(source: Record<string, string | undefined> = process.env): ApiConfig {
+  return loadConfig(apiEnvSchema, source, (e: z.output<typeof apiEnvSchema>) => ({
+    logLevel: e.LOG_LEVEL,
+    http: { port: e.PORT },
+    redis: { url: e.REDIS_URL, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
+    hubspot: { clientSecret: e.HUBSPOT_CLIENT_SECRET, webhookUrl: e.HUBSPOT_WEBHOOK_URL },
+    bullBoard: { user: e.BULL_BOARD_USER, password: e.BULL_BOARD_PASSWORD },
+    ingest: { maxBatch: e.INGEST_MAX_BATCH },
+    jobs: {
+      attempts: e.JOB_ATTEMPTS,
+      backoffMs: e.JOB_BACKOFF_MS,
+      // Completed jobs must outlive HubSpot's ~24 h redelivery window, or a late redelivery
+      // would create a fresh job with the same id.
+      keepCompleted: { ageSeconds: e.JOB_KEEP_COMPLETED_HOURS * 3600, count: e.JOB_KEEP_COMPLETED_COUNT },
+      keepFailedSeconds: e.JOB_KEEP_FAILED_DAYS * 86_400,
+    },
+  }));
+}

@@ -1,0 +1,104 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { HUBSPOT_EVENTS_QUEUE, type JobSpec } from '@app/contracts';
+import { REDIS_CONNECTION } from '@app/redis';
+import { ApiConfig } from '../config/api-config';
+import { QueueUnavailableError } from './queue-unavailable.error';
+
+interface Waiter {
+  jobs: JobSpec[];
+  resolve: (isNew: boolean[]) => void;
+  reject: (err: Error) => void;
+}
+
+/**
+ * Group commit into BullMQ: requests that arrive while a flush is in flight are stored together
+ * by the next `addBulk` (one MULTI). A caller's promise resolves only after its jobs are in Redis,
+ * so a 200 is never sent for events that were not stored. Under no load a flush holds one request
+ * and costs what a direct add would.
+ */
+@Injectable()
+export class JobEnqueuer {
+  private pending: Waiter[] = [];
+  private pendingJobs = 0;
+  private flushing = false;
+
+  constructor(
+    @InjectQueue(HUBSPOT_EVENTS_QUEUE) private readonly queue: Queue,
+    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
+    private readonly config: ApiConfig,
+  ) {}
+
+  /** Stores the jobs; resolves with `true` for each job that was new, `false` for a duplicate. */
+  enqueue(jobs: JobSpec[]): Promise<boolean[]> {
+    if (jobs.length === 0) return Promise.resolve([]);
+    // Fail fast: with the connection down, waiting would only eat HubSpot's 5 s budget.
+    if (this.redis.status !== 'ready') {
+      return Promise.reject(new QueueUnavailableError(`redis connection ${this.redis.status}`));
+    }
+    return new Promise((resolve, reject) => {
+      this.pending.push({ jobs, resolve, reject });
+      this.pendingJobs += jobs.length;
+      if (!this.flushing) this.flush();
+    });
+  }
+
+  private flush(): void {
+    this.flushing = true;
+    const batch: Waiter[] = [];
+    let size = 0;
+    while (this.pending.length > 0 && (size === 0 || size + this.pending[0].jobs.length <= this.config.ingest.maxBatch)) {
+      const waiter = this.pending.shift()!;
+      size += waiter.jobs.length;
+      batch.push(waiter);
+    }
+    this.pendingJobs -= size;
+    this.store(batch)
+      .then(
+        (flags) => {
+          let offset = 0;
+          for (const w of batch) {
+            w.resolve(flags.slice(offset, offset + w.jobs.length));
+            offset += w.jobs.length;
+          }
+        },
+        (err: unknown) => {
+          const error = new QueueUnavailableError(err);
+          for (const w of batch) w.reject(error);
+        },
+      )
+      .finally(() => {
+        this.flushing = false;
+        if (this.pending.length > 0) this.flush();
+      });
+  }
+
+  /** One EXISTS pipeline (only to count duplicates) and one addBulk MULTI for the whole batch. */
+  private async store(batch: Waiter[]): Promise<boolean[]> {
+    const jobs = batch.flatMap((w) => w.jobs);
+    const seen = new Set<string>();
+    const unique = jobs.filter((j) => !seen.has(j.jobId) && seen.add(j.jobId));
+
+    const pipeline = this.redis.pipeline();
+    for (const job of unique) pipeline.exists(this.queue.toKey(job.jobId));
+    const existed = new Map<string, boolean>();
+    const replies = (await pipeline.exec()) ?? [];
+    unique.forEach((job, i) => {
+      const [err, count] = replies[i] ?? [new Error('no reply'), 0];
+      if (err) throw err;
+      existed.set(job.jobId, count === 1);
+    });
+
+    // The deterministic jobId makes BullMQ keep the existing job on a redelivery.
+    await this.queue.addBulk(unique.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
+
+    const counted = new Set<string>();
+    return jobs.map((j) => {
+      const isNew = !existed.get(j.jobId) && !counted.has(j.jobId);
+      counted.add(j.jobId);
+      return isNew;
+    });
+  }
+}

@@ -1,0 +1,11 @@
+import { loadConfigOrExit } from '@app/config';
+import { loadWorkerConfig } from './config/worker-config';
+import { createWorkerApp } from './create-worker-app';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(() => loadWorkerConfig());
+  const app = await createWorkerApp(config);
+  await app.listen({ port: config.http.port, host: '0.0.0.0' });
+}
+
+void bootstrap();

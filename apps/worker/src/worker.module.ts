@@ -1,0 +1,25 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { HealthModule } from '@app/health';
+import { LoggingModule } from '@app/logging';
+import { RedisHealthIndicator, RedisModule } from '@app/redis';
+import { WorkerConfig } from './config/worker-config';
+import { WorkerConfigModule } from './config/worker-config.module';
+
+/**
+ * The consumer process. Its only HTTP surface is health (and later metrics) on WORKER_HTTP_PORT;
+ * the job processor for HUBSPOT_EVENTS_QUEUE plugs in here.
+ */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: WorkerConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        WorkerConfigModule.forRoot(config),
+        LoggingModule.forRoot({ name: 'worker', level: config.logLevel }),
+        RedisModule.forRoot({ url: config.redis.url, role: 'consumer', connectionName: 'worker' }),
+        HealthModule.forChecks([RedisHealthIndicator]),
+      ],
+    };
+  }
+}

@@ -1,0 +1,45 @@
+import type { z } from 'zod';
+
+export class ConfigValidationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/**
+ * Validates the environment once and maps it into a typed config object.
+ * Blank values count as unset (docker compose passes `VAR=` from .env as '').
+ * Messages name the variable and the rule, never the value: it may be a secret.
+ */
+export function loadConfig<S extends z.ZodType, T>(
+  schema: S,
+  source: Record<string, string | undefined>,
+  map: (env: z.output<S>) => T,
+): T {
+  const present = Object.fromEntries(
+    Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''),
+  );
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      return `${name} ${issue.message}`;
+    });
+    throw new ConfigValidationError(problems);
+  }
+  return map(parsed.data);
+}
+
+/** For `main.ts`: load the config or stop the process with a message naming what is wrong. */
+export function loadConfigOrExit<T>(load: () => T): T {
+  try {
+    return load();
+  } catch (err) {
+    if (err instanceof ConfigValidationError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,48 @@
+/** Job names on {@link HUBSPOT_EVENTS_QUEUE}; the worker's processor routes on these. */
+export const JobName = {
+  MessageReceived: 'message.received',
+  ThreadOpened: 'thread.opened',
+  ThreadChanged: 'thread.changed',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+/**
+ * Fields every job carries. Ids are decimal strings: HubSpot thread ids exceed 2^31 and
+ * must never pass through an int32. Payloads carry ids, never message text or other state.
+ */
+export interface HubSpotEventRef {
+  portalId: string;
+  threadId: string;
+  /** When HubSpot says the event happened (ms epoch). */
+  occurredAt: number;
+  /** HubSpot's delivery attempt (0 on first delivery) of the webhook that created the job. */
+  attemptNumber: number;
+}
+
+export interface MessageReceivedJob extends HubSpotEventRef {
+  messageId: string;
+}
+
+export type ThreadOpenedJob = HubSpotEventRef;
+
+export const TRACKED_THREAD_PROPERTIES = ['assignedTo', 'status'] as const;
+export type TrackedThreadProperty = (typeof TRACKED_THREAD_PROPERTIES)[number];
+
+export interface ThreadChangedJob extends HubSpotEventRef {
+  propertyName: TrackedThreadProperty;
+  /** An actor id (or '') for `assignedTo`; `OPEN` / `CLOSED` for `status`. */
+  propertyValue: string;
+}
+
+export interface JobPayloads {
+  [JobName.MessageReceived]: MessageReceivedJob;
+  [JobName.ThreadOpened]: ThreadOpenedJob;
+  [JobName.ThreadChanged]: ThreadChangedJob;
+}
+
+export type JobOf<N extends JobName> = JobPayloads[N];
+
+/** A job ready to enqueue: name, payload and its deterministic id. */
+export type JobSpec = {
+  [N in JobName]: { name: N; data: JobOf<N>; jobId: string };
+}[JobName];

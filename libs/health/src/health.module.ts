@@ -1,0 +1,21 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { HealthController } from './health.controller';
+import { READINESS_CHECKS, type ReadinessCheck } from './readiness-check';
+
+/** `GET /health/live` and `GET /health/ready`; each app names the checks that gate readiness. */
+@Module({})
+export class HealthModule {
+  static forChecks(checks: Type<ReadinessCheck>[]): DynamicModule {
+    return {
+      module: HealthModule,
+      controllers: [HealthController],
+      providers: [
+        {
+          provide: READINESS_CHECKS,
+          useFactory: (...instances: ReadinessCheck[]) => instances,
+          inject: checks,
+        },
+      ],
+    };
+  }
+}
