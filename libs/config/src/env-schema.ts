@@ -5,8 +5,7 @@ const required = { error: 'is required' } as const;
 /** Builders for environment variables (values are strings; blanks are stripped by loadConfig). */
 export const env = {
   string: () => z.string(required),
-  secret: (minLength: number) =>
-    z.string(required).min(minLength, `must be at least ${minLength} characters`),
+  secret: (minLength: number) => z.string(required).min(minLength, `must be at least ${minLength} characters`),
   int: (min: number, max: number) =>
     z
       .string(required)

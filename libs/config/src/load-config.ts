@@ -17,9 +17,7 @@ export function loadConfig<S extends z.ZodType, T>(
   source: Record<string, string | undefined>,
   map: (env: z.output<S>) => T,
 ): T {
-  const present = Object.fromEntries(
-    Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''),
-  );
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v.trim() !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {

@@ -4,6 +4,23 @@ import { createRedisConnection, type RedisConnectionOptions } from './redis-conn
 import { REDIS_CONNECTION } from './redis.constants';
 import { RedisHealthIndicator } from './redis-health.indicator';
 
+// Boot waits this long for Redis so a normal start serves its first request with a live
+// connection; past it the process starts anyway (not ready, reconnecting) rather than crash-looping.
+const BOOT_WAIT_MS = 5000;
+
+function waitUntilReady(redis: Redis, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
+}
+
 /** One ioredis connection per process, shared by BullMQ and the health check. */
 @Module({})
 export class RedisModule implements OnApplicationShutdown {
@@ -14,7 +31,14 @@ export class RedisModule implements OnApplicationShutdown {
       module: RedisModule,
       global: true,
       providers: [
-        { provide: REDIS_CONNECTION, useFactory: () => createRedisConnection(options) },
+        {
+          provide: REDIS_CONNECTION,
+          useFactory: async () => {
+            const redis = createRedisConnection(options);
+            await waitUntilReady(redis, BOOT_WAIT_MS);
+            return redis;
+          },
+        },
         RedisHealthIndicator,
       ],
       exports: [REDIS_CONNECTION, RedisHealthIndicator],

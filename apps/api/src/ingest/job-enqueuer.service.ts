@@ -29,7 +29,11 @@ export class JobEnqueuer {
     @InjectQueue(HUBSPOT_EVENTS_QUEUE) private readonly queue: Queue,
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
     private readonly config: ApiConfig,
-  ) {}
+  ) {
+    // Connection errors are logged once by the Redis module; without a listener BullMQ would
+    // print each one to stderr as unstructured text.
+    this.queue.on('error', () => undefined);
+  }
 
   /** Stores the jobs; resolves with `true` for each job that was new, `false` for a duplicate. */
   enqueue(jobs: JobSpec[]): Promise<boolean[]> {
@@ -49,7 +53,10 @@ export class JobEnqueuer {
     this.flushing = true;
     const batch: Waiter[] = [];
     let size = 0;
-    while (this.pending.length > 0 && (size === 0 || size + this.pending[0].jobs.length <= this.config.ingest.maxBatch)) {
+    while (
+      this.pending.length > 0 &&
+      (size === 0 || size + this.pending[0].jobs.length <= this.config.ingest.maxBatch)
+    ) {
       const waiter = this.pending.shift()!;
       size += waiter.jobs.length;
       batch.push(waiter);

@@ -25,12 +25,25 @@ export interface SignedRequest {
 
 // HubSpot decodes exactly these escapes before signing (reference/hubspot.md §2).
 const DECODED_ESCAPES: Record<string, string> = {
-  '3A': ':', '2F': '/', '3F': '?', '40': '@', '21': '!', '24': '$',
-  '27': "'", '28': '(', '29': ')', '2A': '*', '2C': ',', '3B': ';',
+  '3A': ':',
+  '2F': '/',
+  '3F': '?',
+  '40': '@',
+  '21': '!',
+  '24': '$',
+  '27': "'",
+  '28': '(',
+  '29': ')',
+  '2A': '*',
+  '2C': ',',
+  '3B': ';',
 };
 
 export function decodeSignedUri(uri: string): string {
-  return uri.replace(/%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi, (_, hex: string) => DECODED_ESCAPES[hex.toUpperCase()]);
+  return uri.replace(
+    /%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)/gi,
+    (_, hex: string) => DECODED_ESCAPES[hex.toUpperCase()],
+  );
 }
 
 /** base64(HMAC-SHA256(secret, method + uri + rawBody + timestamp)), over the body's bytes as received. */

@@ -18,7 +18,7 @@ export function registerJsonBodyParser(fastify: FastifyInstance): void {
     { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES },
     (req, body: Buffer, done) => {
       if (req.routeOptions.url && RAW_BODY_ROUTES.has(req.routeOptions.url)) return done(null, body);
-      parseJson(req, body.toString('utf8'), done);
+      void parseJson(req, body.toString('utf8'), done);
     },
   );
 }

@@ -9,15 +9,15 @@ import {
 } from '@app/contracts';
 
 export type ClassifiedEvent =
-  | { kind: 'job'; job: JobSpec }
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'invalid'; reason: string };
+  { kind: 'job'; job: JobSpec } | { kind: 'ignored'; reason: string } | { kind: 'invalid'; reason: string };
 
 // Ids may arrive as JSON numbers or strings; numbers beyond 2^53 have already lost digits.
-const id = z.union([
-  z.number().int().nonnegative().refine(Number.isSafeInteger, 'is not a safe integer'),
-  z.string().regex(/^\d{1,20}$/, 'must be digits'),
-]).transform(String);
+const id = z
+  .union([
+    z.number().int().nonnegative().refine(Number.isSafeInteger, 'is not a safe integer'),
+    z.string().regex(/^\d{1,20}$/, 'must be digits'),
+  ])
+  .transform(String);
 
 // z.object() tolerates (and drops) unknown fields, as HubSpot may add some.
 const envelope = z.object({
@@ -32,7 +32,10 @@ const newMessage = envelope.extend({
 });
 
 const propertyChange = envelope.extend({
-  propertyValue: z.union([z.string().max(256), z.number()]).nullish().transform((v) => (v == null ? '' : String(v))),
+  propertyValue: z
+    .union([z.string().max(256), z.number()])
+    .nullish()
+    .transform((v) => (v == null ? '' : String(v))),
 });
 
 const TRACKED = new Set<string>(TRACKED_THREAD_PROPERTIES);
