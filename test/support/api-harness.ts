@@ -56,11 +56,8 @@ export class ApiHarness {
   }
 }
 
-export interface SignedHeaders {
-  'content-type': string;
-  'x-hubspot-signature-v3': string;
-  'x-hubspot-request-timestamp': string;
-}
+export type SignedHeaders = Record<'content-type' | 'x-hubspot-signature-v3' | 'x-hubspot-request-timestamp', string> &
+  Record<string, string>;
 
 /** Headers HubSpot would send for these exact body bytes. */
 export function signedHeaders(body: string | Buffer, timestamp = Date.now(), secret = TEST_SECRET): SignedHeaders {
