@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { WORKER_TEST_ENV } from '../support/fixtures';
 import { freePort, TestRedisServer } from '../support/redis-server';
 
 // These run the bundles `npm run build` produced (npm test builds first), as `npm run start:*` does.
@@ -57,10 +58,13 @@ describe('built apps (dist/apps/*/main.js)', () => {
     expect(r.output()).not.toContain('tiny-secret');
   });
 
-  it('worker stops at boot without REDIS_URL', async () => {
-    const r = run(WORKER, {});
+  it('worker stops at boot naming its missing provider variables', async () => {
+    const r = run(WORKER, { OPENAI_API_KEY: 'sk-never-printed' });
     expect((await r.exit).code).toBe(1);
-    expect(r.output()).toContain('REDIS_URL is required');
+    for (const name of ['REDIS_URL', 'HUBSPOT_ACCESS_TOKEN', 'HUBSPOT_BOT_ACTOR_ID']) {
+      expect(r.output()).toContain(`${name} is required`);
+    }
+    expect(r.output()).not.toContain('sk-never-printed');
   });
 
   it('api serves, logs JSON without secrets, and shuts down on SIGTERM', async () => {
@@ -93,7 +97,12 @@ describe('built apps (dist/apps/*/main.js)', () => {
 
   it('worker exposes health on WORKER_HTTP_PORT and shuts down on SIGTERM', async () => {
     const port = await freePort();
-    const r = run(WORKER, { REDIS_URL: redis.url, WORKER_HTTP_PORT: String(port) });
+    const r = run(WORKER, {
+      ...WORKER_TEST_ENV,
+      LOG_LEVEL: 'info',
+      REDIS_URL: redis.url,
+      WORKER_HTTP_PORT: String(port),
+    });
     const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`);
     expect(await ready.json()).toEqual({ status: 'ok', checks: { redis: { status: 'up' } } });
     r.child.kill('SIGTERM');

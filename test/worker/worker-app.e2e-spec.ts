@@ -4,6 +4,7 @@ import request from 'supertest';
 import { REDIS_CONNECTION } from '@app/redis';
 import { loadWorkerConfig } from '../../apps/worker/src/config/worker-config';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
+import { WORKER_TEST_ENV } from '../support/fixtures';
 import { TestRedisServer } from '../support/redis-server';
 
 describe('worker app', () => {
@@ -12,7 +13,7 @@ describe('worker app', () => {
 
   beforeAll(async () => {
     redis = await TestRedisServer.start();
-    app = await createWorkerApp(loadWorkerConfig({ REDIS_URL: redis.url, LOG_LEVEL: 'silent' }));
+    app = await createWorkerApp(loadWorkerConfig({ ...WORKER_TEST_ENV, REDIS_URL: redis.url }));
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });

@@ -1,14 +1,70 @@
 import { ConfigValidationError } from '@app/config';
 import { loadWorkerConfig } from './worker-config';
 
+const required = {
+  REDIS_URL: 'redis://redis:6379',
+  HUBSPOT_ACCESS_TOKEN: 'pat-na1-0000',
+  HUBSPOT_BOT_ACTOR_ID: 'A-12345',
+  OPENAI_API_KEY: 'sk-test-0000',
+};
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadWorkerConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigValidationError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigValidationError');
+}
+
 describe('loadWorkerConfig', () => {
-  it('needs only REDIS_URL and defaults the health port to 3001', () => {
-    const config = loadWorkerConfig({ REDIS_URL: 'redis://redis:6379' });
-    expect(config).toEqual({ logLevel: 'info', http: { port: 3001 }, redis: { url: 'redis://redis:6379' } });
+  it('applies defaults: real provider URLs, Redis-only mapping, ANAF-only company lookups', () => {
+    const config = loadWorkerConfig(required);
+    expect(config.http.port).toBe(3001);
+    expect(config.hubspot.baseUrl).toBe('https://api.hubapi.com');
+    expect(config.openai.baseUrl).toBe('https://api.openai.com/v1');
+    expect(config.openai.maxToolRounds).toBe(6);
+    expect(config.openai.maxIdenticalCalls).toBe(3);
+    expect(config.airtable).toBeUndefined();
+    expect(config.companies.listaFirmeApiKey).toBeUndefined();
   });
 
-  it('fails with the variable name', () => {
-    expect(() => loadWorkerConfig({ REDIS_URL: 'redis://r', WORKER_HTTP_PORT: 'x' })).toThrow(ConfigValidationError);
-    expect(() => loadWorkerConfig({})).toThrow(/REDIS_URL is required/);
+  it('names every missing provider variable', () => {
+    expect(problemsOf({})).toEqual([
+      'REDIS_URL is required',
+      'HUBSPOT_ACCESS_TOKEN is required',
+      'HUBSPOT_BOT_ACTOR_ID is required',
+      'OPENAI_API_KEY is required',
+    ]);
+  });
+
+  it('rejects a bot actor that is not an agent', () => {
+    expect(problemsOf({ ...required, HUBSPOT_BOT_ACTOR_ID: 'V-1' })).toEqual([
+      'HUBSPOT_BOT_ACTOR_ID must be an agent actor id like A-12345',
+    ]);
+  });
+
+  it('configures Airtable with the seed defaults when key and base are given', () => {
+    const config = loadWorkerConfig({ ...required, AIRTABLE_API_KEY: 'patXXXXXXXX', AIRTABLE_BASE_ID: 'appXYZ' });
+    expect(config.airtable).toEqual({
+      apiKey: 'patXXXXXXXX',
+      baseId: 'appXYZ',
+      table: 'Conversations',
+      threadField: 'Hubspot Thread ID',
+      conversationField: 'OpenAI Thread ID',
+      endpointUrl: 'https://api.airtable.com',
+    });
+  });
+
+  it('refuses half an Airtable configuration', () => {
+    expect(problemsOf({ ...required, AIRTABLE_API_KEY: 'patXXXXXXXX' })).toEqual([
+      'AIRTABLE_BASE_ID is required when the other Airtable variable is set',
+    ]);
+  });
+
+  it('strips trailing slashes from base URLs', () => {
+    const config = loadWorkerConfig({ ...required, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1/' });
+    expect(config.openai.baseUrl).toBe('http://127.0.0.1:9/v1');
   });
 });

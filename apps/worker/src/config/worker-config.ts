@@ -1,21 +1,130 @@
 import { z } from 'zod';
 import { baseEnvSchema, env, loadConfig, type LogLevel } from '@app/config';
 
-const workerEnvSchema = baseEnvSchema.extend({
-  WORKER_HTTP_PORT: env.port().default(3001),
-});
+const workerEnvSchema = baseEnvSchema
+  .extend({
+    WORKER_HTTP_PORT: env.port().default(3001),
+    WORKER_CONCURRENCY: env.int(1, 1000).default(100),
+    WORKER_LOCK_DURATION_MS: env.int(10_000, 3_600_000).default(120_000),
+    TURN_TIMEOUT_MS: env.int(5_000, 3_600_000).default(90_000),
+
+    HUBSPOT_ACCESS_TOKEN: env.secret(8),
+    HUBSPOT_BASE_URL: env.url(['https:', 'http:']).default('https://api.hubapi.com'),
+    HUBSPOT_BOT_ACTOR_ID: env.string().regex(/^A-\d+$/, 'must be an agent actor id like A-12345'),
+    HUBSPOT_TIMEOUT_MS: env.int(500, 120_000).default(10_000),
+    REPLY_MAX_CHARS: env.int(200, 10_000).default(2000),
+
+    OPENAI_API_KEY: env.secret(8),
+    OPENAI_BASE_URL: env.url(['https:', 'http:']).default('https://api.openai.com/v1'),
+    OPENAI_MODEL: env.string().default('gpt-5-mini'),
+    OPENAI_MAX_OUTPUT_TOKENS: env.int(16, 128_000).default(1024),
+    OPENAI_TIMEOUT_MS: env.int(1000, 600_000).default(60_000),
+    OPENAI_COMPACT_THRESHOLD: env.int(1000, 1_000_000).default(12_000),
+    ASSISTANT_MAX_TOOL_ROUNDS: env.int(1, 20).default(6),
+    ASSISTANT_MAX_IDENTICAL_CALLS: env.int(1, 10).default(3),
+
+    AIRTABLE_API_KEY: env.secret(8).optional(),
+    AIRTABLE_BASE_ID: env.string().optional(),
+    AIRTABLE_TABLE: env.string().default('Conversations'),
+    AIRTABLE_THREAD_FIELD: env.string().default('Hubspot Thread ID'),
+    AIRTABLE_CONVERSATION_FIELD: env.string().default('OpenAI Thread ID'),
+    AIRTABLE_ENDPOINT_URL: env.url(['https:', 'http:']).default('https://api.airtable.com'),
+    MAPPING_CACHE_TTL_HOURS: env.int(1, 24 * 365).default(24 * 30),
+
+    LISTAFIRME_API_KEY: env.secret(4).optional(),
+    LISTAFIRME_BASE_URL: env.url(['https:', 'http:']).default('https://www.listafirme.ro/api'),
+    ANAF_BASE_URL: env.url(['https:', 'http:']).default('https://webservicesp.anaf.ro/api/PlatitorTvaRest/v9'),
+    COMPANY_LOOKUP_TIMEOUT_MS: env.int(500, 60_000).default(8000),
+  })
+  .superRefine((e, ctx) => {
+    if (Boolean(e.AIRTABLE_API_KEY) !== Boolean(e.AIRTABLE_BASE_ID)) {
+      const missing = e.AIRTABLE_API_KEY ? 'AIRTABLE_BASE_ID' : 'AIRTABLE_API_KEY';
+      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other Airtable variable is set' });
+    }
+  });
+
+type Env = z.output<typeof workerEnvSchema>;
 
 /** The worker's configuration, validated once at boot. Injected by class token. */
 export class WorkerConfig {
   readonly logLevel!: LogLevel;
   readonly http!: { port: number };
   readonly redis!: { url: string };
+  readonly queue!: { concurrency: number; lockDurationMs: number; turnTimeoutMs: number };
+  readonly hubspot!: {
+    accessToken: string;
+    baseUrl: string;
+    botActorId: string;
+    timeoutMs: number;
+    replyMaxChars: number;
+  };
+  readonly openai!: {
+    apiKey: string;
+    baseUrl: string;
+    model: string;
+    maxOutputTokens: number;
+    timeoutMs: number;
+    compactThreshold: number;
+    maxToolRounds: number;
+    maxIdenticalCalls: number;
+  };
+  /** Undefined when Airtable is not configured: mappings then live in Redis only. */
+  readonly airtable?: {
+    apiKey: string;
+    baseId: string;
+    table: string;
+    threadField: string;
+    conversationField: string;
+    endpointUrl: string;
+  };
+  readonly mapping!: { cacheTtlSeconds: number };
+  readonly companies!: { listaFirmeApiKey?: string; listaFirmeBaseUrl: string; anafBaseUrl: string; timeoutMs: number };
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): WorkerConfig {
-  return loadConfig(workerEnvSchema, source, (e: z.output<typeof workerEnvSchema>) => ({
+  return loadConfig(workerEnvSchema, source, (e: Env) => ({
     logLevel: e.LOG_LEVEL,
     http: { port: e.WORKER_HTTP_PORT },
     redis: { url: e.REDIS_URL },
+    queue: {
+      concurrency: e.WORKER_CONCURRENCY,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      turnTimeoutMs: e.TURN_TIMEOUT_MS,
+    },
+    hubspot: {
+      accessToken: e.HUBSPOT_ACCESS_TOKEN,
+      baseUrl: e.HUBSPOT_BASE_URL.replace(/\/+$/, ''),
+      botActorId: e.HUBSPOT_BOT_ACTOR_ID,
+      timeoutMs: e.HUBSPOT_TIMEOUT_MS,
+      replyMaxChars: e.REPLY_MAX_CHARS,
+    },
+    openai: {
+      apiKey: e.OPENAI_API_KEY,
+      baseUrl: e.OPENAI_BASE_URL.replace(/\/+$/, ''),
+      model: e.OPENAI_MODEL,
+      maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS,
+      timeoutMs: e.OPENAI_TIMEOUT_MS,
+      compactThreshold: e.OPENAI_COMPACT_THRESHOLD,
+      maxToolRounds: e.ASSISTANT_MAX_TOOL_ROUNDS,
+      maxIdenticalCalls: e.ASSISTANT_MAX_IDENTICAL_CALLS,
+    },
+    airtable:
+      e.AIRTABLE_API_KEY && e.AIRTABLE_BASE_ID
+        ? {
+            apiKey: e.AIRTABLE_API_KEY,
+            baseId: e.AIRTABLE_BASE_ID,
+            table: e.AIRTABLE_TABLE,
+            threadField: e.AIRTABLE_THREAD_FIELD,
+            conversationField: e.AIRTABLE_CONVERSATION_FIELD,
+            endpointUrl: e.AIRTABLE_ENDPOINT_URL.replace(/\/+$/, ''),
+          }
+        : undefined,
+    mapping: { cacheTtlSeconds: e.MAPPING_CACHE_TTL_HOURS * 3600 },
+    companies: {
+      listaFirmeApiKey: e.LISTAFIRME_API_KEY,
+      listaFirmeBaseUrl: e.LISTAFIRME_BASE_URL.replace(/\/+$/, ''),
+      anafBaseUrl: e.ANAF_BASE_URL.replace(/\/+$/, ''),
+      timeoutMs: e.COMPANY_LOOKUP_TIMEOUT_MS,
+    },
   }));
 }

@@ -1,0 +1,68 @@
+import { Injectable } from '@nestjs/common';
+import { Client } from '@hubspot/api-client';
+import { UpstreamError, isRetryableStatus, retryAfterMs } from '../errors/upstream.error';
+import { WorkerConfig } from '../config/worker-config';
+
+type Method = 'GET' | 'POST' | 'PATCH';
+
+/**
+ * The one HubSpot SDK client of the process (its retry/limiter settings are process-global).
+ * SDK retries are off: the queue owns retries. `apiRequest` neither throws on 4xx/5xx nor times
+ * out, so both are handled here and mapped to UpstreamError.
+ */
+@Injectable()
+export class HubSpotApiClient {
+  readonly sdk: Client;
+
+  constructor(private readonly config: WorkerConfig) {
+    this.sdk = new Client({
+      accessToken: config.hubspot.accessToken,
+      basePath: config.hubspot.baseUrl,
+      numberOfApiCallRetries: 0,
+    });
+  }
+
+  async request<T>(method: Method, path: string, body?: unknown, expected = [200]): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new UpstreamError('hubspot', `${method} ${path} timed out`, true)),
+        this.config.hubspot.timeoutMs,
+      );
+    });
+    let res: Response;
+    try {
+      res = await Promise.race([this.sdk.apiRequest({ method, path, body }), timeout]);
+    } catch (err) {
+      if (err instanceof UpstreamError) throw err;
+      throw new UpstreamError('hubspot', `${method} ${path} failed: ${(err as Error).message}`, true);
+    } finally {
+      clearTimeout(timer);
+    }
+    if (expected.includes(res.status)) return (await res.json()) as T;
+    throw await toUpstreamError(method, path, res);
+  }
+}
+
+async function toUpstreamError(method: string, path: string, res: Response): Promise<UpstreamError> {
+  let detail = '';
+  let policy: string | undefined;
+  try {
+    const body = (await res.json()) as { message?: string; category?: string; policyName?: string };
+    detail = [body.category, body.message].filter(Boolean).join(': ');
+    policy = body.policyName;
+  } catch {
+    detail = res.statusText;
+  }
+  // The daily cap will not lift within a retry window; the 10-second one will.
+  const retryable = isRetryableStatus(res.status) && policy !== 'DAILY';
+  const wait = retryAfterMs(res.headers) ?? (res.status === 429 ? 10_000 : undefined);
+  return new UpstreamError(
+    'hubspot',
+    `${method} ${path} → ${res.status} ${detail}`,
+    retryable,
+    res.status,
+    wait,
+    policy,
+  );
+}

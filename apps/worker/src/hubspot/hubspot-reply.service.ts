@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { WorkerConfig } from '../config/worker-config';
+import { HubSpotApiClient } from './hubspot-api.client';
+import type { HubSpotMessage, QuickReply } from './hubspot.types';
+import { toRichText } from './reply-formatter';
+
+/** Posts messages into a thread as the configured bot agent, on the visitor's own channel. */
+@Injectable()
+export class HubSpotReply {
+  constructor(
+    private readonly api: HubSpotApiClient,
+    private readonly config: WorkerConfig,
+  ) {}
+
+  /** Sends one message replying to `incoming`; returns the id HubSpot gave it. */
+  async send(threadId: string, incoming: HubSpotMessage, text: string, quickReplies?: QuickReply[]): Promise<string> {
+    const sender = incoming.senders?.[0];
+    const body = {
+      type: 'MESSAGE',
+      text,
+      richText: toRichText(text),
+      senderActorId: this.config.hubspot.botActorId,
+      channelId: incoming.channelId,
+      channelAccountId: incoming.channelAccountId,
+      recipients: sender
+        ? [
+            {
+              actorId: sender.actorId,
+              ...(sender.deliveryIdentifier ? { deliveryIdentifier: sender.deliveryIdentifier } : {}),
+            },
+          ]
+        : [],
+      attachments: quickReplies?.length ? [{ type: 'QUICK_REPLIES', quickReplies }] : [],
+    };
+    const created = await this.api.request<{ id: string }>(
+      'POST',
+      `/conversations/v3/conversations/threads/${encodeURIComponent(threadId)}/messages`,
+      body,
+      [200, 201],
+    );
+    return created.id;
+  }
+}
