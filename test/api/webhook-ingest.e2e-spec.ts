@@ -29,7 +29,7 @@ describe('POST /webhooks/hubspot — accepted batches', () => {
     });
     // Retry policy and retention travel with the job.
     expect(job?.opts.attempts).toBe(h.config.jobs.attempts);
-    expect(job?.opts.backoff).toEqual({ type: 'exponential', delay: h.config.jobs.backoffMs });
+    expect(job?.opts.backoff).toEqual({ type: 'upstream-aware', delay: h.config.jobs.backoffMs });
     expect(job?.opts.removeOnComplete).toEqual({ age: 48 * 3600, count: 100_000 });
     expect(job?.opts.removeOnFail).toEqual({ age: 30 * 86_400 });
   });

@@ -23,7 +23,10 @@ export interface FakeResponse {
   text?: string;
 }
 
-export type RouteHandler = (req: RecordedRequest, params: Record<string, string>) => FakeResponse | Promise<FakeResponse>;
+export type RouteHandler = (
+  req: RecordedRequest,
+  params: Record<string, string>,
+) => FakeResponse | Promise<FakeResponse>;
 
 export interface Fault {
   /** Which requests it applies to. */

@@ -104,7 +104,7 @@ describe('built apps (dist/apps/*/main.js)', () => {
       WORKER_HTTP_PORT: String(port),
     });
     const ready = await waitForHttp(`http://127.0.0.1:${port}/health/ready`);
-    expect(await ready.json()).toEqual({ status: 'ok', checks: { redis: { status: 'up' } } });
+    expect(await ready.json()).toEqual({ status: 'ok', checks: { redis: { status: 'up' }, queue: { status: 'up' } } });
     r.child.kill('SIGTERM');
     const exit = await r.exit;
     expect(exit.signal === 'SIGTERM' || exit.code === 0).toBe(true);

@@ -2,12 +2,14 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthModule } from '@app/health';
 import { LoggingModule } from '@app/logging';
 import { RedisHealthIndicator, RedisModule } from '@app/redis';
+import { AnsweringModule } from './answering.module';
 import { WorkerConfig } from './config/worker-config';
 import { WorkerConfigModule } from './config/worker-config.module';
+import { QueueConsumer } from './queue/queue-consumer.service';
 
 /**
- * The consumer process. Its only HTTP surface is health (and later metrics) on WORKER_HTTP_PORT;
- * the job processor for HUBSPOT_EVENTS_QUEUE plugs in here.
+ * The consumer process: answers HubSpot chat messages from the queue. Its only HTTP surface is
+ * health (and later metrics) on WORKER_HTTP_PORT.
  */
 @Module({})
 export class WorkerModule {
@@ -18,7 +20,8 @@ export class WorkerModule {
         WorkerConfigModule.forRoot(config),
         LoggingModule.forRoot({ name: 'worker', level: config.logLevel }),
         RedisModule.forRoot({ url: config.redis.url, role: 'consumer', connectionName: 'worker' }),
-        HealthModule.forChecks([RedisHealthIndicator]),
+        AnsweringModule,
+        HealthModule.forChecks([RedisHealthIndicator, QueueConsumer], [AnsweringModule]),
       ],
     };
   }

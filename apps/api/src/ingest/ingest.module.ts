@@ -1,7 +1,7 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
+import { HUBSPOT_EVENTS_QUEUE, UPSTREAM_AWARE_BACKOFF } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
 import { ApiConfig } from '../config/api-config';
 import { JobEnqueuer } from './job-enqueuer.service';
@@ -16,7 +16,7 @@ import { WebhookIngestService } from './webhook-ingest.service';
         connection: redis,
         defaultJobOptions: {
           attempts: config.jobs.attempts,
-          backoff: { type: 'exponential', delay: config.jobs.backoffMs },
+          backoff: { type: UPSTREAM_AWARE_BACKOFF, delay: config.jobs.backoffMs },
           removeOnComplete: { age: config.jobs.keepCompleted.ageSeconds, count: config.jobs.keepCompleted.count },
           // Failed jobs stay for inspection and replay in Bull Board.
           removeOnFail: { age: config.jobs.keepFailedSeconds },

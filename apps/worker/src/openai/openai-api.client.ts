@@ -37,7 +37,8 @@ export function toUpstreamError(what: string, err: unknown): UpstreamError {
     const code = typeof err.code === 'string' ? err.code : undefined;
     // A spent quota needs a person; a locked conversation frees itself in seconds.
     const retryable = code === 'conversation_locked' || (isRetryableStatus(status) && code !== 'insufficient_quota');
-    const wait = retryAfterMs(err.headers) ?? (code === 'conversation_locked' ? 2000 : undefined);
+    const wait =
+      retryAfterMs(err.headers as Headers | undefined) ?? (code === 'conversation_locked' ? 2000 : undefined);
     return new UpstreamError(
       'openai',
       `${what} → ${status} ${code ?? ''} ${err.message}`.trim(),

@@ -1,0 +1,53 @@
+import { Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS_CONNECTION } from '@app/redis';
+import { AssistantRun } from './assistant/assistant-run.service';
+import { ToolRegistry } from './assistant/tool-registry.service';
+import { CompanyTools } from './assistant/tools/company.tools';
+import { AnafClient } from './companies/anaf.client';
+import { CompanyLookupService } from './companies/company-lookup.service';
+import { ListaFirmeClient } from './companies/listafirme.client';
+import { WorkerConfig } from './config/worker-config';
+import { HubSpotApiClient } from './hubspot/hubspot-api.client';
+import { HubSpotConversations } from './hubspot/hubspot-conversations.service';
+import { HubSpotReply } from './hubspot/hubspot-reply.service';
+import { AirtableMappingStore } from './mapping/airtable-mapping.store';
+import { MAPPING_STORE } from './mapping/mapping-store';
+import { RedisMappingStore } from './mapping/redis-mapping.store';
+import { ThreadMapping } from './mapping/thread-mapping.service';
+import { OpenAIApiClient } from './openai/openai-api.client';
+import { HubSpotEventsProcessor } from './queue/hubspot-events.processor';
+import { QueueConsumer } from './queue/queue-consumer.service';
+import { MessageTurnService } from './turns/message-turn.service';
+import { ThreadTurnLock } from './turns/thread-turn-lock.service';
+import { TurnProgressStore } from './turns/turn-progress.store';
+
+/** Everything that answers a chat message: provider wrappers, tools, mapping, turns, the consumer. */
+@Module({
+  providers: [
+    HubSpotApiClient,
+    HubSpotConversations,
+    HubSpotReply,
+    OpenAIApiClient,
+    ListaFirmeClient,
+    AnafClient,
+    CompanyLookupService,
+    CompanyTools,
+    ToolRegistry,
+    AssistantRun,
+    {
+      provide: MAPPING_STORE,
+      inject: [REDIS_CONNECTION, WorkerConfig],
+      useFactory: (redis: Redis, config: WorkerConfig) =>
+        config.airtable ? new AirtableMappingStore(config.airtable) : new RedisMappingStore(redis),
+    },
+    ThreadMapping,
+    TurnProgressStore,
+    ThreadTurnLock,
+    MessageTurnService,
+    HubSpotEventsProcessor,
+    QueueConsumer,
+  ],
+  exports: [QueueConsumer],
+})
+export class AnsweringModule {}

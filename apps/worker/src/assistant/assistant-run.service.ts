@@ -1,0 +1,236 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Response, ResponseInputItem } from 'openai/resources/responses/responses';
+import type { ConversationItem } from 'openai/resources/conversations/items';
+import { WorkerConfig } from '../config/worker-config';
+import { OpenAIApiClient } from '../openai/openai-api.client';
+import type { PendingCall, TurnProgress } from '../turns/turn-progress.store';
+import { SUPPORT_INSTRUCTIONS } from './instructions/support.instructions';
+import { ToolRegistry } from './tool-registry.service';
+import type { ToolContext } from './tools/assistant-tool';
+
+export const FALLBACK_ANSWER = "Sorry, I couldn't complete that just now. A colleague will follow up here shortly.";
+
+export interface TurnRequest {
+  ctx: ToolContext;
+  conversationId: string;
+  userText: string;
+  /** Hashed into `safety_identifier`; never sent raw. */
+  visitorId: string;
+  progress: TurnProgress;
+  /** Persists `progress`; called after every step that must survive a crash. */
+  save: () => Promise<void>;
+  /** ms epoch after which no new model call starts. */
+  deadline: number;
+}
+
+/**
+ * One assistant turn on the Responses API: send the visitor's text to the conversation, run every
+ * function call of each response in parallel, send all outputs back, until the model answers.
+ * Bounded by rounds, identical calls and time; every terminal status ends in an answer.
+ */
+@Injectable()
+export class AssistantRun {
+  private readonly logger = new Logger(AssistantRun.name);
+
+  constructor(
+    private readonly openai: OpenAIApiClient,
+    private readonly tools: ToolRegistry,
+    private readonly config: WorkerConfig,
+  ) {}
+
+  async run(turn: TurnRequest): Promise<void> {
+    const p = turn.progress;
+    if (p.requestInFlight) await this.reconcile(turn);
+
+    while (p.answer === undefined) {
+      if (Date.now() > turn.deadline) {
+        await this.closePendingCalls(turn, 'turn time limit reached');
+        this.fallback(p, 'time limit');
+        break;
+      }
+      if (!p.userMessageSent) {
+        p.requestInFlight = 'user';
+        await turn.save();
+        const response = await this.create(turn, [{ role: 'user', content: turn.userText }]);
+        p.userMessageSent = true;
+        await this.absorb(turn, response);
+      } else if (p.pendingCalls.length > 0) {
+        await this.runTools(turn);
+        p.requestInFlight = 'outputs';
+        await turn.save();
+        const outputs: ResponseInputItem[] = p.pendingCalls.map((c) => ({
+          type: 'function_call_output',
+          call_id: c.callId,
+          output: p.toolOutputs[c.callId],
+        }));
+        const response = await this.create(turn, outputs);
+        p.pendingCalls = [];
+        await this.absorb(turn, response);
+      } else {
+        this.fallback(p, 'nothing to answer');
+      }
+      p.requestInFlight = undefined;
+      await turn.save();
+    }
+  }
+
+  private create(turn: TurnRequest, input: ResponseInputItem[]): Promise<Response> {
+    const { openai } = this.config;
+    return this.openai.call(
+      'responses.create',
+      (sdk) =>
+        sdk.responses.create({
+          model: openai.model,
+          conversation: turn.conversationId,
+          instructions: SUPPORT_INSTRUCTIONS,
+          input,
+          tools: this.tools.definitions(),
+          parallel_tool_calls: true,
+          max_output_tokens: openai.maxOutputTokens,
+          // Server-side compaction bounds the context the conversation carries into each turn.
+          context_management: [{ type: 'compaction', compact_threshold: openai.compactThreshold }],
+          safety_identifier: createHash('sha256').update(turn.visitorId).digest('hex').slice(0, 32),
+          metadata: { hubspot_thread_id: turn.ctx.threadId, hubspot_message_id: turn.ctx.messageId },
+          store: true,
+        } as Parameters<typeof sdk.responses.create>[0]) as Promise<Response>,
+    );
+  }
+
+  /** Records a response and decides what comes next. */
+  private async absorb(turn: TurnRequest, response: Response): Promise<void> {
+    const p = turn.progress;
+    p.responseIds.push(response.id);
+    p.usage.inputTokens += response.usage?.input_tokens ?? 0;
+    p.usage.outputTokens += response.usage?.output_tokens ?? 0;
+
+    if (response.status !== 'completed') {
+      const reason = response.incomplete_details?.reason ?? response.error?.code ?? '';
+      this.fallback(p, `response ${response.status ?? 'unknown'} ${reason}`.trim());
+      await this.closeCalls(turn, functionCalls(response.output), `response ${response.status}`);
+      return;
+    }
+    const calls = functionCalls(response.output);
+    if (calls.length === 0) {
+      const text = response.output_text?.trim();
+      if (text) p.answer = text;
+      else this.fallback(p, 'empty answer');
+      return;
+    }
+    p.rounds += 1;
+    if (p.rounds > this.config.openai.maxToolRounds) {
+      await this.closeCalls(turn, calls, 'tool round limit reached');
+      this.fallback(p, 'tool round limit');
+      return;
+    }
+    p.pendingCalls = calls;
+  }
+
+  /** Runs every pending call that has no recorded output yet, in parallel; records each as it ends. */
+  private async runTools(turn: TurnRequest): Promise<void> {
+    const p = turn.progress;
+    const todo = p.pendingCalls.filter((c) => p.toolOutputs[c.callId] === undefined);
+    await Promise.all(
+      todo.map(async (call) => {
+        const signature = `${call.name}:${call.arguments}`;
+        p.callCounts[signature] = (p.callCounts[signature] ?? 0) + 1;
+        if (p.callCounts[signature] > this.config.openai.maxIdenticalCalls) {
+          p.toolOutputs[call.callId] = JSON.stringify({ error: 'this exact call was already made; use its result' });
+          return;
+        }
+        const outcome = await this.tools.execute(call, turn.ctx);
+        this.logger.log(
+          { tool: call.name, ok: outcome.ok, durationMs: outcome.durationMs, threadId: turn.ctx.threadId },
+          'tool call',
+        );
+        p.toolOutputs[call.callId] = outcome.output;
+        await turn.save();
+      }),
+    );
+  }
+
+  /**
+   * After a crash between sending a request and recording its response, the conversation itself
+   * tells whether OpenAI applied it: its input and output are appended only on completion.
+   */
+  private async reconcile(turn: TurnRequest): Promise<void> {
+    const p = turn.progress;
+    const page = await this.openai.call('conversations.items.list', (sdk) =>
+      sdk.conversations.items.list(turn.conversationId, { limit: 50, order: 'desc' }),
+    );
+    const newestFirst = page.data;
+    const index = newestFirst.findIndex((item) =>
+      p.requestInFlight === 'user'
+        ? isUserMessage(item, turn.userText)
+        : item.type === 'function_call_output' && p.pendingCalls.some((c) => c.callId === item.call_id),
+    );
+    const applied = index >= 0;
+    this.logger.warn(
+      { threadId: turn.ctx.threadId, request: p.requestInFlight, applied },
+      'resuming an interrupted turn',
+    );
+    if (!applied) {
+      p.requestInFlight = undefined; // not applied: send it again
+      return;
+    }
+    if (p.requestInFlight === 'user') p.userMessageSent = true;
+    const after = newestFirst.slice(0, index).reverse();
+    const answered = new Set(after.filter((i) => i.type === 'function_call_output').map((i) => i.call_id));
+    p.pendingCalls = after
+      .filter((i): i is Extract<ConversationItem, { type: 'function_call' }> => i.type === 'function_call')
+      .filter((i) => !answered.has(i.call_id))
+      .map((i) => ({ callId: i.call_id, name: i.name, arguments: i.arguments }));
+    if (p.pendingCalls.length === 0) {
+      const text = after.map(assistantText).filter(Boolean).join('\n').trim();
+      if (text) p.answer = text;
+      else this.fallback(p, 'interrupted turn left no answer');
+    } else {
+      p.rounds += 1;
+    }
+    p.requestInFlight = undefined;
+    await turn.save();
+  }
+
+  private async closePendingCalls(turn: TurnRequest, reason: string): Promise<void> {
+    await this.closeCalls(turn, turn.progress.pendingCalls, reason);
+    turn.progress.pendingCalls = [];
+  }
+
+  /** Answers calls we will not run, so the conversation has no dangling call for the next turn. */
+  private async closeCalls(turn: TurnRequest, calls: PendingCall[], reason: string): Promise<void> {
+    if (calls.length === 0) return;
+    await this.openai.call('conversations.items.create', (sdk) =>
+      sdk.conversations.items.create(turn.conversationId, {
+        items: calls.map((c) => ({
+          type: 'function_call_output',
+          call_id: c.callId,
+          output: JSON.stringify({ error: reason }),
+        })),
+      }),
+    );
+  }
+
+  private fallback(p: TurnProgress, reason: string): void {
+    p.answer = FALLBACK_ANSWER;
+    p.fallbackReason = reason;
+  }
+}
+
+function functionCalls(output: Response['output']): PendingCall[] {
+  return output
+    .filter((o) => o.type === 'function_call')
+    .map((o) => {
+      const call = o as { call_id: string; name: string; arguments: string };
+      return { callId: call.call_id, name: call.name, arguments: call.arguments };
+    });
+}
+
+function isUserMessage(item: ConversationItem, text: string): boolean {
+  if (item.type !== 'message' || item.role !== 'user') return false;
+  return item.content.some((c) => 'text' in c && c.text === text);
+}
+
+function assistantText(item: ConversationItem): string {
+  if (item.type !== 'message' || item.role !== 'assistant') return '';
+  return item.content.map((c) => (c.type === 'output_text' ? c.text : '')).join('');
+}

@@ -1,0 +1,81 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { FunctionTool } from 'openai/resources/responses/responses';
+import type { AssistantTool, ToolContext } from './tools/assistant-tool';
+import { CompanyTools } from './tools/company.tools';
+
+/** A function call as the model made it. */
+export interface ToolCall {
+  callId: string;
+  name: string;
+  /** The raw JSON string from the model: untrusted. */
+  arguments: string;
+}
+
+export interface ToolOutcome {
+  callId: string;
+  name: string;
+  /** JSON text for the `function_call_output`; an `{"error": ...}` object when the call failed. */
+  output: string;
+  ok: boolean;
+  durationMs: number;
+}
+
+const MAX_OUTPUT_CHARS = 8000;
+
+/** The tools, their schemas, argument validation; a failing call becomes an output, never a throw. */
+@Injectable()
+export class ToolRegistry {
+  private readonly logger = new Logger(ToolRegistry.name);
+  private readonly tools = new Map<string, AssistantTool>();
+
+  constructor(companyTools: CompanyTools) {
+    for (const tool of companyTools.all()) this.tools.set(tool.name, tool);
+  }
+
+  /** OpenAI function tools for the allowed names (all when omitted). */
+  definitions(allowed?: string[]): FunctionTool[] {
+    return [...this.tools.values()]
+      .filter((t) => !allowed || allowed.includes(t.name))
+      .map((t) => ({
+        type: 'function',
+        name: t.name,
+        description: t.description,
+        parameters: t.parameters,
+        strict: true,
+      }));
+  }
+
+  async execute(call: ToolCall, ctx: ToolContext, allowed?: string[]): Promise<ToolOutcome> {
+    const started = Date.now();
+    const done = (ok: boolean, payload: unknown): ToolOutcome => {
+      let output = JSON.stringify(payload);
+      if (output.length > MAX_OUTPUT_CHARS)
+        output = JSON.stringify({ error: 'result too large; ask something narrower' });
+      return { callId: call.callId, name: call.name, output, ok, durationMs: Date.now() - started };
+    };
+
+    const tool = this.tools.get(call.name);
+    if (!tool || (allowed && !allowed.includes(call.name))) {
+      return done(false, { error: `unknown tool ${call.name.slice(0, 64)}` });
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(call.arguments);
+    } catch {
+      return done(false, { error: 'arguments are not valid JSON' });
+    }
+    const parsed = tool.args.safeParse(raw);
+    if (!parsed.success) {
+      const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
+      return done(false, { error: `invalid arguments: ${reason}` });
+    }
+    try {
+      return done(true, await tool.run(parsed.data, ctx));
+    } catch (err) {
+      // The model reads this and can explain or try something else; the turn goes on.
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.warn({ tool: call.name, err: message }, 'tool call failed');
+      return done(false, { error: message });
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { WorkerConfig } from '../config/worker-config';
+import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
+import type { CompanyDetails, CompanySummary } from './company.types';
+
+interface ListaFirmeError {
+  error?: string;
+  errorCode?: string;
+}
+
+/** ListaFirme.ro search-v1 (free) and info-v1 (paid per field returned). No SDK exists: fetch. */
+@Injectable()
+export class ListaFirmeClient {
+  constructor(private readonly config: WorkerConfig) {}
+
+  get configured(): boolean {
+    return Boolean(this.config.companies.listaFirmeApiKey);
+  }
+
+  async search(query: string): Promise<CompanySummary[]> {
+    const body = await this.post<{ Results?: { Name?: string; FiscalCode?: string; County?: string; URL?: string }[] }>(
+      'search-v1.asp',
+      { src: query },
+    );
+    return (body.Results ?? []).map((r) => ({
+      name: r.Name ?? '',
+      cui: String(r.FiscalCode ?? ''),
+      county: r.County,
+      url: r.URL,
+    }));
+  }
+
+  /** Asks only for `fields` (credits are per field). Unknown tax code is an answer, not an error. */
+  async info(cui: string, fields: string[]): Promise<CompanyDetails> {
+    const data: Record<string, string> = { TaxCode: cui, ...Object.fromEntries(fields.map((f) => [f, ''])) };
+    const body = await this.post<Record<string, unknown> & ListaFirmeError>('info-v1.asp', {
+      data: JSON.stringify(data),
+    });
+    if (body.errorCode === 'TAX_CODE_NOT_FOUND') return { found: false, cui, source: 'listafirme' };
+    const picked = Object.fromEntries(
+      fields.filter((f) => body[f] !== undefined && body[f] !== '').map((f) => [f, stringify(body[f])]),
+    );
+    return { found: true, cui, source: 'listafirme', fields: picked };
+  }
+
+  private async post<T>(endpoint: string, params: Record<string, string>): Promise<T> {
+    const key = this.config.companies.listaFirmeApiKey;
+    if (!key) throw new UpstreamError('listafirme', 'not configured', false);
+    let res: Response;
+    try {
+      res = await fetch(`${this.config.companies.listaFirmeBaseUrl}/${endpoint}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+        body: new URLSearchParams({ key, ...params }),
+        signal: AbortSignal.timeout(this.config.companies.timeoutMs),
+      });
+    } catch (err) {
+      throw new UpstreamError('listafirme', `${endpoint}: ${(err as Error).message}`, true);
+    }
+    if (!res.ok)
+      throw new UpstreamError('listafirme', `${endpoint} → ${res.status}`, isRetryableStatus(res.status), res.status);
+    let body: T & ListaFirmeError;
+    try {
+      body = (await res.json()) as T & ListaFirmeError;
+    } catch {
+      throw new UpstreamError('listafirme', `${endpoint}: answer is not JSON`, true, res.status);
+    }
+    if (body.errorCode === 'TAX_CODE_NOT_FOUND') return body;
+    if (body.errorCode || body.error) {
+      const code = body.errorCode ?? body.error ?? '';
+      const busy = /API_BUSY_RETRY/i.test(`${body.errorCode ?? ''} ${body.error ?? ''}`);
+      throw new UpstreamError('listafirme', `${endpoint}: ${code}`, busy, res.status, busy ? 2000 : undefined, code);
+    }
+    return body;
+  }
+}
+
+function stringify(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return JSON.stringify(value);
+}

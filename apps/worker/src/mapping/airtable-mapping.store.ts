@@ -1,0 +1,66 @@
+import Airtable from 'airtable';
+import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
+import type { WorkerConfig } from '../config/worker-config';
+import type { MappingStore } from './mapping-store';
+
+type AirtableConfig = NonNullable<WorkerConfig['airtable']>;
+
+/** The seed's Airtable table as the store of record (`airtable` SDK). */
+export class AirtableMappingStore implements MappingStore {
+  readonly kind = 'airtable';
+  private readonly table: Airtable.Table<Airtable.FieldSet>;
+
+  constructor(private readonly config: AirtableConfig) {
+    const airtable = new Airtable({
+      apiKey: config.apiKey,
+      endpointUrl: config.endpointUrl,
+      // The SDK would retry 429 forever inside the job; the queue owns retries.
+      noRetryIfRateLimited: true,
+      requestTimeout: 10_000,
+    });
+    this.table = airtable.base(config.baseId)(config.table);
+  }
+
+  async find(threadId: string): Promise<string | undefined> {
+    const formula = `{${this.config.threadField}} = '${escapeFormulaString(threadId)}'`;
+    const records = await this.call('select', () =>
+      this.table
+        .select({ filterByFormula: formula, maxRecords: 1, fields: [this.config.conversationField] })
+        .firstPage(),
+    );
+    const value = records[0]?.get(this.config.conversationField);
+    return typeof value === 'string' && value ? value : undefined;
+  }
+
+  async save(threadId: string, conversationId: string): Promise<void> {
+    const fields = { [this.config.threadField]: threadId, [this.config.conversationField]: conversationId };
+    // The SDK has no typed upsert; update() passes performUpsert through to the PATCH body.
+    const opts = { performUpsert: { fieldsToMergeOn: [this.config.threadField] } };
+    await this.call('upsert', () => this.table.update([{ fields } as never], opts as never));
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const e = err as { statusCode?: number; error?: string; message?: string };
+      const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
+      // A 429 from Airtable means: wait 30 seconds.
+      const wait = status === 429 ? 30_000 : undefined;
+      const retryable = status === 0 || isRetryableStatus(status);
+      throw new UpstreamError(
+        'airtable',
+        `${what} → ${status} ${e.error ?? ''} ${e.message ?? ''}`.trim(),
+        retryable,
+        status,
+        wait,
+        e.error,
+      );
+    }
+  }
+}
+
+/** Escapes a value for a single-quoted Airtable formula string literal. */
+export function escapeFormulaString(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
+}

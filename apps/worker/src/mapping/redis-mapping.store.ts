@@ -1,0 +1,17 @@
+import type { Redis } from 'ioredis';
+import type { MappingStore } from './mapping-store';
+
+/** The embedded default when Airtable is not configured: mappings in Redis, without expiry. */
+export class RedisMappingStore implements MappingStore {
+  readonly kind = 'redis';
+
+  constructor(private readonly redis: Redis) {}
+
+  async find(threadId: string): Promise<string | undefined> {
+    return (await this.redis.hget('mapping:store', threadId)) ?? undefined;
+  }
+
+  async save(threadId: string, conversationId: string): Promise<void> {
+    await this.redis.hset('mapping:store', threadId, conversationId);
+  }
+}

@@ -1,0 +1,80 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS_CONNECTION } from '@app/redis';
+import { WorkerConfig } from '../config/worker-config';
+import { OpenAIApiClient } from '../openai/openai-api.client';
+import { MAPPING_STORE, type MappingStore } from './mapping-store';
+
+export interface ThreadRef {
+  portalId: string;
+  threadId: string;
+}
+
+/**
+ * HubSpot thread ↔ OpenAI conversation. Read through a Redis cache (a known thread costs no
+ * store call); a new thread gets a conversation, then the mapping is upserted. Callers hold the
+ * thread's turn lock, so two first messages cannot create two conversations.
+ */
+@Injectable()
+export class ThreadMapping implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ThreadMapping.name);
+
+  constructor(
+    @Inject(MAPPING_STORE) private readonly store: MappingStore,
+    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
+    private readonly openai: OpenAIApiClient,
+    private readonly config: WorkerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.store.kind === 'redis') {
+      this.logger.log('Airtable is not configured: thread mappings are stored in Redis');
+    } else {
+      this.logger.log(`thread mappings are stored in Airtable table "${this.config.airtable?.table}"`);
+    }
+  }
+
+  async find(ref: ThreadRef): Promise<string | undefined> {
+    const cached = await this.redis.get(cacheKey(ref));
+    if (cached) return cached;
+    const stored = await this.store.find(ref.threadId);
+    if (stored) await this.cache(ref, stored);
+    return stored;
+  }
+
+  /** The thread's conversation; creates and records one when the thread is new. */
+  async resolve(
+    ref: ThreadRef,
+    knownConversationId?: string,
+    /** Persist the new id before the mapping write, so a crash in between cannot orphan it. */
+    onCreated?: (conversationId: string) => Promise<void>,
+  ): Promise<{ conversationId: string; created: boolean }> {
+    const existing = knownConversationId ?? (await this.find(ref));
+    if (existing) {
+      if (knownConversationId) await this.saveIfMissing(ref, knownConversationId);
+      return { conversationId: existing, created: false };
+    }
+    const conversation = await this.openai.call('conversations.create', (sdk) =>
+      sdk.conversations.create({
+        metadata: { hubspot_portal_id: ref.portalId, hubspot_thread_id: ref.threadId },
+      }),
+    );
+    await onCreated?.(conversation.id);
+    await this.store.save(ref.threadId, conversation.id);
+    await this.cache(ref, conversation.id);
+    return { conversationId: conversation.id, created: true };
+  }
+
+  /** Stores a mapping whose save may not have happened before a crash (idempotent upsert). */
+  private async saveIfMissing(ref: ThreadRef, conversationId: string): Promise<void> {
+    if ((await this.redis.get(cacheKey(ref))) === conversationId) return;
+    await this.store.save(ref.threadId, conversationId);
+    await this.cache(ref, conversationId);
+  }
+
+  private async cache(ref: ThreadRef, conversationId: string): Promise<void> {
+    await this.redis.set(cacheKey(ref), conversationId, 'EX', this.config.mapping.cacheTtlSeconds);
+  }
+}
+
+const cacheKey = (ref: ThreadRef) => `mapping:cache:${ref.portalId}:${ref.threadId}`;

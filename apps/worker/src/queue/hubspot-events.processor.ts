@@ -1,0 +1,57 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { JobName, type MessageReceivedJob } from '@app/contracts';
+import { UpstreamError } from '../errors/upstream.error';
+import { MessageTurnService } from '../turns/message-turn.service';
+
+const BUSY_DELAY_MS = 750;
+
+/** Routes jobs by name to one service each and maps failures to the queue's retry semantics. */
+@Injectable()
+export class HubSpotEventsProcessor {
+  private readonly logger = new Logger(HubSpotEventsProcessor.name);
+
+  constructor(private readonly turns: MessageTurnService) {}
+
+  async process(job: Job, token?: string): Promise<unknown> {
+    switch (job.name) {
+      case JobName.MessageReceived:
+        return this.messageReceived(job as Job<MessageReceivedJob>, token);
+      case JobName.ThreadOpened:
+      case JobName.ThreadChanged:
+        // Welcome messages and handoff state arrive with the contact-assistant work.
+        return { status: 'skipped', reason: `${job.name} has no handler yet` };
+      default:
+        return { status: 'skipped', reason: `unknown job ${job.name}` };
+    }
+  }
+
+  private async messageReceived(job: Job<MessageReceivedJob>, token?: string): Promise<unknown> {
+    const holder = job.id ?? `${job.data.portalId}-${job.data.messageId}`;
+    try {
+      const outcome = await this.turns.handle(job.data, holder);
+      if (outcome.status === 'busy') {
+        // Another turn of this thread runs (or an earlier message waits): wait, don't fail.
+        await job.moveToDelayed(Date.now() + BUSY_DELAY_MS + Math.floor(Math.random() * 250), token);
+        throw new DelayedError();
+      }
+      this.logger.log({ jobId: job.id, threadId: job.data.threadId, ...outcome }, 'message handled');
+      return outcome;
+    } catch (err) {
+      if (err instanceof DelayedError) throw err;
+      const permanent = err instanceof UpstreamError && !err.retryable;
+      const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      this.logger.warn(
+        { jobId: job.id, attempt: job.attemptsMade + 1, permanent, err: (err as Error).message },
+        'turn failed',
+      );
+      if (permanent || lastAttempt) {
+        await this.turns
+          .sendFallback(job.data, holder)
+          .catch((e: Error) => this.logger.error({ jobId: job.id, err: e.message }, 'fallback reply failed'));
+      }
+      if (permanent) throw new UnrecoverableError((err as Error).message);
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
+import type { ReadinessCheck } from '@app/health';
+import { REDIS_CONNECTION } from '@app/redis';
+import { WorkerConfig } from '../config/worker-config';
+import { HubSpotEventsProcessor } from './hubspot-events.processor';
+import { upstreamAwareBackoff } from './upstream-aware.backoff';
+
+/**
+ * Owns the BullMQ Worker with explicit options. Consumes only once the app has booted, and on
+ * shutdown stops taking jobs and lets in-flight turns finish before Redis closes.
+ */
+@Injectable()
+export class QueueConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown, ReadinessCheck {
+  readonly name = 'queue';
+  private readonly logger = new Logger(QueueConsumer.name);
+  private worker?: Worker;
+
+  constructor(
+    private readonly processor: HubSpotEventsProcessor,
+    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
+    private readonly config: WorkerConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const { concurrency, lockDurationMs } = this.config.queue;
+    this.worker = new Worker(HUBSPOT_EVENTS_QUEUE, (job, token) => this.processor.process(job, token), {
+      // BullMQ duplicates this connection for its blocking reads.
+      connection: this.redis,
+      concurrency,
+      // A turn may wait on a slow model for a minute; the lock is renewed every lockDuration/2.
+      lockDuration: lockDurationMs,
+      maxStalledCount: 2,
+      settings: { backoffStrategy: upstreamAwareBackoff },
+      autorun: false,
+    });
+    this.worker.on('error', (err) => this.logger.warn(`worker error: ${err.message}`));
+    this.worker.on('failed', (job, err) =>
+      this.logger.warn({ jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
+    void this.worker.run();
+    this.logger.log(`consuming ${HUBSPOT_EVENTS_QUEUE} with concurrency ${concurrency}`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.worker) return;
+    this.logger.log('draining: waiting for in-flight jobs');
+    await this.worker.close();
+  }
+
+  async check(): Promise<void> {
+    if (!this.worker?.isRunning()) throw new Error('worker is not consuming');
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,169 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { MessageReceivedJob } from '@app/contracts';
+import { AssistantRun, FALLBACK_ANSWER } from '../assistant/assistant-run.service';
+import { WorkerConfig } from '../config/worker-config';
+import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
+import { HubSpotReply } from '../hubspot/hubspot-reply.service';
+import type { HubSpotMessage } from '../hubspot/hubspot.types';
+import { splitReply } from '../hubspot/reply-formatter';
+import { ThreadMapping } from '../mapping/thread-mapping.service';
+import { checkRole } from './role-check';
+import { ThreadTurnLock } from './thread-turn-lock.service';
+import { TurnProgressStore, type TurnProgress } from './turn-progress.store';
+
+export type TurnOutcome =
+  | { status: 'answered'; replyMessageIds: string[]; fallback: boolean; responseIds: string[]; tokens: number }
+  | { status: 'skipped'; reason: string }
+  | { status: 'busy' };
+
+/**
+ * One visitor message → exactly one answer in the same thread. Steps: skip our own messages,
+ * read the message, role check, take the thread's turn, resolve the conversation, run the
+ * assistant, post the reply. Progress is recorded so a retry resumes instead of repeating.
+ */
+@Injectable()
+export class MessageTurnService {
+  private readonly logger = new Logger(MessageTurnService.name);
+
+  constructor(
+    private readonly conversations: HubSpotConversations,
+    private readonly reply: HubSpotReply,
+    private readonly mapping: ThreadMapping,
+    private readonly assistant: AssistantRun,
+    private readonly lock: ThreadTurnLock,
+    private readonly progressStore: TurnProgressStore,
+    private readonly config: WorkerConfig,
+  ) {}
+
+  async handle(job: MessageReceivedJob, holder: string): Promise<TurnOutcome> {
+    const { portalId, threadId, messageId } = job;
+    // Our own replies come back as webhooks: recognised by id, without spending a HubSpot read.
+    if (await this.progressStore.isOwnMessage(portalId, messageId)) return { status: 'skipped', reason: 'own reply' };
+    const progress = await this.progressStore.load(portalId, messageId);
+    if (progress.done) return { status: 'skipped', reason: 'already answered' };
+
+    const message = await this.conversations.getMessage(threadId, messageId);
+    const role = checkRole(message);
+    if (!role.answer) return { status: 'skipped', reason: role.reason };
+
+    const ref = { portalId, threadId };
+    const messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
+    const lockTtl = this.config.queue.turnTimeoutMs + 30_000;
+    if (!(await this.lock.acquire(ref, messageId, messageTime, holder, lockTtl))) return { status: 'busy' };
+    try {
+      const save = () => this.progressStore.save(portalId, messageId, progress);
+      await this.answer(job, message, progress, save);
+      progress.done = true;
+      await save();
+    } catch (err) {
+      // Keep our place in line: the retry must still come before later messages of the thread.
+      await this.lock.unlock(ref, holder);
+      throw err;
+    }
+    await this.lock.finish(ref, messageId, holder);
+    return {
+      status: 'answered',
+      replyMessageIds: progress.replyMessageIds,
+      fallback: progress.fallbackReason !== undefined,
+      responseIds: progress.responseIds,
+      tokens: progress.usage.inputTokens + progress.usage.outputTokens,
+    };
+  }
+
+  /**
+   * After the last attempt failed: tell the visitor once that a colleague will follow up.
+   * Best effort; the failed job stays in Bull Board either way.
+   */
+  async sendFallback(job: MessageReceivedJob, holder: string): Promise<void> {
+    const { portalId, threadId, messageId } = job;
+    const progress = await this.progressStore.load(portalId, messageId);
+    if (progress.done || progress.replyMessageIds.length > 0) return;
+    try {
+      const message = await this.conversations.getMessage(threadId, messageId);
+      if (!checkRole(message).answer) return;
+      const save = () => this.progressStore.save(portalId, messageId, progress);
+      progress.answer = FALLBACK_ANSWER;
+      progress.fallbackReason ??= 'turn failed';
+      progress.replyParts = [FALLBACK_ANSWER];
+      await this.postReply(job, message, progress, save);
+      progress.done = true;
+      await save();
+    } finally {
+      await this.lock.finish({ portalId, threadId }, messageId, holder);
+    }
+  }
+
+  private async answer(
+    job: MessageReceivedJob,
+    message: HubSpotMessage,
+    progress: TurnProgress,
+    save: () => Promise<void>,
+  ): Promise<void> {
+    const ref = { portalId: job.portalId, threadId: job.threadId };
+    const resolved = await this.mapping.resolve(ref, progress.conversationId, async (id) => {
+      progress.conversationId = id;
+      await save();
+    });
+    if (progress.conversationId !== resolved.conversationId) {
+      progress.conversationId = resolved.conversationId;
+      await save();
+    }
+    await this.assistant.run({
+      ctx: { portalId: job.portalId, threadId: job.threadId, messageId: job.messageId },
+      conversationId: resolved.conversationId,
+      userText: message.text ?? '',
+      visitorId: message.senders?.[0]?.actorId ?? job.threadId,
+      progress,
+      save,
+      deadline: Date.now() + this.config.queue.turnTimeoutMs,
+    });
+    if (progress.fallbackReason) {
+      this.logger.warn({ threadId: job.threadId, reason: progress.fallbackReason }, 'answering with the fallback text');
+    }
+    progress.replyParts ??= splitReply(progress.answer ?? FALLBACK_ANSWER, this.config.hubspot.replyMaxChars);
+    await save();
+    await this.postReply(job, message, progress, save);
+  }
+
+  /** Posts each reply part once: a part whose post was interrupted is looked up before re-posting. */
+  private async postReply(
+    job: MessageReceivedJob,
+    message: HubSpotMessage,
+    progress: TurnProgress,
+    save: () => Promise<void>,
+  ): Promise<void> {
+    const parts = progress.replyParts ?? [];
+    for (let i = progress.replyMessageIds.length; i < parts.length; i++) {
+      if (progress.replyInFlight === i) {
+        const posted = await this.findPosted(job.threadId, parts[i], message);
+        if (posted) {
+          progress.replyMessageIds.push(posted);
+          progress.replyInFlight = undefined;
+          await save();
+          continue;
+        }
+      }
+      progress.replyInFlight = i;
+      await save();
+      const id = await this.reply.send(job.threadId, message, parts[i]);
+      progress.replyMessageIds.push(id);
+      progress.replyInFlight = undefined;
+      await this.progressStore.markOwnMessages(job.portalId, [id]);
+      await save();
+    }
+  }
+
+  /** Rare path (after a crash mid-post): did HubSpot already store this part? */
+  private async findPosted(threadId: string, text: string, incoming: HubSpotMessage): Promise<string | undefined> {
+    const since = Date.parse(incoming.createdAt ?? '') || 0;
+    const recent = await this.conversations.listMessages(threadId, 50);
+    const match = recent.find(
+      (m) =>
+        m.direction === 'OUTGOING' &&
+        m.text === text &&
+        (m.senders?.[0]?.actorId === this.config.hubspot.botActorId || m.client?.clientType === 'INTEGRATION') &&
+        (Date.parse(m.createdAt ?? '') || 0) >= since,
+    );
+    return match?.id;
+  }
+}

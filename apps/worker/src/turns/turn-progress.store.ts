@@ -1,0 +1,82 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS_CONNECTION } from '@app/redis';
+
+export interface PendingCall {
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+/**
+ * Everything a retry needs to resume a turn where it stopped: it never re-adds the user message,
+ * never re-runs a tool that returned, never posts a reply part twice.
+ */
+export interface TurnProgress {
+  conversationId?: string;
+  /** A responses.create was sent whose outcome is not recorded yet (resolve from the conversation). */
+  requestInFlight?: 'user' | 'outputs';
+  userMessageSent: boolean;
+  rounds: number;
+  responseIds: string[];
+  pendingCalls: PendingCall[];
+  /** call_id → output JSON, for calls that returned. */
+  toolOutputs: Record<string, string>;
+  /** name+arguments → how often the model asked for it in this turn. */
+  callCounts: Record<string, number>;
+  usage: { inputTokens: number; outputTokens: number };
+  answer?: string;
+  /** Why the answer is a fallback text, when it is. */
+  fallbackReason?: string;
+  replyParts?: string[];
+  /** Index of the reply part being posted whose id is not recorded yet. */
+  replyInFlight?: number;
+  replyMessageIds: string[];
+  done: boolean;
+}
+
+const TTL_SECONDS = 7 * 86_400;
+
+export function newProgress(): TurnProgress {
+  return {
+    userMessageSent: false,
+    rounds: 0,
+    responseIds: [],
+    pendingCalls: [],
+    toolOutputs: {},
+    callCounts: {},
+    usage: { inputTokens: 0, outputTokens: 0 },
+    replyMessageIds: [],
+    done: false,
+  };
+}
+
+/** Per-message turn progress in Redis, keyed on portal + message id (what the job id is built from). */
+@Injectable()
+export class TurnProgressStore {
+  constructor(@Inject(REDIS_CONNECTION) private readonly redis: Redis) {}
+
+  async load(portalId: string, messageId: string): Promise<TurnProgress> {
+    const raw = await this.redis.get(key(portalId, messageId));
+    return raw ? { ...newProgress(), ...(JSON.parse(raw) as Partial<TurnProgress>) } : newProgress();
+  }
+
+  async save(portalId: string, messageId: string, progress: TurnProgress): Promise<void> {
+    await this.redis.set(key(portalId, messageId), JSON.stringify(progress), 'EX', TTL_SECONDS);
+  }
+
+  /** Remember the ids of messages we posted: their webhooks come back and are skipped unread. */
+  async markOwnMessages(portalId: string, messageIds: string[]): Promise<void> {
+    if (messageIds.length === 0) return;
+    const pipeline = this.redis.pipeline();
+    for (const id of messageIds) pipeline.set(ownKey(portalId, id), '1', 'EX', 2 * 86_400);
+    await pipeline.exec();
+  }
+
+  async isOwnMessage(portalId: string, messageId: string): Promise<boolean> {
+    return (await this.redis.exists(ownKey(portalId, messageId))) === 1;
+  }
+}
+
+const key = (portalId: string, messageId: string) => `turn:${portalId}:${messageId}`;
+const ownKey = (portalId: string, messageId: string) => `own-message:${portalId}:${messageId}`;
