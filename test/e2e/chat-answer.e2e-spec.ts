@@ -1,0 +1,145 @@
+import { messageJobId } from '@app/contracts';
+import type { FakeItem } from '../fakes/openai.fake';
+import { AIRTABLE_BASE, BOT_ACTOR, SystemHarness } from '../support/system-harness';
+
+const fnOutputs = (items: readonly FakeItem[]) => items.filter((i) => i.type === 'function_call_output');
+
+describe('a visitor message is answered in the same thread', () => {
+  let h: SystemHarness;
+  beforeAll(async () => {
+    h = await SystemHarness.start();
+    h.listaFirme.seedCompany({
+      TaxCode: '14837428',
+      Name: 'BORG DESIGN SRL',
+      RegNo: 'J40/8118/2002',
+      Status: 'functiune',
+      County: 'BUCURESTI',
+      City: 'Bucuresti',
+      NACE: '6201',
+    });
+  });
+  afterAll(() => h.stop());
+  // These tests are not about Airtable's 5 requests/s budget (that one is shared across workers
+  // and has its own tests); start each with a fresh window.
+  beforeEach(() => h.airtable.resetRateLimits());
+
+  it('runs a two-round tool loop against the company register and posts the answer', async () => {
+    h.openai.setModel((ctx) => {
+      const outputs = fnOutputs(ctx.input);
+      if (outputs.length === 0)
+        return { toolCalls: [{ name: 'search_companies', arguments: { query: 'Borg Design' } }] };
+      if (ctx.history.filter((i) => i.type === 'function_call').length === 1) {
+        return { toolCalls: [{ name: 'get_company', arguments: { cui: 'RO14837428', fields: ['Name', 'Status'] } }] };
+      }
+      return { text: 'BORG DESIGN SRL (CUI 14837428) is active.\n\nAnything else? <b>x</b>' };
+    });
+    const thread = h.hubspot.addThread();
+    const message = h.hubspot.addVisitorMessage(thread.id, 'Is Borg Design still active?');
+    const event = h.hubspot.webhookEventFor(message);
+
+    const res = await h.deliver(event);
+    expect(res.body).toEqual({ accepted: 1, duplicates: 0, ignored: 0, invalid: 0 });
+    const job = await h.waitForJob(messageJobId({ portalId: String(event.portalId), messageId: message.id }));
+    expect(job.returnvalue).toMatchObject({ status: 'answered', fallback: false });
+
+    // The reply: as the bot agent, on the visitor's channel, escaped rich text, no attachments.
+    const [sent] = h.hubspot.sentMessages(thread.id);
+    expect(h.hubspot.sentMessages(thread.id)).toHaveLength(1);
+    expect(sent.body).toMatchObject({
+      type: 'MESSAGE',
+      text: 'BORG DESIGN SRL (CUI 14837428) is active.\n\nAnything else? <b>x</b>',
+      senderActorId: BOT_ACTOR,
+      channelId: message.channelId,
+      channelAccountId: message.channelAccountId,
+      recipients: [{ actorId: message.senders[0].actorId, deliveryIdentifier: message.senders[0].deliveryIdentifier }],
+      attachments: [],
+    });
+    expect((sent.body as { richText: string }).richText).toBe(
+      '<p>BORG DESIGN SRL (CUI 14837428) is active.</p><p>Anything else? &lt;b&gt;x&lt;/b&gt;</p>',
+    );
+
+    // The conversation: created once with the thread in its metadata, user text added once.
+    const [conversation] = h.openai.conversations();
+    expect(h.openai.conversations()).toHaveLength(1);
+    expect(conversation.metadata).toEqual({
+      hubspot_portal_id: String(event.portalId),
+      hubspot_thread_id: thread.id,
+    });
+    const userItems = conversation.items.filter((i) => i.type === 'message' && i.role === 'user');
+    expect(userItems).toHaveLength(1);
+
+    // Three model calls: user text, then each round's outputs carrying the right call_id.
+    const calls = h.openai.responses();
+    expect(calls).toHaveLength(3);
+    expect(calls[0].body).toMatchObject({
+      model: 'gpt-test',
+      conversation: conversation.id,
+      input: [{ role: 'user', content: 'Is Borg Design still active?' }],
+    });
+    expect((calls[0].body.tools as { name: string }[]).map((t) => t.name)).toEqual(['search_companies', 'get_company']);
+    const firstCall = calls[0].response.output.find((o) => o.type === 'function_call') as unknown as {
+      call_id: string;
+    };
+    expect(calls[1].body.input).toEqual([
+      { type: 'function_call_output', call_id: firstCall.call_id, output: expect.stringContaining('14837428') },
+    ]);
+    expect(typeof calls[1].body.instructions).toBe('string');
+
+    // The tools ran with the model's arguments: a free search, then only the two fields asked for.
+    expect(h.listaFirme.searches).toEqual(['Borg Design']);
+    expect(h.listaFirme.fieldsRequested).toEqual([['TaxCode', 'Name', 'Status']]);
+
+    // The mapping was upserted into Airtable.
+    expect(h.airtable.records(AIRTABLE_BASE, 'Conversations').map((r) => r.fields)).toEqual([
+      { 'Hubspot Thread ID': thread.id, 'OpenAI Thread ID': conversation.id },
+    ]);
+  });
+
+  it('a known thread costs one HubSpot read, one reply, no Airtable call and one model call', async () => {
+    h.openai.setModel(() => ({ text: 'Sure.' }));
+    const thread = h.hubspot.addThread();
+    const first = h.hubspot.addVisitorMessage(thread.id, 'Hello');
+    await h.deliver(h.hubspot.webhookEventFor(first));
+    await h.waitForJob(messageJobId({ portalId: String(h.hubspot.portalId), messageId: first.id }));
+
+    h.hubspot.reset();
+    h.hubspot.addThread({ id: thread.id });
+    const second = h.hubspot.addVisitorMessage(thread.id, 'Thanks');
+    const airtableBefore = h.airtable.requests.length;
+    const responsesBefore = h.openai.responses().length;
+    const conversationsBefore = h.openai.conversations().length;
+
+    await h.deliver(h.hubspot.webhookEventFor(second));
+    await h.waitForJob(messageJobId({ portalId: String(h.hubspot.portalId), messageId: second.id }));
+
+    expect(h.hubspot.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
+    expect(h.airtable.requests.length - airtableBefore).toBe(0);
+    expect(h.openai.responses().length - responsesBefore).toBe(1);
+    expect(h.openai.conversations().length).toBe(conversationsBefore);
+  });
+
+  it('never answers its own reply, and skips it without reading HubSpot', async () => {
+    h.openai.setModel(() => ({ text: 'Hi there' }));
+    const thread = h.hubspot.addThread();
+    const visitor = h.hubspot.addVisitorMessage(thread.id, 'Hi');
+    await h.deliver(h.hubspot.webhookEventFor(visitor));
+    await h.waitForJob(messageJobId({ portalId: String(h.hubspot.portalId), messageId: visitor.id }));
+    const [ours] = h.hubspot.sentMessages(thread.id);
+
+    const reads = h.hubspot.received('GET', /\/messages\//).length;
+    await h.deliver(h.hubspot.webhookEventFor(ours.message));
+    const job = await h.waitForJob(messageJobId({ portalId: String(h.hubspot.portalId), messageId: ours.message.id }));
+    expect(job.returnvalue).toEqual({ status: 'skipped', reason: 'own reply' });
+    expect(h.hubspot.received('GET', /\/messages\//).length).toBe(reads);
+    expect(h.hubspot.sentMessages(thread.id)).toHaveLength(1);
+  });
+
+  it("skips a human agent's message", async () => {
+    const thread = h.hubspot.addThread();
+    const agent = h.hubspot.addAgentMessage(thread.id, 'I will take this one');
+    await h.deliver(h.hubspot.webhookEventFor(agent));
+    const job = await h.waitForJob(messageJobId({ portalId: String(h.hubspot.portalId), messageId: agent.id }));
+    expect(job.returnvalue).toMatchObject({ status: 'skipped' });
+    expect(h.hubspot.sentMessages(thread.id)).toHaveLength(0);
+  });
+});
