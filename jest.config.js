@@ -19,4 +19,6 @@ module.exports = {
   ],
   // Integration files each start a redis-server and a Nest app; two cores leave no room for more.
   maxWorkers: 2,
+  // End-to-end scenarios wait out real backoffs and timeouts on purpose (a few seconds each).
+  testTimeout: 30_000,
 };

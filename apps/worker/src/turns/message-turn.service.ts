@@ -6,10 +6,14 @@ import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import { HubSpotReply } from '../hubspot/hubspot-reply.service';
 import type { HubSpotMessage } from '../hubspot/hubspot.types';
 import { splitReply } from '../hubspot/reply-formatter';
+import { UpstreamError } from '../errors/upstream.error';
 import { ThreadMapping } from '../mapping/thread-mapping.service';
 import { checkRole } from './role-check';
 import { ThreadTurnLock } from './thread-turn-lock.service';
 import { TurnProgressStore, type TurnProgress } from './turn-progress.store';
+
+/** How long a reply post with an unknown outcome gets to land before we post it again. */
+const REPLY_SETTLE_MS = 3000;
 
 export type TurnOutcome =
   | { status: 'answered'; replyMessageIds: string[]; fallback: boolean; responseIds: string[]; tokens: number }
@@ -142,10 +146,32 @@ export class MessageTurnService {
           await save();
           continue;
         }
+        // A post that timed out may still land: look once more after a pause before re-posting.
+        if (progress.replyLookedUpAt === undefined) {
+          progress.replyLookedUpAt = Date.now();
+          await save();
+          throw new UpstreamError(
+            'hubspot',
+            'reply outcome unknown; checking the thread again',
+            true,
+            undefined,
+            REPLY_SETTLE_MS,
+          );
+        }
       }
       progress.replyInFlight = i;
       await save();
-      const id = await this.reply.send(job.threadId, message, parts[i]);
+      let id: string;
+      try {
+        id = await this.reply.send(job.threadId, message, parts[i]);
+      } catch (err) {
+        // HubSpot answered with an error: nothing was stored. Only a timeout leaves it unknown.
+        if (err instanceof UpstreamError && err.status !== undefined) {
+          progress.replyInFlight = undefined;
+          await save();
+        }
+        throw err;
+      }
       progress.replyMessageIds.push(id);
       progress.replyInFlight = undefined;
       await this.progressStore.markOwnMessages(job.portalId, [id]);

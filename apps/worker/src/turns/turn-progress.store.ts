@@ -31,6 +31,8 @@ export interface TurnProgress {
   replyParts?: string[];
   /** Index of the reply part being posted whose id is not recorded yet. */
   replyInFlight?: number;
+  /** When we last looked for that part in the thread without finding it (ms epoch). */
+  replyLookedUpAt?: number;
   replyMessageIds: string[];
   done: boolean;
 }

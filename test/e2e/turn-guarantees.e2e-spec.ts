@@ -1,0 +1,163 @@
+import { messageJobId } from '@app/contracts';
+import { FALLBACK_ANSWER } from '../../apps/worker/src/assistant/assistant-run.service';
+import { HubSpotRequests } from '../fakes/hubspot.fake';
+import { FakeOpenAI, itemText, type FakeItem } from '../fakes/openai.fake';
+import { SystemHarness } from '../support/system-harness';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const userItems = (items: readonly FakeItem[]) => items.filter((i) => i.type === 'message' && i.role === 'user');
+
+describe('turn guarantees', () => {
+  let h: SystemHarness;
+  beforeAll(async () => {
+    h = await SystemHarness.start({
+      workerEnv: { OPENAI_TIMEOUT_MS: '1000', HUBSPOT_TIMEOUT_MS: '500', ASSISTANT_MAX_TOOL_ROUNDS: '3' },
+    });
+    h.listaFirme.seedCompany({ TaxCode: '14837428', Name: 'BORG DESIGN SRL', Status: 'functiune' });
+  });
+  afterAll(() => h.stop());
+  beforeEach(() => {
+    h.airtable.resetRateLimits();
+    h.hubspot.clearFaults();
+    h.hubspot.setLatency(0);
+    h.openai.clearFaults();
+  });
+
+  /** A visitor writes `text` in a new (or given) thread; resolves when its job reaches `state`. */
+  async function visitorSays(text: string, opts: { threadId?: string; state?: 'completed' | 'failed' } = {}) {
+    const threadId = opts.threadId ?? h.hubspot.addThread().id;
+    const message = h.hubspot.addVisitorMessage(threadId, text);
+    await h.deliver(h.hubspot.webhookEventFor(message));
+    const job = await h.waitForJob(
+      messageJobId({ portalId: String(h.hubspot.portalId), messageId: message.id }),
+      opts.state ?? 'completed',
+      15_000,
+    );
+    const conversation = h.openai.conversations().find((c) => c.metadata.hubspot_thread_id === threadId);
+    return { threadId, message, job, conversation, sent: h.hubspot.sentMessages(threadId) };
+  }
+
+  it('a retry after a failed reply resumes: no second user message, no tool re-run, one reply', async () => {
+    h.openai.setModel((ctx) =>
+      ctx.input.some((i) => i.type === 'function_call_output')
+        ? { text: 'It is active.' }
+        : { toolCalls: [{ name: 'get_company', arguments: { cui: '14837428', fields: ['Status'] } }] },
+    );
+    h.hubspot.serverErrorNext(503, HubSpotRequests.sendMessage);
+    const lookupsBefore = h.listaFirme.fieldsRequested.length;
+    const responsesBefore = h.openai.responses().length;
+
+    const { job, conversation, sent } = await visitorSays('Is 14837428 active?');
+    // Exactly one failed attempt (the injected 503); BullMQ's attemptsMade also counts the success.
+    expect((job.stacktrace ?? []).map((t) => t.split('\n')[0])).toEqual([expect.stringContaining('503')]);
+    expect(sent.map((s) => s.message.text)).toEqual(['It is active.']);
+    expect(userItems(conversation!.items)).toHaveLength(1);
+    expect(h.listaFirme.fieldsRequested.length - lookupsBefore).toBe(1);
+    expect(h.openai.responses().length - responsesBefore).toBe(2);
+  });
+
+  it('a model response lost to a timeout is recovered from the conversation, not sent again', async () => {
+    // The first call outlives the client's 1 s timeout but completes at OpenAI.
+    h.openai.setModel(async (ctx) => {
+      if (userItems(ctx.input).some((i) => JSON.stringify(i).includes('slow question'))) await sleep(1500);
+      return { text: 'Recovered answer' };
+    });
+    const { job, conversation, sent } = await visitorSays('slow question');
+    expect(job.attemptsMade).toBeGreaterThanOrEqual(1);
+    expect(userItems(conversation!.items)).toHaveLength(1);
+    expect(sent.map((s) => s.message.text)).toEqual(['Recovered answer']);
+  });
+
+  it('a reply post that timed out but landed is not posted again', async () => {
+    h.openai.setModel(() => ({ text: 'Posted once' }));
+    // HubSpot stores the message after 800 ms; the worker gives up waiting after 500 ms.
+    h.hubspot.setLatency((req) => (HubSpotRequests.sendMessage(req) ? 800 : 0));
+    const { job, sent } = await visitorSays('hello?');
+    expect(job.attemptsMade).toBeGreaterThanOrEqual(1);
+    expect(sent.map((s) => s.message.text)).toEqual(['Posted once']);
+    expect(job.returnvalue).toMatchObject({ status: 'answered', replyMessageIds: [sent[0].message.id] });
+  });
+
+  it('a permanent failure (insufficient_quota) fails fast with one fallback reply', async () => {
+    h.openai.quotaExceededNext(1, FakeOpenAI.createResponse);
+    const { job, sent } = await visitorSays('anyone there?', { state: 'failed' });
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toContain('insufficient_quota');
+    expect(sent.map((s) => s.message.text)).toEqual([FALLBACK_ANSWER]);
+  });
+
+  it('after the last retry the visitor gets the fallback once and the job stays failed', async () => {
+    h.openai.serverErrorNext(500, 10, FakeOpenAI.createResponse);
+    const { job, sent } = await visitorSays('are you down?', { state: 'failed' });
+    expect(job.attemptsMade).toBe(4);
+    expect(sent.map((s) => s.message.text)).toEqual([FALLBACK_ANSWER]);
+    expect(await h.queue.getFailedCount()).toBeGreaterThanOrEqual(1);
+  });
+
+  it.each([
+    ['incomplete', { status: 'incomplete', reason: 'max_output_tokens' } as const],
+    ['failed', { status: 'failed', error: { code: 'server_error', message: 'x' } } as const],
+    ['cancelled', { status: 'cancelled' } as const],
+  ])('a %s response still answers, with the fallback text', async (_name, turn) => {
+    h.openai.setModel(() => turn);
+    const { job, sent } = await visitorSays(`status test ${_name}`);
+    expect(job.returnvalue).toMatchObject({ status: 'answered', fallback: true });
+    expect(sent.map((s) => s.message.text)).toEqual([FALLBACK_ANSWER]);
+  });
+
+  it('bounds tool rounds and closes the dangling calls so the next turn works', async () => {
+    h.openai.setModel(() => ({ toolCalls: [{ name: 'search_companies', arguments: { query: `q${Math.random()}` } }] }));
+    const first = await visitorSays('loop forever');
+    expect(first.sent.map((s) => s.message.text)).toEqual([FALLBACK_ANSWER]);
+    expect(h.openai.responses().filter((r) => r.conversationId === first.conversation!.id)).toHaveLength(4);
+
+    h.openai.setModel(() => ({ text: 'Back to normal' }));
+    const second = await visitorSays('and now?', { threadId: first.threadId });
+    expect(second.sent.map((s) => s.message.text)).toEqual([FALLBACK_ANSWER, 'Back to normal']);
+  });
+
+  it('refuses a fourth identical call and reports invalid arguments to the model', async () => {
+    const seen: string[] = [];
+    h.openai.setModel((ctx) => {
+      for (const o of ctx.input.filter((i) => i.type === 'function_call_output')) seen.push(String(o.output));
+      if (ctx.callIndex % 3 === 2 || seen.length >= 6) return { text: 'done' };
+      return {
+        toolCalls: [
+          { name: 'search_companies', arguments: { query: 'Borg' } },
+          { name: 'search_companies', arguments: { query: 'Borg' } },
+          { name: 'get_company', arguments: '{"cui": "14837428", "fields": [' },
+        ],
+      };
+    });
+    await visitorSays('repeat yourself');
+    expect(seen.filter((o) => o.includes('already made'))).toHaveLength(1);
+    expect(seen.filter((o) => o.includes('not valid JSON')).length).toBeGreaterThanOrEqual(1);
+    expect(seen.filter((o) => o.includes('BORG DESIGN')).length).toBe(3);
+  });
+
+  it('answers fast messages of one thread in order, one turn at a time, across two workers', async () => {
+    h.openai.setModel(async (ctx) => {
+      await sleep(30);
+      const last = userItems(ctx.input).at(-1);
+      return { text: `re: ${itemText(last)}` };
+    });
+    const second = await h.startWorker();
+    const first = h.worker;
+    const thread = h.hubspot.addThread();
+    const base = Date.now();
+    const messages = Array.from({ length: 6 }, (_, i) =>
+      h.hubspot.addVisitorMessage(thread.id, `m${i}`, { createdAt: new Date(base + i).toISOString() }),
+    );
+    const violationsBefore = h.openai.lockViolations;
+    await Promise.all(messages.map((m) => h.deliver(h.hubspot.webhookEventFor(m))));
+    for (const m of messages) {
+      await h.waitForJob(messageJobId({ portalId: String(h.hubspot.portalId), messageId: m.id }), 'completed', 20_000);
+    }
+    const texts = h.hubspot.sentMessages(thread.id).map((s) => s.message.text);
+    expect(texts).toEqual(messages.map((_, i) => `re: m${i}`));
+    expect(h.openai.conversations().filter((c) => c.metadata.hubspot_thread_id === thread.id)).toHaveLength(1);
+    expect(h.openai.lockViolations - violationsBefore).toBe(0);
+    await second.close();
+    h.worker = first;
+  });
+});
