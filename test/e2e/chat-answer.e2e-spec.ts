@@ -142,4 +142,28 @@ describe('a visitor message is answered in the same thread', () => {
     expect(job.returnvalue).toMatchObject({ status: 'skipped' });
     expect(h.hubspot.sentMessages(thread.id)).toHaveLength(0);
   });
+
+  it('falls back to ANAF when ListaFirme is busy', async () => {
+    h.anaf.seed({ cui: 14837428, denumire: 'BORG DESIGN SRL', stare_inregistrare: 'INREGISTRAT' });
+    h.listaFirme.busyNext(1);
+    let output = '';
+    h.openai.setModel((ctx) => {
+      const o = ctx.input.find((i) => i.type === 'function_call_output');
+      if (o) {
+        output = String(o.output);
+        return { text: 'ok' };
+      }
+      return { toolCalls: [{ name: 'get_company', arguments: { cui: '14837428', fields: ['Name'] } }] };
+    });
+    const thread = h.hubspot.addThread();
+    const message = h.hubspot.addVisitorMessage(thread.id, 'Who is 14837428?');
+    await h.deliver(h.hubspot.webhookEventFor(message));
+    await h.waitForJob(messageJobId({ portalId: String(h.hubspot.portalId), messageId: message.id }));
+    expect(JSON.parse(output)).toEqual({
+      found: true,
+      cui: '14837428',
+      source: 'anaf',
+      fields: { Name: 'BORG DESIGN SRL' },
+    });
+  });
 });
