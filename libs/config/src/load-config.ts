@@ -41,3 +41,14 @@ export function loadConfigOrExit<T>(load: () => T): T {
     throw err;
   }
 }
+
+/** The problems a loader reports for `env` (for tests); throws when the config is valid. */
+export function configProblems(load: (env: Record<string, string>) => unknown, env: Record<string, string>): string[] {
+  try {
+    load(env);
+  } catch (err) {
+    if (err instanceof ConfigValidationError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected the configuration to be rejected');
+}

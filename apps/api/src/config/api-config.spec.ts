@@ -1,4 +1,4 @@
-import { ConfigValidationError } from '@app/config';
+import { configProblems } from '@app/config';
 import { loadApiConfig } from './api-config';
 
 const valid = {
@@ -9,15 +9,7 @@ const valid = {
   BULL_BOARD_PASSWORD: 'a-long-password',
 };
 
-function problemsOf(env: Record<string, string | undefined>): string[] {
-  try {
-    loadApiConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigValidationError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigValidationError');
-}
+const problemsOf = (env: Record<string, string>) => configProblems(loadApiConfig, env);
 
 describe('loadApiConfig', () => {
   it('maps a valid environment with defaults', () => {

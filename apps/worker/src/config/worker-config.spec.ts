@@ -1,4 +1,4 @@
-import { ConfigValidationError } from '@app/config';
+import { configProblems } from '@app/config';
 import { loadWorkerConfig } from './worker-config';
 
 const required = {
@@ -8,15 +8,7 @@ const required = {
   OPENAI_API_KEY: 'sk-test-0000',
 };
 
-function problemsOf(env: Record<string, string>): string[] {
-  try {
-    loadWorkerConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigValidationError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigValidationError');
-}
+const problemsOf = (env: Record<string, string>) => configProblems(loadWorkerConfig, env);
 
 describe('loadWorkerConfig', () => {
   it('applies defaults: real provider URLs, Redis-only mapping, ANAF-only company lookups', () => {
