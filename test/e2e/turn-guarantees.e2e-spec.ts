@@ -68,6 +68,19 @@ describe('turn guarantees', () => {
     expect(sent.map((s) => s.message.text)).toEqual(['Recovered answer']);
   });
 
+  it('recovery never mistakes an identical earlier message for the interrupted one', async () => {
+    let answers = 0;
+    h.openai.setModel(async (ctx) => {
+      answers += 1;
+      if (answers === 2) await sleep(1500); // the second "ok" outlives the client timeout
+      return { text: `answer ${answers} to ${itemText(userItems(ctx.input).at(-1))}` };
+    });
+    const first = await visitorSays('ok');
+    const second = await visitorSays('ok', { threadId: first.threadId });
+    expect(second.sent.map((s) => s.message.text)).toEqual(['answer 1 to ok', 'answer 2 to ok']);
+    expect(userItems(second.conversation!.items)).toHaveLength(2);
+  });
+
   it('a reply post that timed out but landed is not posted again', async () => {
     h.openai.setModel(() => ({ text: 'Posted once' }));
     // HubSpot stores the message after 800 ms; the worker gives up waiting after 500 ms.
@@ -120,7 +133,8 @@ describe('turn guarantees', () => {
     const seen: string[] = [];
     h.openai.setModel((ctx) => {
       for (const o of ctx.input.filter((i) => i.type === 'function_call_output')) seen.push(String(o.output));
-      if (ctx.callIndex % 3 === 2 || seen.length >= 6) return { text: 'done' };
+      // Two rounds of the same three calls, then an answer (counted per conversation).
+      if (ctx.history.filter((i) => i.type === 'function_call').length >= 6) return { text: 'done' };
       return {
         toolCalls: [
           { name: 'search_companies', arguments: { query: 'Borg' } },

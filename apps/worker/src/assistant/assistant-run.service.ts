@@ -4,7 +4,7 @@ import type { Response, ResponseInputItem } from 'openai/resources/responses/res
 import type { ConversationItem } from 'openai/resources/conversations/items';
 import { WorkerConfig } from '../config/worker-config';
 import { OpenAIApiClient } from '../openai/openai-api.client';
-import type { PendingCall, TurnProgress } from '../turns/turn-progress.store';
+import { TurnProgressStore, type PendingCall, type TurnProgress } from '../turns/turn-progress.store';
 import { SUPPORT_INSTRUCTIONS } from './instructions/support.instructions';
 import { ToolRegistry } from './tool-registry.service';
 import type { ToolContext } from './tools/assistant-tool';
@@ -36,6 +36,7 @@ export class AssistantRun {
   constructor(
     private readonly openai: OpenAIApiClient,
     private readonly tools: ToolRegistry,
+    private readonly progressStore: TurnProgressStore,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -50,6 +51,7 @@ export class AssistantRun {
         break;
       }
       if (!p.userMessageSent) {
+        if (p.anchorItemId === undefined) p.anchorItemId = await this.progressStore.lastItemOf(turn.conversationId);
         p.requestInFlight = 'user';
         await turn.save();
         const response = await this.create(turn, [{ role: 'user', content: turn.userText }]);
@@ -101,6 +103,8 @@ export class AssistantRun {
   private async absorb(turn: TurnRequest, response: Response): Promise<void> {
     const p = turn.progress;
     p.responseIds.push(response.id);
+    const lastItem = response.output.at(-1)?.id;
+    if (lastItem) await this.progressStore.setLastItem(turn.conversationId, lastItem);
     p.usage.inputTokens += response.usage?.input_tokens ?? 0;
     p.usage.outputTokens += response.usage?.output_tokens ?? 0;
 
@@ -158,7 +162,9 @@ export class AssistantRun {
     const page = await this.openai.call('conversations.items.list', (sdk) =>
       sdk.conversations.items.list(turn.conversationId, { limit: 50, order: 'desc' }),
     );
-    const newestFirst = page.data;
+    // Only items after the turn's anchor can be ours: an identical earlier message must not match.
+    const anchor = p.anchorItemId ? page.data.findIndex((item) => item.id === p.anchorItemId) : -1;
+    const newestFirst = anchor >= 0 ? page.data.slice(0, anchor) : page.data;
     const index = newestFirst.findIndex((item) =>
       p.requestInFlight === 'user'
         ? isUserMessage(item, turn.userText)
@@ -188,6 +194,8 @@ export class AssistantRun {
       p.rounds += 1;
     }
     p.requestInFlight = undefined;
+    const newest = page.data[0]?.id;
+    if (newest) await this.progressStore.setLastItem(turn.conversationId, newest);
     await turn.save();
   }
 
@@ -199,7 +207,7 @@ export class AssistantRun {
   /** Answers calls we will not run, so the conversation has no dangling call for the next turn. */
   private async closeCalls(turn: TurnRequest, calls: PendingCall[], reason: string): Promise<void> {
     if (calls.length === 0) return;
-    await this.openai.call('conversations.items.create', (sdk) =>
+    const created = await this.openai.call('conversations.items.create', (sdk) =>
       sdk.conversations.items.create(turn.conversationId, {
         items: calls.map((c) => ({
           type: 'function_call_output',
@@ -208,6 +216,8 @@ export class AssistantRun {
         })),
       }),
     );
+    const last = created.data.at(-1)?.id;
+    if (last) await this.progressStore.setLastItem(turn.conversationId, last);
   }
 
   private fallback(p: TurnProgress, reason: string): void {

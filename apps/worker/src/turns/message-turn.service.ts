@@ -44,7 +44,11 @@ export class MessageTurnService {
     // Our own replies come back as webhooks: recognised by id, without spending a HubSpot read.
     if (await this.progressStore.isOwnMessage(portalId, messageId)) return { status: 'skipped', reason: 'own reply' };
     const progress = await this.progressStore.load(portalId, messageId);
-    if (progress.done) return { status: 'skipped', reason: 'already answered' };
+    if (progress.done) {
+      // A crash after recording the answer but before leaving the line must not block the thread.
+      await this.lock.finish({ portalId, threadId }, messageId, holder);
+      return { status: 'skipped', reason: 'already answered' };
+    }
 
     const message = await this.conversations.getMessage(threadId, messageId);
     const role = checkRole(message);
@@ -52,7 +56,8 @@ export class MessageTurnService {
 
     const ref = { portalId, threadId };
     const messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
-    const lockTtl = this.config.queue.turnTimeoutMs + 30_000;
+    // Outlives the slowest turn: no model call starts after the turn timeout, and one may run that long.
+    const lockTtl = this.config.queue.turnTimeoutMs + this.config.openai.timeoutMs + 30_000;
     if (!(await this.lock.acquire(ref, messageId, messageTime, holder, lockTtl))) return { status: 'busy' };
     try {
       const save = () => this.progressStore.save(portalId, messageId, progress);

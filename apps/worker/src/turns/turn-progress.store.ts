@@ -14,6 +14,8 @@ export interface PendingCall {
  */
 export interface TurnProgress {
   conversationId?: string;
+  /** The conversation's newest item before this turn: recovery looks only at what came after it. */
+  anchorItemId?: string | null;
   /** A responses.create was sent whose outcome is not recorded yet (resolve from the conversation). */
   requestInFlight?: 'user' | 'outputs';
   userMessageSent: boolean;
@@ -78,7 +80,17 @@ export class TurnProgressStore {
   async isOwnMessage(portalId: string, messageId: string): Promise<boolean> {
     return (await this.redis.exists(ownKey(portalId, messageId))) === 1;
   }
+
+  /** The id of the newest item we know a conversation holds (set after every model call). */
+  async lastItemOf(conversationId: string): Promise<string | null> {
+    return this.redis.get(lastItemKey(conversationId));
+  }
+
+  async setLastItem(conversationId: string, itemId: string): Promise<void> {
+    await this.redis.set(lastItemKey(conversationId), itemId, 'EX', TTL_SECONDS * 4);
+  }
 }
 
 const key = (portalId: string, messageId: string) => `turn:${portalId}:${messageId}`;
 const ownKey = (portalId: string, messageId: string) => `own-message:${portalId}:${messageId}`;
+const lastItemKey = (conversationId: string) => `conversation:${conversationId}:last-item`;
