@@ -1,0 +1,1310 @@
+/**
+ * End-to-end benchmark: signed HubSpot webhooks for N threads × M messages through the real api and the real
+ * worker (child processes from dist/, LOG_LEVEL=warn, stdout to a file) against the provider fakes of test/fakes,
+ * which run inside this process on localhost, and a throwaway redis-server on a free port.
+ *
+ *   npm run bench:e2e
+ *     = npm run build && tsc -p bench/tsconfig.json && node .tools/bench-build/bench/e2e.bench.js [flags]
+ *
+ * Flags: --threads 200 --messages 3 --a-lanes 1,10,all --a-worker-concurrency 100
+ *        --b-threads 250 --b-messages 5 --b-model-latency 1000 --b-worker-concurrency 256
+ *        --b-stagger <ms> (default: the model latency; spreads B's first measured messages so loops are not in lockstep)
+ *        --only A|B --turn-timeout 120 --worker-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *        --api-node-args="…" --redis-monitor=FILE (Redis MONITOR of the measured phases) --no-write
+ *
+ * Per scenario: fresh fakes, Redis, api and worker. Phase 1 (warm-up) sends the first message of every thread
+ * (new thread: conversation created, mapping written); phase 2 (measured) sends the remaining M-1 messages of
+ * every thread (known thread). A thread's messages go one after another (the next one once the previous job
+ * completed, as a visitor answers after reading the reply: a thread runs one turn at a time by design); load
+ * comes from driving many threads at once ("lanes": how many threads are driven concurrently).
+ *
+ * Measurement (all clocks: performance.now() of this process):
+ * - e2e latency of a turn: webhook POST sent → the fake HubSpot receives the reply POST (request event).
+ * - time in fakes: every fake request is timed from its request event to its response's finish event
+ *   (routing, handler, latency sleeps, serialisation); requests are attributed to their thread (HubSpot path,
+ *   OpenAI metadata/conversation, Airtable formula/fields) and the union of their intervals inside
+ *   [sent, reply received] is the turn's time in fakes. 1 s model latency is therefore subtracted in full.
+ * - added latency = e2e − time in fakes: api + Redis + queue + worker + HTTP client/socket time.
+ * - in-flight model calls: POST /v1/responses between request event and response finish, at the fake.
+ * - upstream calls per turn: requests the fakes recorded during a phase / turns of that phase.
+ * - worker RSS: /proc/<pid>/status VmRSS every 200 ms.
+ *
+ * Rate limits of the fakes are off (HubSpot perTenSeconds/searchPerSecond = Infinity, Airtable rateLimit:false):
+ * shared rate budgets are a separate concern; this measures our own overhead.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import {
+  Agent,
+  request as httpRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { QueueEvents } from 'bullmq';
+import { Redis } from 'ioredis';
+import { signV3 } from '../apps/api/src/webhooks/hubspot-signature';
+import { FakeAirtable } from '../test/fakes/airtable.fake';
+import { FakeAnaf } from '../test/fakes/anaf.fake';
+import type { FakeHttpServer, RecordedRequest } from '../test/fakes/fake-http-server';
+import { FakeHubSpot, HubSpotRequests, type HubSpotThread } from '../test/fakes/hubspot.fake';
+import { FakeListaFirme } from '../test/fakes/listafirme.fake';
+import { FakeOpenAI } from '../test/fakes/openai.fake';
+
+// ------------------------------------------------------------------------------------------------ constants
+
+const ROOT = findRoot(__dirname);
+const API_ENTRY = path.join(ROOT, 'dist/apps/api/main.js');
+const WORKER_ENTRY = path.join(ROOT, 'dist/apps/worker/main.js');
+const REPORT = path.join(ROOT, 'docs/BENCHMARKS.md');
+const SECTION = '## End to end (npm run bench:e2e)';
+
+const QUEUE = 'hubspot-events'; // libs/contracts/src/queues.ts
+const SECRET = 'bench-client-secret-0123456789';
+const WEBHOOK_URL = 'https://hooks.bench.example/webhooks/hubspot';
+const HUBSPOT_TOKEN = 'pat-bench-hubspot';
+const OPENAI_KEY = 'sk-bench-openai';
+const BOT_ACTOR = 'A-777';
+const AIRTABLE_BASE = 'appBenchConversations';
+const THREAD_FIELD = 'Hubspot Thread ID';
+const CONVERSATION_FIELD = 'OpenAI Thread ID';
+
+const TARGET_ADDED_P50_MS = 15;
+const TARGET_ADDED_P99_MS = 50;
+const TARGET_IN_FLIGHT = 200;
+const TARGET_HUBSPOT_PER_TURN = 2;
+/** Above this many CPUs busy outside the benchmark during the measured phase, the run is flagged as noisy. */
+const NOISY_OTHER_CPUS = 0.25;
+
+// ------------------------------------------------------------------------------------------------ arguments
+
+const { values: args } = parseArgs({
+  options: {
+    threads: { type: 'string', default: '200' },
+    messages: { type: 'string', default: '3' },
+    'a-lanes': { type: 'string', default: '1,10,all' },
+    'a-worker-concurrency': { type: 'string', default: '100' },
+    'b-threads': { type: 'string', default: '250' },
+    'b-messages': { type: 'string', default: '5' },
+    'b-stagger': { type: 'string' },
+    'b-model-latency': { type: 'string', default: '1000' },
+    'b-worker-concurrency': { type: 'string', default: '256' },
+    only: { type: 'string' },
+    'turn-timeout': { type: 'string', default: '120' },
+    'worker-node-args': { type: 'string', default: '' },
+    'api-node-args': { type: 'string', default: '' },
+    'redis-monitor': { type: 'string' },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+function int(name: string, value: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}`);
+  return n;
+}
+
+function fail(message: string): never {
+  console.error(`e2e bench: ${message}`);
+  process.exit(2);
+}
+
+interface Scenario {
+  id: string;
+  modelLatencyMs: number;
+  threads: number;
+  messages: number;
+  /** Threads driven at the same time. */
+  lanes: number;
+  workerConcurrency: number;
+  /** Measured phase: thread i starts after i × staggerMs / threads, so the closed loops do not run in lockstep. */
+  staggerMs: number;
+}
+
+function scenarios(): Scenario[] {
+  const only = args.only?.toUpperCase();
+  if (only !== undefined && only !== 'A' && only !== 'B') fail('--only must be A or B');
+  const list: Scenario[] = [];
+  if (only !== 'B') {
+    const threads = int('threads', args.threads, 1);
+    const messages = int('messages', args.messages, 2);
+    for (const lane of args['a-lanes'].split(',').map((s) => s.trim())) {
+      const lanes = lane === 'all' ? threads : Math.min(threads, int('a-lanes', lane, 1));
+      list.push({
+        id: `A·${lane === 'all' ? 'all' : lanes}`,
+        modelLatencyMs: 0,
+        threads,
+        messages,
+        lanes,
+        workerConcurrency: int('a-worker-concurrency', args['a-worker-concurrency'], 1),
+        staggerMs: 0,
+      });
+    }
+  }
+  if (only !== 'A') {
+    const threads = int('b-threads', args['b-threads'], 1);
+    const modelLatencyMs = int('b-model-latency', args['b-model-latency'], 0);
+    list.push({
+      id: 'B',
+      modelLatencyMs,
+      staggerMs: args['b-stagger'] === undefined ? modelLatencyMs : int('b-stagger', args['b-stagger'], 0),
+      threads,
+      messages: int('b-messages', args['b-messages'], 2),
+      lanes: threads,
+      workerConcurrency: int('b-worker-concurrency', args['b-worker-concurrency'], 1),
+    });
+  }
+  return list;
+}
+
+const turnTimeoutMs = int('turn-timeout', args['turn-timeout'], 1) * 1000;
+const workerNodeArgs = args['worker-node-args'].split(' ').filter(Boolean);
+const apiNodeArgs = args['api-node-args'].split(' ').filter(Boolean);
+
+// ------------------------------------------------------------------------------------------------ processes
+
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function findRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, 'nest-cli.json'))) return dir;
+    if (path.dirname(dir) === dir) throw new Error(`no repository root above ${from}`);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+interface Child {
+  child: ChildProcess;
+  stderr: () => string;
+}
+
+function start(command: string, argv: string[], env: NodeJS.ProcessEnv, stdoutFile: string): Child {
+  const out = openSync(stdoutFile, 'w');
+  const child = spawn(command, argv, { env, stdio: ['ignore', out, 'pipe'] });
+  closeSync(out);
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString('utf8')).slice(-4000);
+  });
+  return { child, stderr: () => stderr };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+function httpStatus(port: number, urlPath: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = httpRequest({ host: '127.0.0.1', port, path: urlPath, timeout: 1000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve(0));
+    req.on('timeout', () => req.destroy());
+    req.end();
+  });
+}
+
+async function waitReady(port: number, what: string, c: Child): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    if (c.child.exitCode !== null) throw new Error(`${what} exited (code ${c.child.exitCode}):\n${c.stderr()}`);
+    if ((await httpStatus(port, '/health/ready')) === 200) return;
+    await sleep(100);
+  }
+  throw new Error(`${what} not ready within 30 s:\n${c.stderr()}`);
+}
+
+/** A throwaway redis-server (AOF on and noeviction, as in production) in a temp dir. */
+async function startRedis(): Promise<{ url: string; proc: Child; dir: string; version: string }> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-bench-redis-'));
+  const proc = start(
+    'redis-server',
+    [
+      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
+      ...['--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
+    ],
+    { PATH: process.env.PATH },
+    '/dev/null',
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    if (proc.child.exitCode !== null) throw new Error(`redis-server exited:\n${proc.stderr()}`);
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      const version = /redis_version:(\S+)/.exec(await probe.info('server'))?.[1] ?? '?';
+      probe.disconnect();
+      return { url, proc, dir, version };
+    } catch {
+      probe.disconnect();
+      if (Date.now() > deadline) throw new Error(`redis-server not ready:\n${proc.stderr()}`);
+      await sleep(100);
+    }
+  }
+}
+
+/** CPU time (user + system) of a process so far, ms, from /proc (Linux); undefined elsewhere. */
+function cpuMs(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime in 10 ms ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** Busy CPU time of the whole machine so far, ms (all CPUs), from /proc/stat. */
+function machineBusyMs(): number | undefined {
+  try {
+    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    return (user + nice + system + irq + softirq + steal) * 10;
+  } catch {
+    return undefined;
+  }
+}
+
+function rssMiB(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const kb = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Number(kb) / 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Diagnostics: every command Redis executes, one line each, into `file` (MONITOR slows Redis down). */
+async function startMonitor(url: string, file: string): Promise<Redis> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1 });
+  const out = openSync(file, 'w');
+  const monitor = await client.monitor();
+  monitor.on('monitor', (time: string, argv: string[], source: string) => {
+    writeSync(out, `${time} ${source} ${argv.map((a) => (a.length > 80 ? `${a.slice(0, 77)}...` : a)).join(' ')}\n`);
+  });
+  client.disconnect();
+  console.log(`  redis MONITOR → ${file}`);
+  return monitor;
+}
+
+// ------------------------------------------------------------------------------------------------ fakes
+
+type Provider = 'hubspot' | 'openai' | 'airtable' | 'listafirme' | 'anaf';
+const PROVIDERS: Provider[] = ['hubspot', 'openai', 'airtable', 'listafirme', 'anaf'];
+
+interface Timing {
+  start: number;
+  end: number;
+}
+
+interface Fakes {
+  hubspot: FakeHubSpot;
+  openai: FakeOpenAI;
+  airtable: FakeAirtable;
+  listafirme: FakeListaFirme;
+  anaf: FakeAnaf;
+  /** Request headers object (shared with the fake's RecordedRequest) → service time. */
+  timings: WeakMap<object, Timing>;
+  inFlight: InFlightGauge;
+  /** When each fake accepted a TCP connection (keep-alive check). */
+  connections: Record<Provider, number[]>;
+}
+
+/** Concurrent `POST /v1/responses` at the fake OpenAI, as a step function over time. */
+class InFlightGauge {
+  current = 0;
+  peak = 0;
+  readonly steps: { at: number; value: number }[] = [];
+
+  change(delta: number): void {
+    this.current += delta;
+    if (this.current > this.peak) this.peak = this.current;
+    this.steps.push({ at: performance.now(), value: this.current });
+  }
+
+  /** Peak, time-weighted mean and share of time at or above `threshold` within [from, to]. */
+  window(from: number, to: number, threshold: number): { peak: number; mean: number; shareAtOrAbove: number } {
+    let value = 0;
+    let at = from;
+    let area = 0;
+    let above = 0;
+    let peak = 0;
+    for (const s of this.steps) {
+      if (s.at <= from) {
+        value = s.value;
+        continue;
+      }
+      if (s.at > to) break;
+      area += value * (s.at - at);
+      if (value >= threshold) above += s.at - at;
+      peak = Math.max(peak, value, s.value);
+      value = s.value;
+      at = s.at;
+    }
+    area += value * (to - at);
+    if (value >= threshold) above += to - at;
+    peak = Math.max(peak, value);
+    const span = Math.max(1e-9, to - from);
+    return { peak, mean: area / span, shareAtOrAbove: above / span };
+  }
+}
+
+async function startFakes(modelLatencyMs: number): Promise<Fakes> {
+  const hubspot = new FakeHubSpot({ accessToken: HUBSPOT_TOKEN });
+  hubspot.setRateLimit({ perTenSeconds: Infinity, searchPerSecond: Infinity });
+  const openai = new FakeOpenAI({ apiKey: OPENAI_KEY });
+  openai.setModelLatency(modelLatencyMs);
+  const airtable = new FakeAirtable({ rateLimit: false });
+  const listafirme = new FakeListaFirme();
+  const anaf = new FakeAnaf();
+  await Promise.all([hubspot.start(), openai.start(), airtable.start(), listafirme.start(), anaf.start()]);
+  airtable.createBase(AIRTABLE_BASE, { Conversations: [THREAD_FIELD, CONVERSATION_FIELD] });
+
+  const fakes: Fakes = {
+    hubspot,
+    openai,
+    airtable,
+    listafirme,
+    anaf,
+    timings: new WeakMap(),
+    inFlight: new InFlightGauge(),
+    connections: { hubspot: [], openai: [], airtable: [], listafirme: [], anaf: [] },
+  };
+  for (const provider of PROVIDERS) {
+    const fake: FakeHttpServer = fakes[provider];
+    // The fakes keep their node:http server private; a listener placed before theirs times each request.
+    const server = (fake as unknown as { server?: Server }).server;
+    if (!server) throw new Error(`fake ${provider} has no server`);
+    server.on('connection', () => fakes.connections[provider].push(performance.now()));
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
+      const timing: Timing = { start: performance.now(), end: NaN };
+      fakes.timings.set(req.headers, timing);
+      const isModelCall = provider === 'openai' && req.method === 'POST' && req.url === '/v1/responses';
+      if (isModelCall) fakes.inFlight.change(+1);
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        timing.end = performance.now();
+        if (isModelCall) fakes.inFlight.change(-1);
+      };
+      res.once('finish', finish);
+      res.once('close', finish);
+    });
+  }
+  return fakes;
+}
+
+async function stopFakes(f: Fakes): Promise<void> {
+  await Promise.all(PROVIDERS.map((p) => f[p].stop()));
+}
+
+/** One upstream call as the fakes saw it. */
+interface Call {
+  provider: Provider;
+  kind: string;
+  threadId: string | undefined;
+  start: number;
+  end: number;
+}
+
+function hubspotKind(r: RecordedRequest): string {
+  if (HubSpotRequests.getMessage(r)) return 'GET message';
+  if (HubSpotRequests.sendMessage(r)) return 'POST message (reply)';
+  if (HubSpotRequests.listMessages(r)) return 'GET messages (list)';
+  if (HubSpotRequests.getThread(r)) return 'GET thread';
+  if (HubSpotRequests.contacts(r)) return `${r.method} contacts`;
+  return `${r.method} other`;
+}
+
+function openaiKind(r: RecordedRequest): string {
+  if (r.path === '/v1/responses' && r.method === 'POST') return 'responses.create';
+  if (r.path === '/v1/conversations' && r.method === 'POST') return 'conversations.create';
+  if (r.path.startsWith('/v1/conversations/')) return `${r.method} conversations/…`;
+  return `${r.method} ${r.path}`;
+}
+
+function kindOf(provider: Provider, r: RecordedRequest): string {
+  switch (provider) {
+    case 'hubspot':
+      return hubspotKind(r);
+    case 'openai':
+      return openaiKind(r);
+    case 'airtable':
+      return r.method === 'GET' || r.path.endsWith('/listRecords')
+        ? 'select'
+        : r.method === 'PATCH'
+          ? 'upsert'
+          : r.method;
+    case 'listafirme':
+      return path.basename(r.path);
+    case 'anaf':
+      return 'tva';
+  }
+}
+
+function threadOf(f: Fakes, provider: Provider, r: RecordedRequest): string | undefined {
+  const meta = (body: unknown): string | undefined => {
+    const m = (body as { metadata?: { hubspot_thread_id?: unknown } } | undefined)?.metadata?.hubspot_thread_id;
+    return typeof m === 'string' ? m : undefined;
+  };
+  switch (provider) {
+    case 'hubspot':
+      return /\/threads\/([^/]+)/.exec(r.path)?.[1];
+    case 'openai': {
+      const fromBody = meta(r.body);
+      if (fromBody) return fromBody;
+      const conv = /^\/v1\/conversations\/([^/]+)/.exec(r.path)?.[1];
+      return conv ? f.openai.conversation(conv)?.metadata.hubspot_thread_id : undefined;
+    }
+    case 'airtable': {
+      const text = `${decodeURIComponent(r.query.toString())} ${r.rawBody}`;
+      return (/'(\d+)'/.exec(text) ?? new RegExp(`"${THREAD_FIELD}"\\s*:\\s*"(\\d+)"`).exec(text))?.[1];
+    }
+    default:
+      return undefined; // company lookups carry no thread id (none on a plain turn)
+  }
+}
+
+function collectCalls(f: Fakes): Call[] {
+  const calls: Call[] = [];
+  for (const provider of PROVIDERS) {
+    for (const r of f[provider].requests) {
+      const t = f.timings.get(r.headers);
+      calls.push({
+        provider,
+        kind: kindOf(provider, r),
+        threadId: threadOf(f, provider, r),
+        start: t?.start ?? NaN,
+        end: t?.end ?? NaN,
+      });
+    }
+  }
+  return calls;
+}
+
+// ------------------------------------------------------------------------------------------------ driving
+
+type Phase = 'warmup' | 'measured';
+
+interface Turn {
+  threadId: string;
+  phase: Phase;
+  text: string;
+  messageId: string;
+  sentAt: number;
+  ackAt: number;
+  doneAt: number;
+  outcome: 'completed' | 'failed' | 'timeout' | 'rejected';
+  detail?: string;
+}
+
+interface JobWaiter {
+  resolve: (r: { outcome: 'completed' | 'failed'; detail?: string }) => void;
+}
+
+class Driver {
+  readonly turns: Turn[] = [];
+  delayedEvents = 0;
+  failedEvents = 0;
+  private readonly waiters = new Map<string, JobWaiter>();
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024 });
+
+  constructor(
+    private readonly fakes: Fakes,
+    private readonly apiPort: number,
+    events: QueueEvents,
+  ) {
+    events.on('completed', ({ jobId }) => this.waiters.get(jobId)?.resolve({ outcome: 'completed' }));
+    events.on('failed', ({ jobId, failedReason }) => {
+      this.failedEvents += 1;
+      console.error(`  job ${jobId} failed: ${failedReason}`);
+    });
+    events.on('retries-exhausted', ({ jobId }) =>
+      this.waiters.get(jobId)?.resolve({ outcome: 'failed', detail: 'retries exhausted' }),
+    );
+    events.on('delayed', () => {
+      this.delayedEvents += 1;
+    });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** `lanes` loops, each taking the next thread and running `fn` on it; lane i starts after i × staggerMs / lanes. */
+  async drive(
+    threads: HubSpotThread[],
+    lanes: number,
+    fn: (t: HubSpotThread) => Promise<void>,
+    staggerMs = 0,
+  ): Promise<void> {
+    let next = 0;
+    const count = Math.min(lanes, threads.length);
+    await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        if (staggerMs > 0) await sleep((i * staggerMs) / count);
+        while (next < threads.length) await fn(threads[next++]);
+      }),
+    );
+  }
+
+  /** One visitor message: signed webhook, then wait until its job completed. */
+  async turn(thread: HubSpotThread, phase: Phase, n: number): Promise<void> {
+    const hubspot = this.fakes.hubspot;
+    const text = `Message ${n} of thread ${thread.id}: what are your opening hours?`;
+    const message = hubspot.addVisitorMessage(thread.id, text);
+    const event = hubspot.webhookEventFor(message);
+    const jobId = `msg-${event.portalId}-${message.id}`; // messageJobId(), libs/contracts/src/job-ids.ts
+    const body = Buffer.from(JSON.stringify([event]));
+    const timestamp = String(Date.now());
+    const headers: OutgoingHttpHeaders = {
+      'content-type': 'application/json',
+      'content-length': body.length,
+      'x-hubspot-signature-v3': signV3(SECRET, 'POST', WEBHOOK_URL, body, timestamp),
+      'x-hubspot-request-timestamp': timestamp,
+    };
+    let timer: NodeJS.Timeout | undefined;
+    const finished = new Promise<{ outcome: Turn['outcome']; detail?: string }>((resolve) => {
+      this.waiters.set(jobId, { resolve });
+      timer = setTimeout(
+        () => resolve({ outcome: 'timeout', detail: `no completion within ${turnTimeoutMs} ms` }),
+        turnTimeoutMs,
+      );
+    });
+    const turn: Turn = {
+      threadId: thread.id,
+      phase,
+      text,
+      messageId: message.id,
+      sentAt: performance.now(),
+      ackAt: NaN,
+      doneAt: NaN,
+      outcome: 'completed',
+    };
+    this.turns.push(turn);
+    try {
+      const res = await this.post(body, headers);
+      turn.ackAt = performance.now();
+      if (res.status !== 200 || !res.body.includes('"accepted":1')) {
+        turn.outcome = 'rejected';
+        turn.detail = `webhook answered ${res.status} ${res.body.slice(0, 200)}`;
+        return;
+      }
+      const result = await finished;
+      turn.doneAt = performance.now();
+      turn.outcome = result.outcome;
+      turn.detail = result.detail;
+    } catch (err) {
+      turn.outcome = 'rejected';
+      turn.detail = `webhook failed: ${(err as Error).message}`;
+    } finally {
+      clearTimeout(timer);
+      this.waiters.delete(jobId);
+    }
+  }
+
+  private post(body: Buffer, headers: OutgoingHttpHeaders): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port: this.apiPort,
+          method: 'POST',
+          path: '/webhooks/hubspot',
+          headers,
+          agent: this.agent,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ one scenario
+
+let redisVersion = '?';
+
+interface TurnFigures {
+  e2e: number;
+  inFakes: number;
+  added: number;
+  ack: number;
+  beforeFirstCall: number;
+  betweenCalls: number;
+}
+
+interface CpuSnapshot {
+  api?: number;
+  worker?: number;
+  redis?: number;
+  bench: NodeJS.CpuUsage;
+  machine?: number;
+  at: number;
+}
+
+interface ScenarioResult {
+  s: Scenario;
+  measuredTurns: number;
+  warmupTurns: number;
+  turnsPerSec: number;
+  measuredMs: number;
+  figures: TurnFigures[];
+  /** provider → kind → count, per phase. */
+  calls: Record<Phase, Map<string, number>>;
+  /** New TCP connections per turn, by provider. */
+  connectionsPerTurn: Record<Phase, Record<Provider, number>>;
+  perTurn: Record<Phase, Record<Provider, number>>;
+  /** peak: measured phase; mean and share: its steady part (every thread started, none finished). */
+  inFlight: { peakAll: number; peak: number; mean: number; shareAtOrAbove: number; steadyMs: number };
+  rss: { ready: number; afterWarmup: number; peak: number; end: number };
+  /** Redis commands per measured turn by command (the bench's own XREAD for QueueEvents excluded). */
+  redisPerTurn: [string, number][];
+  cpuMsPerTurn: { api?: number; worker?: number; redis?: number; bench: number };
+  otherCpus?: number;
+  benchLoopDelay: { p99: number; max: number };
+  delayedEvents: number;
+  failedEvents: number;
+  lockViolations: number;
+  problems: string[];
+  logs: { api: string; worker: string };
+}
+
+const between = (times: number[], from: number, to: number) => times.filter((t) => t >= from && t <= to).length;
+const perProvider = (fn: (p: Provider) => number) =>
+  Object.fromEntries(PROVIDERS.map((p) => [p, fn(p)])) as Record<Provider, number>;
+
+function pct(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+function unionWithin(intervals: Timing[], from: number, to: number): number {
+  const clipped = intervals
+    .map((i) => ({ start: Math.max(from, i.start), end: Math.min(to, i.end) }))
+    .filter((i) => i.end > i.start)
+    .sort((a, b) => a.start - b.start);
+  let total = 0;
+  let curStart = -Infinity;
+  let curEnd = -Infinity;
+  for (const i of clipped) {
+    if (i.start > curEnd) {
+      if (curEnd > curStart) total += curEnd - curStart;
+      curStart = i.start;
+      curEnd = i.end;
+    } else curEnd = Math.max(curEnd, i.end);
+  }
+  if (curEnd > curStart) total += curEnd - curStart;
+  return total;
+}
+
+function turnFigures(turns: Turn[], calls: Call[], problems: string[]): TurnFigures[] {
+  const byThread = new Map<string, Call[]>();
+  for (const c of calls) {
+    if (c.threadId === undefined) continue;
+    const list = byThread.get(c.threadId) ?? [];
+    list.push(c);
+    byThread.set(c.threadId, list);
+  }
+  for (const list of byThread.values()) list.sort((a, b) => a.start - b.start);
+  const out: TurnFigures[] = [];
+  for (const t of turns) {
+    if (t.outcome !== 'completed') continue;
+    const mine = (byThread.get(t.threadId) ?? []).filter((c) => c.start >= t.sentAt && c.start <= t.doneAt);
+    const reply = mine.find((c) => c.provider === 'hubspot' && c.kind === 'POST message (reply)');
+    if (!reply) {
+      problems.push(`turn of thread ${t.threadId} completed without a reply request`);
+      continue;
+    }
+    const before = mine.filter((c) => c.start < reply.start);
+    const e2e = reply.start - t.sentAt;
+    const inFakes = unionWithin(before, t.sentAt, reply.start);
+    const beforeFirstCall = (before[0]?.start ?? reply.start) - t.sentAt;
+    const added = e2e - inFakes;
+    out.push({ e2e, inFakes, added, ack: t.ackAt - t.sentAt, beforeFirstCall, betweenCalls: added - beforeFirstCall });
+  }
+  return out;
+}
+
+async function runScenario(s: Scenario): Promise<ScenarioResult> {
+  console.log(
+    `\n[${s.id}] model latency ${s.modelLatencyMs} ms, ${s.threads} threads × ${s.messages} messages, ` +
+      `${s.lanes} thread(s) at once, WORKER_CONCURRENCY=${s.workerConcurrency}`,
+  );
+  const problems: string[] = [];
+  const fakes = await startFakes(s.modelLatencyMs);
+  const redis = await startRedis();
+  redisVersion = redis.version;
+  const [apiPort, workerPort] = [await freePort(), await freePort()];
+  const tag = s.id.replace(/[^A-Za-z0-9]+/g, '-');
+  const logs = {
+    api: path.join(os.tmpdir(), `e2e-bench-${tag}-api.log`),
+    worker: path.join(os.tmpdir(), `e2e-bench-${tag}-worker.log`),
+  };
+  const base = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: 'production',
+    REDIS_URL: redis.url,
+    LOG_LEVEL: 'warn',
+  };
+  const api = start(
+    process.execPath,
+    [...apiNodeArgs, API_ENTRY],
+    {
+      ...base,
+      PORT: String(apiPort),
+      HUBSPOT_CLIENT_SECRET: SECRET,
+      HUBSPOT_WEBHOOK_URL: WEBHOOK_URL,
+      BULL_BOARD_USER: 'bench',
+      BULL_BOARD_PASSWORD: 'bench-password-0123',
+    },
+    logs.api,
+  );
+  const worker = start(
+    process.execPath,
+    [...workerNodeArgs, WORKER_ENTRY],
+    {
+      ...base,
+      WORKER_HTTP_PORT: String(workerPort),
+      WORKER_CONCURRENCY: String(s.workerConcurrency),
+      HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
+      HUBSPOT_BASE_URL: fakes.hubspot.url,
+      HUBSPOT_BOT_ACTOR_ID: BOT_ACTOR,
+      OPENAI_API_KEY: OPENAI_KEY,
+      OPENAI_BASE_URL: `${fakes.openai.url}/v1`,
+      OPENAI_MODEL: 'gpt-bench',
+      AIRTABLE_API_KEY: fakes.airtable.tokenFor([AIRTABLE_BASE]),
+      AIRTABLE_BASE_ID: AIRTABLE_BASE,
+      AIRTABLE_ENDPOINT_URL: fakes.airtable.url,
+      LISTAFIRME_API_KEY: fakes.listafirme.key,
+      LISTAFIRME_BASE_URL: `${fakes.listafirme.url}/api`,
+      ANAF_BASE_URL: `${fakes.anaf.url}/api/PlatitorTvaRest/v9`,
+    },
+    logs.worker,
+  );
+  const rssSamples: { at: number; mib: number }[] = [];
+  const sampler = setInterval(() => {
+    const mib = rssMiB(worker.child.pid);
+    if (mib !== undefined) rssSamples.push({ at: performance.now(), mib });
+  }, 200);
+  const events = new QueueEvents(QUEUE, { connection: { url: redis.url } });
+  events.on('error', (err) => console.error(`  queue events: ${err.message}`));
+  const driver = new Driver(fakes, apiPort, events);
+  try {
+    await Promise.all([
+      waitReady(apiPort, 'api', api),
+      waitReady(workerPort, 'worker', worker),
+      events.waitUntilReady(),
+    ]);
+    const rssReady = rssMiB(worker.child.pid) ?? NaN;
+    const threads = Array.from({ length: s.threads }, () => fakes.hubspot.addThread());
+
+    // Phase 1: the first message of every thread (new threads).
+    const warmStart = performance.now();
+    await driver.drive(threads, s.lanes, (t) => driver.turn(t, 'warmup', 1));
+    const warmEnd = performance.now();
+    const warmCounts = PROVIDERS.map((p) => fakes[p].requests.length);
+    const warmDelayed = driver.delayedEvents;
+    console.log(`  warm-up: ${s.threads} turns in ${((warmEnd - warmStart) / 1000).toFixed(1)} s`);
+    await sleep(300);
+    const rssAfterWarmup = rssSamples[rssSamples.length - 1]?.mib ?? NaN;
+
+    // Phase 2: the other messages (known threads), measured.
+    const eld = monitorEventLoopDelay({ resolution: 5 });
+    const snap = (): CpuSnapshot => ({
+      api: cpuMs(api.child.pid),
+      worker: cpuMs(worker.child.pid),
+      redis: cpuMs(redis.proc.child.pid),
+      bench: process.cpuUsage(),
+      machine: machineBusyMs(),
+      at: performance.now(),
+    });
+    const stats = new Redis(redis.url, { maxRetriesPerRequest: 1 });
+    await stats.config('RESETSTAT');
+    const monitor = args['redis-monitor']
+      ? await startMonitor(redis.url, `${args['redis-monitor']}.${tag}`)
+      : undefined;
+    const startCounts = PROVIDERS.map((p) => fakes[p].requests.length);
+    const before = snap();
+    eld.enable();
+    await driver.drive(
+      threads,
+      s.lanes,
+      async (t) => {
+        for (let n = 2; n <= s.messages; n++) await driver.turn(t, 'measured', n);
+      },
+      s.staggerMs,
+    );
+    eld.disable();
+    const after = snap();
+    const endCounts = PROVIDERS.map((p) => fakes[p].requests.length);
+    const commandStats = await stats.info('commandstats');
+    stats.disconnect();
+    monitor?.disconnect();
+    await sleep(300);
+    const rssEnd = rssSamples[rssSamples.length - 1]?.mib ?? NaN;
+
+    // Correctness: exactly one reply per message, in order, answering that message.
+    const turns = driver.turns;
+    const bad = turns.filter((t) => t.outcome !== 'completed');
+    if (bad.length > 0) {
+      problems.push(
+        `${bad.length} turn(s) not completed (first: thread ${bad[0].threadId}: ${bad[0].outcome} ${bad[0].detail ?? ''})`,
+      );
+    }
+    let wrongReplies = 0;
+    for (const t of threads) {
+      const sent = fakes.hubspot.sentMessages(t.id).map((m) => m.body.text);
+      const expected = turns.filter((x) => x.threadId === t.id).map((x) => `You said: ${x.text}`);
+      if (sent.length !== expected.length || sent.some((text, i) => text !== expected[i])) wrongReplies++;
+    }
+    if (wrongReplies > 0) problems.push(`${wrongReplies} thread(s) without exactly one matching reply per message`);
+    if (fakes.openai.lockViolations > 0)
+      problems.push(`${fakes.openai.lockViolations} OpenAI conversation lock violations`);
+    if (fakes.hubspot.rateLimitViolations > 0) problems.push(`${fakes.hubspot.rateLimitViolations} HubSpot 429s`);
+    if (driver.failedEvents > 0) problems.push(`${driver.failedEvents} failed job attempts`);
+    if (worker.child.exitCode !== null) problems.push(`worker exited during the run (code ${worker.child.exitCode})`);
+
+    // Upstream calls per phase.
+    const calls = collectCalls(fakes);
+    const phaseOf = (provider: Provider, index: number): Phase | undefined => {
+      const i = PROVIDERS.indexOf(provider);
+      if (index < warmCounts[i]) return 'warmup';
+      if (index >= startCounts[i] && index < endCounts[i]) return 'measured';
+      return undefined;
+    };
+    const byKind: Record<Phase, Map<string, number>> = { warmup: new Map(), measured: new Map() };
+    const perTurn = {
+      warmup: Object.fromEntries(PROVIDERS.map((p) => [p, 0])) as Record<Provider, number>,
+      measured: Object.fromEntries(PROVIDERS.map((p) => [p, 0])) as Record<Provider, number>,
+    };
+    const seen = new Map<Provider, number>();
+    for (const c of calls) {
+      const index = seen.get(c.provider) ?? 0;
+      seen.set(c.provider, index + 1);
+      const phase = phaseOf(c.provider, index);
+      if (!phase) continue;
+      const key = `${c.provider}\t${c.kind}`;
+      byKind[phase].set(key, (byKind[phase].get(key) ?? 0) + 1);
+      perTurn[phase][c.provider] += 1;
+    }
+    const measuredTurns = turns.filter((t) => t.phase === 'measured').length;
+    const warmupTurns = turns.filter((t) => t.phase === 'warmup').length;
+    for (const p of PROVIDERS) {
+      perTurn.warmup[p] /= warmupTurns;
+      perTurn.measured[p] /= measuredTurns;
+    }
+
+    const figures = turnFigures(
+      turns.filter((t) => t.phase === 'measured'),
+      calls,
+      problems,
+    );
+    const measuredMs = after.at - before.at;
+    const delta = (a: number | undefined, b: number | undefined) =>
+      a === undefined || b === undefined ? undefined : b - a;
+    const perTurnMs = (ms: number | undefined) => (ms === undefined ? undefined : ms / measuredTurns);
+    const benchCpu = process.cpuUsage(before.bench);
+    const benchMs = (benchCpu.user + benchCpu.system) / 1000;
+    const ours = [
+      delta(before.api, after.api),
+      delta(before.worker, after.worker),
+      delta(before.redis, after.redis),
+    ].reduce<number>((sum, v) => sum + (v ?? 0), benchMs);
+    const busy = delta(before.machine, after.machine);
+    // Steady part of the measured phase: every thread has started and none has finished yet.
+    const measured = turns.filter((t) => t.phase === 'measured');
+    const firstSent = new Map<string, number>();
+    const lastDone = new Map<string, number>();
+    for (const t of measured) {
+      if (!firstSent.has(t.threadId)) firstSent.set(t.threadId, t.sentAt);
+      lastDone.set(t.threadId, t.doneAt);
+    }
+    let steadyFrom = Math.max(...firstSent.values());
+    let steadyTo = Math.min(...lastDone.values());
+    if (!(steadyTo > steadyFrom)) [steadyFrom, steadyTo] = [before.at, after.at];
+    const inFlight = fakes.inFlight.window(steadyFrom, steadyTo, TARGET_IN_FLIGHT);
+    const redisPerTurn = [...commandStats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)]
+      .map(([, name, calls]): [string, number] => [name, Number(calls) / measuredTurns])
+      .filter(([name]) => name !== 'xread' && !name.startsWith('config') && name !== 'info')
+      .sort((a, b) => b[1] - a[1]);
+    const result: ScenarioResult = {
+      s,
+      measuredTurns,
+      warmupTurns,
+      measuredMs,
+      turnsPerSec: (measuredTurns * 1000) / measuredMs,
+      figures,
+      calls: byKind,
+      connectionsPerTurn: {
+        warmup: perProvider((p) => between(fakes.connections[p], warmStart, warmEnd) / warmupTurns),
+        measured: perProvider((p) => between(fakes.connections[p], before.at, after.at) / measuredTurns),
+      },
+      perTurn,
+      inFlight: {
+        peakAll: fakes.inFlight.peak,
+        peak: fakes.inFlight.window(before.at, after.at, TARGET_IN_FLIGHT).peak,
+        mean: inFlight.mean,
+        shareAtOrAbove: inFlight.shareAtOrAbove,
+        steadyMs: steadyTo - steadyFrom,
+      },
+      rss: {
+        ready: rssReady,
+        afterWarmup: rssAfterWarmup,
+        peak: Math.max(...rssSamples.map((r) => r.mib)),
+        end: rssEnd,
+      },
+      redisPerTurn,
+      cpuMsPerTurn: {
+        api: perTurnMs(delta(before.api, after.api)),
+        worker: perTurnMs(delta(before.worker, after.worker)),
+        redis: perTurnMs(delta(before.redis, after.redis)),
+        bench: benchMs / measuredTurns,
+      },
+      otherCpus: busy === undefined ? undefined : Math.max(0, busy - ours) / measuredMs,
+      benchLoopDelay: { p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 },
+      delayedEvents: driver.delayedEvents - warmDelayed,
+      failedEvents: driver.failedEvents,
+      lockViolations: fakes.openai.lockViolations,
+      problems,
+      logs,
+    };
+    printScenario(result);
+    return result;
+  } finally {
+    clearInterval(sampler);
+    driver.close();
+    await events.close().catch(() => undefined);
+    await Promise.all([stop(worker.child), stop(api.child)]);
+    await stop(redis.proc.child);
+    rmSync(redis.dir, { recursive: true, force: true });
+    await stopFakes(fakes);
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ output
+
+const ms = (v: number | undefined, digits = 1) => (v === undefined || Number.isNaN(v) ? 'n/a' : v.toFixed(digits));
+
+function stats(r: ScenarioResult, pick: (f: TurnFigures) => number): { p50: number; p99: number; max: number } {
+  const sorted = r.figures.map(pick).sort((a, b) => a - b);
+  return { p50: pct(sorted, 50), p99: pct(sorted, 99), max: sorted[sorted.length - 1] ?? NaN };
+}
+
+function printScenario(r: ScenarioResult): void {
+  const e2e = stats(r, (f) => f.e2e);
+  const added = stats(r, (f) => f.added);
+  const fake = stats(r, (f) => f.inFakes);
+  console.log(
+    `  measured: ${r.measuredTurns} turns in ${(r.measuredMs / 1000).toFixed(1)} s = ${r.turnsPerSec.toFixed(1)} turns/s; ` +
+      `e2e p50 ${ms(e2e.p50)} / p99 ${ms(e2e.p99)} ms; in fakes p50 ${ms(fake.p50)} ms; ` +
+      `added p50 ${ms(added.p50)} / p99 ${ms(added.p99)} / max ${ms(added.max)} ms`,
+  );
+  console.log(
+    `  model calls in flight: peak ${r.inFlight.peakAll} (measured phase: peak ${r.inFlight.peak}; steady ${(r.inFlight.steadyMs / 1000).toFixed(1)} s: ` +
+      `mean ${r.inFlight.mean.toFixed(0)}, ≥${TARGET_IN_FLIGHT} for ${(r.inFlight.shareAtOrAbove * 100).toFixed(0)} % of the time); ` +
+      `worker RSS ready ${ms(r.rss.ready, 0)} / after warm-up ${ms(r.rss.afterWarmup, 0)} / peak ${ms(r.rss.peak, 0)} / end ${ms(r.rss.end, 0)} MiB`,
+  );
+  console.log(
+    `  redis commands per measured turn: ${r.redisPerTurn.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')}\n` +
+      `  per measured turn: ${PROVIDERS.map((p) => `${p} ${r.perTurn.measured[p].toFixed(2)} (${r.connectionsPerTurn.measured[p].toFixed(2)} new conn.)`).join(', ')}; ` +
+      `CPU ms/turn api ${ms(r.cpuMsPerTurn.api, 2)}, worker ${ms(r.cpuMsPerTurn.worker, 2)}, redis ${ms(r.cpuMsPerTurn.redis, 2)}, bench ${ms(r.cpuMsPerTurn.bench, 2)}; ` +
+      `other load ${ms(r.otherCpus, 2)} CPUs; bench event-loop delay p99 ${ms(r.benchLoopDelay.p99)} ms`,
+  );
+  for (const p of r.problems) console.error(`  !!! ${p}`);
+}
+
+function machine(): string {
+  const cpus = os.cpus();
+  const model = cpus[0]?.model.trim() ?? 'unknown CPU';
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return (
+    `${model} × ${cpus.length} logical CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
+    `${os.type()} ${os.release()}, Node ${process.version}; load average at start ${load}`
+  );
+}
+
+function commandLine(): string {
+  const direct = ['node', path.relative(ROOT, process.argv[1]), ...process.argv.slice(2)].join(' ');
+  const script = process.env.npm_lifecycle_event;
+  return script ? `npm run ${script} (runs: ${direct})` : direct;
+}
+
+function mainTable(results: ScenarioResult[]): string[] {
+  const rows = [
+    '| scenario | model latency | threads × messages | threads at once | WORKER_CONCURRENCY | measured turns | turns/s | e2e p50 / p99 (ms) | in fakes p50 (ms) | **added p50** (ms) | **added p99** (ms) | added max (ms) | model calls in flight: peak / steady mean | worker RSS ready / after warm-up / peak / end (MiB) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    const e2e = stats(r, (f) => f.e2e);
+    const added = stats(r, (f) => f.added);
+    const fake = stats(r, (f) => f.inFakes);
+    rows.push(
+      `| ${r.s.id} | ${r.s.modelLatencyMs} ms | ${r.s.threads} × ${r.s.messages} | ${r.s.lanes} | ${r.s.workerConcurrency} | ${r.measuredTurns} | ${r.turnsPerSec.toFixed(1)} | ` +
+        `${ms(e2e.p50)} / ${ms(e2e.p99)} | ${ms(fake.p50)} | **${ms(added.p50)}** | **${ms(added.p99)}** | ${ms(added.max)} | ` +
+        `${r.inFlight.peak} / ${r.inFlight.mean.toFixed(0)} | ${ms(r.rss.ready, 0)} / ${ms(r.rss.afterWarmup, 0)} / ${ms(r.rss.peak, 0)} / ${ms(r.rss.end, 0)} |`,
+    );
+  }
+  return rows;
+}
+
+function breakdownTable(results: ScenarioResult[]): string[] {
+  const rows = [
+    '| scenario | webhook answered (ms, p50) | sent → first upstream call (ms, p50 / p99) | our time between upstream calls (ms, p50 / p99) | CPU ms per turn: api / worker / redis / bench (fakes + driver) | other load (CPUs) | bench event-loop delay p99 (ms) | busy/retry delays |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results) {
+    const ack = stats(r, (f) => f.ack);
+    const first = stats(r, (f) => f.beforeFirstCall);
+    const between = stats(r, (f) => f.betweenCalls);
+    const c = r.cpuMsPerTurn;
+    rows.push(
+      `| ${r.s.id} | ${ms(ack.p50)} | ${ms(first.p50)} / ${ms(first.p99)} | ${ms(between.p50)} / ${ms(between.p99)} | ` +
+        `${ms(c.api, 2)} / ${ms(c.worker, 2)} / ${ms(c.redis, 2)} / ${ms(c.bench, 2)} | ${ms(r.otherCpus, 2)} | ${ms(r.benchLoopDelay.p99)} | ${r.delayedEvents} |`,
+    );
+  }
+  return rows;
+}
+
+function redisTable(results: ScenarioResult[]): string[] {
+  const names = new Set<string>();
+  for (const r of results) for (const [n] of r.redisPerTurn) names.add(n);
+  const total = (r: ScenarioResult) => r.redisPerTurn.reduce((sum, [, v]) => sum + v, 0);
+  const ordered = [...names].sort(
+    (a, b) =>
+      (results[0].redisPerTurn.find(([n]) => n === b)?.[1] ?? 0) -
+        (results[0].redisPerTurn.find(([n]) => n === a)?.[1] ?? 0) || a.localeCompare(b),
+  );
+  const rows = [
+    `| command | ${results.map((r) => r.s.id).join(' | ')} |`,
+    `| --- |${results.map(() => ' ---: |').join('')}`,
+  ];
+  for (const n of ordered) {
+    rows.push(
+      `| ${n} | ${results.map((r) => (r.redisPerTurn.find(([x]) => x === n)?.[1] ?? 0).toFixed(2)).join(' | ')} |`,
+    );
+  }
+  rows.push(`| **total** | ${results.map((r) => `**${total(r).toFixed(1)}**`).join(' | ')} |`);
+  return rows;
+}
+
+function callsTable(results: ScenarioResult[]): string[] {
+  const keys = new Set<string>();
+  for (const r of results)
+    for (const phase of ['warmup', 'measured'] as const) for (const k of r.calls[phase].keys()) keys.add(k);
+  const always = ['airtable\tselect', 'airtable\tupsert', 'listafirme\t(any)', 'anaf\t(any)'];
+  for (const k of always) if (![...keys].some((x) => x.split('\t')[0] === k.split('\t')[0])) keys.add(k);
+  const ordered = [...keys].sort((a, b) => {
+    const pa = PROVIDERS.indexOf(a.split('\t')[0] as Provider);
+    const pb = PROVIDERS.indexOf(b.split('\t')[0] as Provider);
+    return pa - pb || a.localeCompare(b);
+  });
+  const header = results.map((r) => `${r.s.id} new thread | ${r.s.id} known thread`).join(' | ');
+  const rows = [`| provider | call | ${header} |`, `| --- | --- |${results.map(() => ' ---: | ---: |').join('')}`];
+  const cell = (r: ScenarioResult, phase: Phase, key: string) => {
+    const turns = phase === 'warmup' ? r.warmupTurns : r.measuredTurns;
+    return ((r.calls[phase].get(key) ?? 0) / turns).toFixed(2);
+  };
+  for (const key of ordered) {
+    const [provider, kind] = key.split('\t');
+    rows.push(
+      `| ${provider} | ${kind} | ${results.map((r) => `${cell(r, 'warmup', key)} | ${cell(r, 'measured', key)}`).join(' | ')} |`,
+    );
+  }
+  for (const provider of PROVIDERS) {
+    rows.push(
+      `| ${provider} | new TCP connections | ${results.map((r) => `${r.connectionsPerTurn.warmup[provider].toFixed(2)} | ${r.connectionsPerTurn.measured[provider].toFixed(2)}`).join(' | ')} |`,
+    );
+  }
+  for (const provider of PROVIDERS) {
+    rows.push(
+      `| **${provider}** | **total** | ${results.map((r) => `**${r.perTurn.warmup[provider].toFixed(2)}** | **${r.perTurn.measured[provider].toFixed(2)}**`).join(' | ')} |`,
+    );
+  }
+  return rows;
+}
+
+function writeReport(lines: string[]): void {
+  const section = [SECTION, '', ...lines, ''].join('\n');
+  let doc = existsSync(REPORT)
+    ? readFileSync(REPORT, 'utf8')
+    : '# Benchmarks\n\nFigures recorded by the scripts in bench/. Each section is rewritten by its script.\n';
+  const startAt = doc.indexOf(`${SECTION}\n`);
+  if (startAt >= 0) {
+    const next = doc.slice(startAt + SECTION.length).search(/^## /m);
+    const endAt = next >= 0 ? startAt + SECTION.length + next : doc.length;
+    doc = doc.slice(0, startAt) + section + (next >= 0 ? '\n' : '') + doc.slice(endAt);
+  } else {
+    doc = doc.replace(/\n*$/, '\n\n') + section;
+  }
+  mkdirSync(path.dirname(REPORT), { recursive: true });
+  writeFileSync(REPORT, doc);
+}
+
+// ------------------------------------------------------------------------------------------------ main
+
+async function main(): Promise<void> {
+  for (const entry of [API_ENTRY, WORKER_ENTRY]) {
+    if (!existsSync(entry))
+      fail(`${path.relative(ROOT, entry)} not found: run \`npm run build\` first (or \`npm run bench:e2e\`)`);
+  }
+  const list = scenarios();
+  const host = machine();
+  const command = commandLine();
+  console.log(`machine: ${host}\ncommand: ${command}`);
+
+  const results: ScenarioResult[] = [];
+  for (const s of list) results.push(await runScenario(s));
+
+  const verdict = (met: boolean) => (met ? 'met' : '**NOT met**');
+  const targets: string[] = [];
+  for (const r of results.filter((x) => x.s.modelLatencyMs === 0)) {
+    const a = stats(r, (f) => f.added);
+    targets.push(
+      `- added latency at 0 ms fakes, ${r.s.id} (${r.s.lanes} thread(s) at once): p50 ≤ ${TARGET_ADDED_P50_MS} ms ${verdict(a.p50 <= TARGET_ADDED_P50_MS)} (${ms(a.p50)} ms); ` +
+        `p99 ≤ ${TARGET_ADDED_P99_MS} ms ${verdict(a.p99 <= TARGET_ADDED_P99_MS)} (${ms(a.p99)} ms)`,
+    );
+  }
+  for (const r of results.filter((x) => x.s.modelLatencyMs > 0)) {
+    targets.push(
+      `- ${r.s.id}: one worker process keeps ≥ ${TARGET_IN_FLIGHT} turns in flight at ${r.s.modelLatencyMs} ms model latency: ` +
+        `${verdict(r.inFlight.peak >= TARGET_IN_FLIGHT && r.inFlight.mean >= TARGET_IN_FLIGHT)} (concurrent POST /v1/responses at the fake: peak ${r.inFlight.peak} in the measured phase; ` +
+        `over its steady ${(r.inFlight.steadyMs / 1000).toFixed(1)} s (every thread started, none finished) a time-weighted mean of ${r.inFlight.mean.toFixed(0)} ` +
+        `and ≥ ${TARGET_IN_FLIGHT} during ${(r.inFlight.shareAtOrAbove * 100).toFixed(0)} % of the time; ${r.s.threads} threads driven, starts spread over ${r.s.staggerMs} ms)`,
+    );
+  }
+  for (const r of results) {
+    const hs = r.perTurn.measured.hubspot;
+    const at = r.perTurn.measured.airtable;
+    targets.push(
+      `- ${r.s.id}: HubSpot calls per plain turn = ${TARGET_HUBSPOT_PER_TURN}: ${verdict(Math.abs(hs - TARGET_HUBSPOT_PER_TURN) < 1e-9)} (${hs.toFixed(2)}); ` +
+        `Airtable ≈ 0 for known threads: ${verdict(at < 0.01)} (${at.toFixed(2)})`,
+    );
+  }
+  const problems = results.flatMap((r) => r.problems.map((p) => `${r.s.id}: ${p}`));
+  const noisy = results.filter((r) => (r.otherCpus ?? 0) > NOISY_OTHER_CPUS);
+
+  const lines = [
+    `- date: ${new Date().toISOString()}`,
+    `- machine: ${host}`,
+    `- command: \`${command}\``,
+    `- system: \`node dist/apps/api/main.js\` and \`node dist/apps/worker/main.js\` as child processes (NODE_ENV=production, LOG_LEVEL=warn, stdout to a file), ` +
+      `a throwaway redis-server ${redisVersion} (AOF on, noeviction) on a free port; Airtable is the mapping store; ` +
+      `the provider fakes of test/fakes (HubSpot, OpenAI, Airtable, ListaFirme, ANAF) run inside the bench process on 127.0.0.1`,
+    `- **rate limits of the fakes are disabled** (FakeHubSpot \`setRateLimit({perTenSeconds: Infinity, searchPerSecond: Infinity})\`, ` +
+      '`FakeAirtable({rateLimit: false})`): shared rate budgets are a separate issue; this measures our own overhead',
+    '- model: FakeOpenAI default model (echoes the visitor), no tool calls: every turn is a plain turn; the bench does not deliver the webhooks of our own replies',
+    '- phases: per scenario fresh fakes, Redis, api and worker; warm-up = the first message of every thread (new thread: conversation created, mapping written); ' +
+      "measured = the other messages (known threads). A thread's next message is sent when its previous job completed (one turn at a time per thread by design); " +
+      '"threads at once" is how many threads are driven concurrently; in B their first measured messages are spread over one model latency so the closed loops do not run in lockstep',
+    '- method: e2e = webhook POST sent → the fake HubSpot receives the reply POST; every fake request is timed from its request event to its response finish ' +
+      "(handler, latency sleeps, serialisation) and attributed to its thread; in fakes = the union of those intervals inside the turn's e2e window " +
+      '(the whole model latency included); **added = e2e − in fakes** (api, Redis, queue, worker, HTTP clients and sockets). ' +
+      'Model calls in flight = concurrent POST /v1/responses at the fake. Worker RSS = /proc/<pid>/status VmRSS every 200 ms. One clock (performance.now of the bench process)',
+    '',
+    ...mainTable(results),
+    '',
+    'Where the added time goes (measured turns; "before first call" = webhook + api + Redis + queue pickup + the worker\'s Redis reads before `GET message`):',
+    '',
+    ...breakdownTable(results),
+    '',
+    'Upstream calls per turn (requests recorded by the fakes in the phase ÷ turns of the phase):',
+    '',
+    ...callsTable(results),
+    '',
+    "Redis commands per measured turn (api + worker, from `INFO commandstats`, which also counts the commands run inside Lua scripts: `evalsha`/`eval` are the script calls; the bench's own XREAD for QueueEvents excluded):",
+    '',
+    ...redisTable(results),
+    '',
+    '### Targets',
+    '',
+    ...targets,
+    '',
+    problems.length === 0
+      ? `- correctness: every message got exactly one reply, answering it, in order; 0 OpenAI conversation lock violations; no failed job attempts; ` +
+        `${results.reduce((n, r) => n + r.delayedEvents, 0)} busy/retry delays in measured phases`
+      : `- correctness: **FAILED** — ${problems.join('; ')}`,
+    noisy.length === 0
+      ? `- noise: other processes used at most ${Math.max(...results.map((r) => r.otherCpus ?? 0)).toFixed(2)} CPUs during the measured phases`
+      : `- noise: **${noisy.map((r) => `${r.s.id} (${ms(r.otherCpus, 2)} CPUs)`).join(', ')} shared the machine with other work**: ` +
+        'latency figures of those runs are inflated; run again on a quieter machine',
+  ];
+
+  console.log(`\n${lines.join('\n')}`);
+  if (problems.length > 0) {
+    console.error('\n!!!!!!!!!! E2E BENCHMARK RUN HAD ERRORS — figures are not valid !!!!!!!!!!');
+    for (const p of problems) console.error(`!!! ${p}`);
+  }
+  if (args['no-write']) console.log('\n(--no-write: docs/BENCHMARKS.md left unchanged)');
+  else {
+    writeReport(lines);
+    console.log(`\nwritten to ${path.relative(process.cwd(), REPORT)} (section "${SECTION}")`);
+  }
+  // Everything was stopped; exit explicitly so a stray keep-alive handle cannot hold the process.
+  process.exit(problems.length > 0 ? 1 : 0);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
