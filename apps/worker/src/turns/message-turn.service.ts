@@ -41,9 +41,9 @@ export class MessageTurnService {
 
   async handle(job: MessageReceivedJob, holder: string): Promise<TurnOutcome> {
     const { portalId, threadId, messageId } = job;
+    const { own, progress } = await this.progressStore.loadForMessage(portalId, messageId);
     // Our own replies come back as webhooks: recognised by id, without spending a HubSpot read.
-    if (await this.progressStore.isOwnMessage(portalId, messageId)) return { status: 'skipped', reason: 'own reply' };
-    const progress = await this.progressStore.load(portalId, messageId);
+    if (own) return { status: 'skipped', reason: 'own reply' };
     if (progress.done) {
       // A crash after recording the answer but before leaving the line must not block the thread.
       await this.lock.finish({ portalId, threadId }, messageId, holder);
@@ -113,10 +113,8 @@ export class MessageTurnService {
       progress.conversationId = id;
       await save();
     });
-    if (progress.conversationId !== resolved.conversationId) {
-      progress.conversationId = resolved.conversationId;
-      await save();
-    }
+    // Persisted by the assistant's first save, before anything leaves the process.
+    progress.conversationId = resolved.conversationId;
     await this.assistant.run({
       ctx: { portalId: job.portalId, threadId: job.threadId, messageId: job.messageId },
       conversationId: resolved.conversationId,
@@ -129,8 +127,8 @@ export class MessageTurnService {
     if (progress.fallbackReason) {
       this.logger.warn({ threadId: job.threadId, reason: progress.fallbackReason }, 'answering with the fallback text');
     }
+    // Saved together with the first part's in-flight mark (postReply), before the post.
     progress.replyParts ??= splitReply(progress.answer ?? FALLBACK_ANSWER, this.config.hubspot.replyMaxChars);
-    await save();
     await this.postReply(job, message, progress, save);
   }
 
@@ -179,8 +177,7 @@ export class MessageTurnService {
       }
       progress.replyMessageIds.push(id);
       progress.replyInFlight = undefined;
-      await this.progressStore.markOwnMessages(job.portalId, [id]);
-      await save();
+      await this.progressStore.saveWithOwnMessage(job.portalId, job.messageId, progress, id);
     }
   }
 

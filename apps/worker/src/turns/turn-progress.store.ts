@@ -55,30 +55,40 @@ export function newProgress(): TurnProgress {
   };
 }
 
-/** Per-message turn progress in Redis, keyed on portal + message id (what the job id is built from). */
+/**
+ * Per-message turn progress in Redis, keyed on portal + message id (what the job id is built from),
+ * and the ids of messages we posted (their webhooks come back and are skipped unread).
+ */
 @Injectable()
 export class TurnProgressStore {
   constructor(@Inject(REDIS_CONNECTION) private readonly redis: Redis) {}
 
   async load(portalId: string, messageId: string): Promise<TurnProgress> {
-    const raw = await this.redis.get(key(portalId, messageId));
-    return raw ? { ...newProgress(), ...(JSON.parse(raw) as Partial<TurnProgress>) } : newProgress();
+    return parse(await this.redis.get(key(portalId, messageId)));
+  }
+
+  /** One round trip: is this message one we posted, and what progress does its turn have? */
+  async loadForMessage(portalId: string, messageId: string): Promise<{ own: boolean; progress: TurnProgress }> {
+    const [own, raw] = await this.redis.mget(ownKey(portalId, messageId), key(portalId, messageId));
+    return { own: own !== null, progress: parse(raw) };
+  }
+
+  /** Records a posted reply part: our own-message marker and the progress, in one round trip. */
+  async saveWithOwnMessage(
+    portalId: string,
+    messageId: string,
+    progress: TurnProgress,
+    postedId: string,
+  ): Promise<void> {
+    await this.redis
+      .multi()
+      .set(ownKey(portalId, postedId), '1', 'EX', 2 * 86_400)
+      .set(key(portalId, messageId), JSON.stringify(progress), 'EX', TTL_SECONDS)
+      .exec();
   }
 
   async save(portalId: string, messageId: string, progress: TurnProgress): Promise<void> {
     await this.redis.set(key(portalId, messageId), JSON.stringify(progress), 'EX', TTL_SECONDS);
-  }
-
-  /** Remember the ids of messages we posted: their webhooks come back and are skipped unread. */
-  async markOwnMessages(portalId: string, messageIds: string[]): Promise<void> {
-    if (messageIds.length === 0) return;
-    const pipeline = this.redis.pipeline();
-    for (const id of messageIds) pipeline.set(ownKey(portalId, id), '1', 'EX', 2 * 86_400);
-    await pipeline.exec();
-  }
-
-  async isOwnMessage(portalId: string, messageId: string): Promise<boolean> {
-    return (await this.redis.exists(ownKey(portalId, messageId))) === 1;
   }
 
   /** The id of the newest item we know a conversation holds (set after every model call). */
@@ -89,6 +99,10 @@ export class TurnProgressStore {
   async setLastItem(conversationId: string, itemId: string): Promise<void> {
     await this.redis.set(lastItemKey(conversationId), itemId, 'EX', TTL_SECONDS * 4);
   }
+}
+
+function parse(raw: string | null): TurnProgress {
+  return raw ? { ...newProgress(), ...(JSON.parse(raw) as Partial<TurnProgress>) } : newProgress();
 }
 
 const key = (portalId: string, messageId: string) => `turn:${portalId}:${messageId}`;
