@@ -21,6 +21,7 @@ import { QueueConsumer } from './queue/queue-consumer.service';
 import { MessageTurnService } from './turns/message-turn.service';
 import { ThreadTurnLock } from './turns/thread-turn-lock.service';
 import { TurnProgressStore } from './turns/turn-progress.store';
+import { ThreadStateStore } from './threads/thread-state.store';
 
 /** Everything that answers a chat message: provider wrappers, tools, mapping, turns, the consumer. */
 @Module({
@@ -43,6 +44,7 @@ import { TurnProgressStore } from './turns/turn-progress.store';
     },
     ThreadMapping,
     TurnProgressStore,
+    ThreadStateStore,
     ThreadTurnLock,
     MessageTurnService,
     HubSpotEventsProcessor,

@@ -8,6 +8,7 @@ import type { HubSpotMessage } from '../hubspot/hubspot.types';
 import { splitReply } from '../hubspot/reply-formatter';
 import { UpstreamError } from '../errors/upstream.error';
 import { ThreadMapping } from '../mapping/thread-mapping.service';
+import { ThreadStateStore } from '../threads/thread-state.store';
 import { checkRole } from './role-check';
 import { ThreadTurnLock } from './thread-turn-lock.service';
 import { TurnProgressStore, type TurnProgress } from './turn-progress.store';
@@ -36,6 +37,7 @@ export class MessageTurnService {
     private readonly assistant: AssistantRun,
     private readonly lock: ThreadTurnLock,
     private readonly progressStore: TurnProgressStore,
+    private readonly threadState: ThreadStateStore,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -115,8 +117,21 @@ export class MessageTurnService {
     });
     // Persisted by the assistant's first save, before anything leaves the process.
     progress.conversationId = resolved.conversationId;
+    const sender = message.senders?.[0];
+    const state = await this.threadState.get(ref);
+    const email =
+      state.email ??
+      (sender?.deliveryIdentifier?.type === 'HS_EMAIL_ADDRESS' ? sender.deliveryIdentifier.value : undefined);
     await this.assistant.run({
-      ctx: { portalId: job.portalId, threadId: job.threadId, messageId: job.messageId },
+      ctx: {
+        portalId: job.portalId,
+        threadId: job.threadId,
+        messageId: job.messageId,
+        profile: state.profile ?? 'support',
+        scope: 'visitor',
+        visitor: { actorId: sender?.actorId, contactId: state.contactId, email },
+        bindVisitorContact: (contactId) => this.threadState.set(ref, { contactId }),
+      },
       conversationId: resolved.conversationId,
       userText: message.text ?? '',
       visitorId: message.senders?.[0]?.actorId ?? job.threadId,

@@ -1,10 +1,30 @@
 import type { z } from 'zod';
 
+/** Who the visitor of a thread is, as far as HubSpot tells us. Never taken from chat text. */
+export interface VisitorIdentity {
+  /** The sender actor, `V-…`. */
+  actorId?: string;
+  /** The CRM contact this thread belongs to (associated by HubSpot, or bound in this thread). */
+  contactId?: string;
+  /** The visitor's e-mail as HubSpot knows it (channel delivery identifier or the CRM contact). */
+  email?: string;
+}
+
 /** Who a tool call acts for; the tool layer (not the model) decides what it may touch. */
 export interface ToolContext {
   portalId: string;
   threadId: string;
   messageId: string;
+  /** The assistant profile of the thread (`support`, `contacts`, …). */
+  profile: string;
+  /**
+   * `visitor`: contact tools act only on the thread's own contact and reveal nothing about others.
+   * `staff`: an identified staff member may search, create and update any contact.
+   */
+  scope: 'visitor' | 'staff';
+  visitor: VisitorIdentity;
+  /** Records a contact created or confirmed in this thread as the visitor's own (visitor scope). */
+  bindVisitorContact(contactId: string): Promise<void>;
 }
 
 export interface AssistantTool<S extends z.ZodType = z.ZodType> {

@@ -1,0 +1,51 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS_CONNECTION } from '@app/redis';
+import type { ThreadRef } from '../mapping/thread-mapping.service';
+
+/** What we keep per HubSpot thread between turns (cached facts and the bot's own state). */
+export interface ThreadState {
+  /** Assistant profile chosen from the thread's inbox (cached: an inbox does not change). */
+  profile?: string;
+  /** The CRM contact of the visitor: HubSpot's associated contact, or one bound in this thread. */
+  contactId?: string;
+  /** The visitor's e-mail as HubSpot knows it. */
+  email?: string;
+  /** Set when a human took over (handoff or assignment): the bot stays silent. */
+  handedOff?: string;
+  /** The welcome message id, once posted. */
+  welcomedWith?: string;
+}
+
+const TTL_SECONDS = 90 * 86_400;
+type Field = keyof ThreadState;
+
+/** Per-thread state in one Redis hash. Cleared when the thread is closed. */
+@Injectable()
+export class ThreadStateStore {
+  constructor(@Inject(REDIS_CONNECTION) private readonly redis: Redis) {}
+
+  async get(ref: ThreadRef): Promise<ThreadState> {
+    return (await this.redis.hgetall(key(ref))) as ThreadState;
+  }
+
+  async set(ref: ThreadRef, values: Partial<Record<Field, string>>): Promise<void> {
+    await this.redis.multi().hset(key(ref), values).expire(key(ref), TTL_SECONDS).exec();
+  }
+
+  /** Sets a field only if it is not set yet; true when this call set it (once-only actions). */
+  async setOnce(ref: ThreadRef, field: Field, value: string): Promise<boolean> {
+    const [[, created]] = (await this.redis
+      .multi()
+      .hsetnx(key(ref), field, value)
+      .expire(key(ref), TTL_SECONDS)
+      .exec()) as [[Error | null, number]];
+    return created === 1;
+  }
+
+  async unset(ref: ThreadRef, ...fields: Field[]): Promise<void> {
+    await this.redis.hdel(key(ref), ...fields);
+  }
+}
+
+const key = (ref: ThreadRef) => `thread:${ref.portalId}:${ref.threadId}:state`;
