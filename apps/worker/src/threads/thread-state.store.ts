@@ -26,7 +26,7 @@ export class ThreadStateStore {
   constructor(@Inject(REDIS_CONNECTION) private readonly redis: Redis) {}
 
   async get(ref: ThreadRef): Promise<ThreadState> {
-    return (await this.redis.hgetall(key(ref)));
+    return await this.redis.hgetall(key(ref));
   }
 
   async set(ref: ThreadRef, values: Partial<Record<Field, string>>): Promise<void> {
