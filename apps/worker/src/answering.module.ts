@@ -22,6 +22,11 @@ import { MessageTurnService } from './turns/message-turn.service';
 import { ThreadTurnLock } from './turns/thread-turn-lock.service';
 import { TurnProgressStore } from './turns/turn-progress.store';
 import { ThreadStateStore } from './threads/thread-state.store';
+import { ProfileRegistry } from './profiles/profile-registry.service';
+import { ThreadContext } from './threads/thread-context.service';
+import { HandoffService } from './threads/handoff.service';
+import { HandoffTools } from './assistant/tools/handoff.tools';
+import { WelcomeService } from './threads/welcome.service';
 
 /** Everything that answers a chat message: provider wrappers, tools, mapping, turns, the consumer. */
 @Module({
@@ -45,6 +50,11 @@ import { ThreadStateStore } from './threads/thread-state.store';
     ThreadMapping,
     TurnProgressStore,
     ThreadStateStore,
+    ProfileRegistry,
+    ThreadContext,
+    HandoffService,
+    HandoffTools,
+    WelcomeService,
     ThreadTurnLock,
     MessageTurnService,
     HubSpotEventsProcessor,

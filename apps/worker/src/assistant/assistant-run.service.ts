@@ -5,7 +5,7 @@ import type { ConversationItem } from 'openai/resources/conversations/items';
 import { WorkerConfig } from '../config/worker-config';
 import { OpenAIApiClient } from '../openai/openai-api.client';
 import { TurnProgressStore, type PendingCall, type TurnProgress } from '../turns/turn-progress.store';
-import { SUPPORT_INSTRUCTIONS } from './instructions/support.instructions';
+import type { AssistantProfile } from '../profiles/assistant-profile';
 import { ToolRegistry } from './tool-registry.service';
 import type { ToolContext } from './tools/assistant-tool';
 
@@ -13,6 +13,7 @@ export const FALLBACK_ANSWER = "Sorry, I couldn't complete that just now. A coll
 
 export interface TurnRequest {
   ctx: ToolContext;
+  profile: AssistantProfile;
   conversationId: string;
   userText: string;
   /** Hashed into `safety_identifier`; never sent raw. */
@@ -85,13 +86,13 @@ export class AssistantRun {
         sdk.responses.create({
           model: openai.model,
           conversation: turn.conversationId,
-          instructions: SUPPORT_INSTRUCTIONS,
+          instructions: turn.profile.instructions,
           input,
-          tools: this.tools.definitions(),
+          tools: this.tools.definitions(turn.profile.tools),
           parallel_tool_calls: true,
           max_output_tokens: openai.maxOutputTokens,
           // Server-side compaction bounds the context the conversation carries into each turn.
-          context_management: [{ type: 'compaction', compact_threshold: openai.compactThreshold }],
+          context_management: [{ type: 'compaction', compact_threshold: turn.profile.compactThreshold }],
           safety_identifier: createHash('sha256').update(turn.visitorId).digest('hex').slice(0, 32),
           metadata: { hubspot_thread_id: turn.ctx.threadId, hubspot_message_id: turn.ctx.messageId },
           store: true,
@@ -142,7 +143,7 @@ export class AssistantRun {
           p.toolOutputs[call.callId] = JSON.stringify({ error: 'this exact call was already made; use its result' });
           return;
         }
-        const outcome = await this.tools.execute(call, turn.ctx);
+        const outcome = await this.tools.execute(call, turn.ctx, turn.profile.tools);
         this.logger.log(
           { tool: call.name, ok: outcome.ok, durationMs: outcome.durationMs, threadId: turn.ctx.threadId },
           'tool call',

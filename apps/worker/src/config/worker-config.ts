@@ -35,6 +35,21 @@ const workerEnvSchema = baseEnvSchema
     LISTAFIRME_BASE_URL: env.url(['https:', 'http:']).default('https://www.listafirme.ro/api'),
     ANAF_BASE_URL: env.url(['https:', 'http:']).default('https://webservicesp.anaf.ro/api/PlatitorTvaRest/v9'),
     COMPANY_LOOKUP_TIMEOUT_MS: env.int(500, 60_000).default(8000),
+
+    DEFAULT_PROFILE: env.string().default('support'),
+    INBOX_PROFILES: env
+      .string()
+      .regex(/^\s*\d+\s*=\s*[a-z0-9_-]+\s*(,\s*\d+\s*=\s*[a-z0-9_-]+\s*)*$/i, 'must look like 123=contacts,456=support')
+      .optional(),
+    PROFILES_FILE: env.string().optional(),
+    STAFF_EMAIL_DOMAINS: env.string().optional(),
+    HANDOFF_ASSIGNEE_ACTOR_ID: env
+      .string()
+      .regex(/^A-\d+$/, 'must be an agent actor id like A-12345')
+      .optional(),
+    HANDOFF_MESSAGE: env
+      .string()
+      .default("Thanks! I've passed this conversation to a colleague, who will reply here shortly."),
   })
   .superRefine((e, ctx) => {
     if (Boolean(e.AIRTABLE_API_KEY) !== Boolean(e.AIRTABLE_BASE_ID)) {
@@ -79,6 +94,16 @@ export class WorkerConfig {
   };
   readonly mapping!: { cacheTtlSeconds: number };
   readonly companies!: { listaFirmeApiKey?: string; listaFirmeBaseUrl: string; anafBaseUrl: string; timeoutMs: number };
+  readonly profiles!: {
+    defaultProfile: string;
+    /** HubSpot inbox id → profile name. */
+    byInbox: Record<string, string>;
+    /** JSON file overriding parts of the shipped profiles (welcome, quick replies, tools, …). */
+    file?: string;
+    /** Lower-case e-mail domains whose identified contacts may use staff-only profiles. */
+    staffEmailDomains: string[];
+  };
+  readonly handoff!: { message: string };
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): WorkerConfig {
@@ -126,5 +151,20 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       anafBaseUrl: e.ANAF_BASE_URL.replace(/\/+$/, ''),
       timeoutMs: e.COMPANY_LOOKUP_TIMEOUT_MS,
     },
+    profiles: {
+      defaultProfile: e.DEFAULT_PROFILE,
+      byInbox: Object.fromEntries(
+        (e.INBOX_PROFILES ?? '')
+          .split(',')
+          .filter((pair) => pair.includes('='))
+          .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
+      ),
+      file: e.PROFILES_FILE,
+      staffEmailDomains: (e.STAFF_EMAIL_DOMAINS ?? '')
+        .split(',')
+        .map((d) => d.trim().toLowerCase().replace(/^@/, ''))
+        .filter(Boolean),
+    },
+    handoff: { message: e.HANDOFF_MESSAGE },
   }));
 }

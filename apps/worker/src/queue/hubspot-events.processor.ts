@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { JobName, type MessageReceivedJob } from '@app/contracts';
+import { JobName, type MessageReceivedJob, type ThreadChangedJob, type ThreadOpenedJob } from '@app/contracts';
 import { UpstreamError } from '../errors/upstream.error';
+import { HandoffService } from '../threads/handoff.service';
+import { WelcomeService } from '../threads/welcome.service';
 import { MessageTurnService } from '../turns/message-turn.service';
 
 const BUSY_DELAY_MS = 750;
@@ -11,16 +13,30 @@ const BUSY_DELAY_MS = 750;
 export class HubSpotEventsProcessor {
   private readonly logger = new Logger(HubSpotEventsProcessor.name);
 
-  constructor(private readonly turns: MessageTurnService) {}
+  constructor(
+    private readonly turns: MessageTurnService,
+    private readonly welcome: WelcomeService,
+    private readonly handoff: HandoffService,
+  ) {}
+
+  /** Permanent upstream errors fail the job at once; everything else is retried by the queue. */
+  private async withQueueSemantics<T>(job: Job, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (err) {
+      if (err instanceof UpstreamError && !err.retryable) throw new UnrecoverableError(err.message);
+      throw err;
+    }
+  }
 
   async process(job: Job, token?: string): Promise<unknown> {
     switch (job.name) {
       case JobName.MessageReceived:
         return this.messageReceived(job as Job<MessageReceivedJob>, token);
       case JobName.ThreadOpened:
+        return this.withQueueSemantics(job, () => this.welcome.welcome((job as Job<ThreadOpenedJob>).data));
       case JobName.ThreadChanged:
-        // Welcome messages and handoff state arrive with the contact-assistant work.
-        return { status: 'skipped', reason: `${job.name} has no handler yet` };
+        return this.withQueueSemantics(job, () => this.handoff.onThreadChanged((job as Job<ThreadChangedJob>).data));
       default:
         return { status: 'skipped', reason: `unknown job ${job.name}` };
     }

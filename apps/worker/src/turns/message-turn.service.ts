@@ -8,10 +8,16 @@ import type { HubSpotMessage } from '../hubspot/hubspot.types';
 import { splitReply } from '../hubspot/reply-formatter';
 import { UpstreamError } from '../errors/upstream.error';
 import { ThreadMapping } from '../mapping/thread-mapping.service';
+import { OpenAIApiClient } from '../openai/openai-api.client';
+import { HandoffService } from '../threads/handoff.service';
+import { ThreadContext, type ResolvedThread } from '../threads/thread-context.service';
 import { ThreadStateStore } from '../threads/thread-state.store';
 import { checkRole } from './role-check';
 import { ThreadTurnLock } from './thread-turn-lock.service';
 import { TurnProgressStore, type TurnProgress } from './turn-progress.store';
+
+export const STAFF_ONLY_ANSWER =
+  'Sorry, this assistant is only for our staff. Write "I want to talk to a person" and a colleague will help you.';
 
 /** How long a reply post with an unknown outcome gets to land before we post it again. */
 const REPLY_SETTLE_MS = 3000;
@@ -38,6 +44,9 @@ export class MessageTurnService {
     private readonly lock: ThreadTurnLock,
     private readonly progressStore: TurnProgressStore,
     private readonly threadState: ThreadStateStore,
+    private readonly threadContext: ThreadContext,
+    private readonly handoff: HandoffService,
+    private readonly openai: OpenAIApiClient,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -57,13 +66,15 @@ export class MessageTurnService {
     if (!role.answer) return { status: 'skipped', reason: role.reason };
 
     const ref = { portalId, threadId };
+    const thread = await this.threadContext.resolve(ref, message);
+    if (thread.state.handedOff && !progress.answer) return { status: 'skipped', reason: 'handed off to a human' };
     const messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
     // Outlives the slowest turn: no model call starts after the turn timeout, and one may run that long.
     const lockTtl = this.config.queue.turnTimeoutMs + this.config.openai.timeoutMs + 30_000;
     if (!(await this.lock.acquire(ref, messageId, messageTime, holder, lockTtl))) return { status: 'busy' };
     try {
       const save = () => this.progressStore.save(portalId, messageId, progress);
-      await this.answer(job, message, progress, save);
+      await this.answer(job, message, thread, progress, save);
       progress.done = true;
       await save();
     } catch (err) {
@@ -96,6 +107,8 @@ export class MessageTurnService {
       progress.answer = FALLBACK_ANSWER;
       progress.fallbackReason ??= 'turn failed';
       progress.replyParts = [FALLBACK_ANSWER];
+      // "A colleague will follow up" must be true: the thread goes to a human.
+      await this.handoff.handOff({ portalId, threadId }, 'a turn failed');
       await this.postReply(job, message, progress, save);
       progress.done = true;
       await save();
@@ -107,44 +120,101 @@ export class MessageTurnService {
   private async answer(
     job: MessageReceivedJob,
     message: HubSpotMessage,
+    thread: ResolvedThread,
     progress: TurnProgress,
     save: () => Promise<void>,
   ): Promise<void> {
-    const ref = { portalId: job.portalId, threadId: job.threadId };
-    const resolved = await this.mapping.resolve(ref, progress.conversationId, async (id) => {
-      progress.conversationId = id;
-      await save();
-    });
-    // Persisted by the assistant's first save, before anything leaves the process.
-    progress.conversationId = resolved.conversationId;
-    const sender = message.senders?.[0];
-    const state = await this.threadState.get(ref);
-    const email =
-      state.email ??
-      (sender?.deliveryIdentifier?.type === 'HS_EMAIL_ADDRESS' ? sender.deliveryIdentifier.value : undefined);
-    await this.assistant.run({
-      ctx: {
-        portalId: job.portalId,
-        threadId: job.threadId,
-        messageId: job.messageId,
-        profile: state.profile ?? 'support',
-        scope: 'visitor',
-        visitor: { actorId: sender?.actorId, contactId: state.contactId, email },
-        bindVisitorContact: (contactId) => this.threadState.set(ref, { contactId }),
-      },
-      conversationId: resolved.conversationId,
-      userText: message.text ?? '',
-      visitorId: message.senders?.[0]?.actorId ?? job.threadId,
-      progress,
-      save,
-      deadline: Date.now() + this.config.queue.turnTimeoutMs,
-    });
+    if (progress.answer === undefined) {
+      const text = message.text ?? '';
+      const direct = await this.answerWithoutModel(job, thread, text, progress, save);
+      if (direct !== undefined) progress.answer = direct;
+      else await this.runAssistant(job, message, thread, progress, save);
+    }
     if (progress.fallbackReason) {
       this.logger.warn({ threadId: job.threadId, reason: progress.fallbackReason }, 'answering with the fallback text');
     }
     // Saved together with the first part's in-flight mark (postReply), before the post.
     progress.replyParts ??= splitReply(progress.answer ?? FALLBACK_ANSWER, this.config.hubspot.replyMaxChars);
     await this.postReply(job, message, progress, save);
+  }
+
+  /** Deterministic answers that need no model: the staff gate, asking for a person, a button tap. */
+  private async answerWithoutModel(
+    job: MessageReceivedJob,
+    thread: ResolvedThread,
+    text: string,
+    progress: TurnProgress,
+    save: () => Promise<void>,
+  ): Promise<string | undefined> {
+    const ref = { portalId: job.portalId, threadId: job.threadId };
+    const { profile } = thread;
+    const normalized = text.trim().toLowerCase();
+    if (profile.handoffPhrases.some((phrase) => normalized.includes(phrase.toLowerCase()))) {
+      await this.handoff.handOff(ref, 'the visitor asked for a person');
+      return this.handoff.message;
+    }
+    if (profile.staffOnly && !thread.isStaff) return STAFF_ONLY_ANSWER;
+    const tapped = profile.welcome.quickReplies.find(
+      (q) => q.label.toLowerCase() === normalized || q.value.toLowerCase() === normalized,
+    );
+    if (!tapped) return undefined;
+    // Record the tap and the confirmation in the conversation so the model continues the flow.
+    const conversationId = await this.conversationFor(job, progress, save);
+    await this.openai.call('conversations.items.create', (sdk) =>
+      sdk.conversations.items.create(conversationId, {
+        items: [
+          { type: 'message', role: 'user', content: text },
+          { type: 'message', role: 'assistant', content: tapped.confirmation },
+        ],
+      }),
+    );
+    progress.userMessageSent = true;
+    return tapped.confirmation;
+  }
+
+  private async runAssistant(
+    job: MessageReceivedJob,
+    message: HubSpotMessage,
+    thread: ResolvedThread,
+    progress: TurnProgress,
+    save: () => Promise<void>,
+  ): Promise<void> {
+    const ref = { portalId: job.portalId, threadId: job.threadId };
+    const conversationId = await this.conversationFor(job, progress, save);
+    const sender = message.senders?.[0];
+    await this.assistant.run({
+      ctx: {
+        portalId: job.portalId,
+        threadId: job.threadId,
+        messageId: job.messageId,
+        profile: thread.profile.name,
+        scope: thread.profile.scope === 'staff' && thread.isStaff ? 'staff' : 'visitor',
+        visitor: { actorId: sender?.actorId, contactId: thread.state.contactId, email: thread.email },
+        bindVisitorContact: (contactId) => this.threadState.set(ref, { contactId }),
+      },
+      profile: thread.profile,
+      conversationId,
+      userText: message.text ?? '',
+      visitorId: sender?.actorId ?? job.threadId,
+      progress,
+      save,
+      deadline: Date.now() + this.config.queue.turnTimeoutMs,
+    });
+    // The model handed the chat to a person during this turn: say so, whatever else it wrote.
+    if (!thread.state.handedOff && (await this.threadState.get(ref)).handedOff) {
+      progress.answer = this.handoff.message;
+    }
+  }
+
+  private async conversationFor(job: MessageReceivedJob, progress: TurnProgress, save: () => Promise<void>) {
+    const ref = { portalId: job.portalId, threadId: job.threadId };
+    const resolved = await this.mapping.resolve(ref, progress.conversationId, async (id) => {
+      progress.conversationId = id;
+      await save();
+    });
+    // Persisted by the next save, before anything else leaves the process.
+    progress.conversationId = resolved.conversationId;
+    return resolved.conversationId;
   }
 
   /** Posts each reply part once: a part whose post was interrupted is looked up before re-posting. */

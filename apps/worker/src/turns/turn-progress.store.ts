@@ -73,6 +73,11 @@ export class TurnProgressStore {
     return { own: own !== null, progress: parse(raw) };
   }
 
+  /** Remembers a message we posted outside a turn (e.g. a welcome), so its webhook is skipped unread. */
+  async markOwnMessage(portalId: string, messageId: string): Promise<void> {
+    await this.redis.set(ownKey(portalId, messageId), '1', 'EX', 2 * 86_400);
+  }
+
   /** Records a posted reply part: our own-message marker and the progress, in one round trip. */
   async saveWithOwnMessage(
     portalId: string,

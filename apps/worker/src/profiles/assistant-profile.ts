@@ -1,0 +1,24 @@
+import type { QuickReply } from '../hubspot/hubspot.types';
+
+/** A quick-reply button; a tap arrives as a visitor message whose text is its label or value. */
+export interface ProfileQuickReply extends QuickReply {
+  /** Posted when the button is tapped: confirms the action and asks for the first field. */
+  confirmation: string;
+}
+
+/** How the assistant behaves in one kind of inbox. */
+export interface AssistantProfile {
+  name: string;
+  instructions: string;
+  /** Tool allow-list (names from the ToolRegistry). */
+  tools: string[];
+  /** `visitor`: contact tools act on the visitor's own contact only; `staff`: on any contact. */
+  scope: 'visitor' | 'staff';
+  /** Only identified contacts whose e-mail domain is on STAFF_EMAIL_DOMAINS may use it. */
+  staffOnly: boolean;
+  welcome: { text: string; quickReplies: ProfileQuickReply[] };
+  /** Case-insensitive phrases that hand the chat to a person without asking the model. */
+  handoffPhrases: string[];
+  /** History bound: server-side compaction threshold in tokens (≥ 1000). */
+  compactThreshold: number;
+}

@@ -1,0 +1,77 @@
+import { CONTACTS_INSTRUCTIONS } from '../assistant/instructions/contacts.instructions';
+import { SUPPORT_INSTRUCTIONS } from '../assistant/instructions/support.instructions';
+import type { AssistantProfile } from './assistant-profile';
+
+const HANDOFF_PHRASES = [
+  'human',
+  'a person',
+  'real person',
+  'an agent',
+  'operator',
+  'talk to someone',
+  'om real',
+  'operator uman',
+  'un coleg',
+  'vreau sa vorbesc cu cineva',
+];
+
+/** Seed 1, "OpenAI Assistant for HubSpot Chat": visitors, company lookups, lead capture. */
+export const SUPPORT_PROFILE: AssistantProfile = {
+  name: 'support',
+  instructions: SUPPORT_INSTRUCTIONS,
+  tools: [
+    'search_companies',
+    'get_company',
+    'search_contacts',
+    'create_contact',
+    'update_contact',
+    'qualify_lead',
+    'hand_off_to_human',
+  ],
+  scope: 'visitor',
+  staffOnly: false,
+  welcome: {
+    text: 'Hi! I can look up Romanian companies (by name or CUI) and answer questions. Write your question, or ask for a colleague at any time.',
+    quickReplies: [],
+  },
+  handoffPhrases: HANDOFF_PHRASES,
+  compactThreshold: 12_000,
+};
+
+/** Seed 2, "HubSpot contact assistant": staff keep contacts clean by chat. */
+export const CONTACTS_PROFILE: AssistantProfile = {
+  name: 'contacts',
+  instructions: CONTACTS_INSTRUCTIONS,
+  tools: ['search_contacts', 'create_contact', 'update_contact', 'hand_off_to_human'],
+  scope: 'staff',
+  staffOnly: true,
+  welcome: {
+    text: 'Hi! I can search, create or update HubSpot contacts. Choose: Search contact, Create new contact or Update contact.',
+    quickReplies: [
+      {
+        label: 'Search contact',
+        value: 'search_contact',
+        valueType: 'TEXT',
+        confirmation:
+          'Searching a contact. Who are you looking for? An e-mail, a name, a phone number or a company works.',
+      },
+      {
+        label: 'Create new contact',
+        value: 'create_contact',
+        valueType: 'TEXT',
+        confirmation: "Creating a new contact. What is the contact's e-mail address?",
+      },
+      {
+        label: 'Update contact',
+        value: 'update_contact',
+        valueType: 'TEXT',
+        confirmation: 'Updating a contact. Which contact (e-mail or contact id), and what should change?',
+      },
+    ],
+  },
+  handoffPhrases: HANDOFF_PHRASES,
+  // The seed kept the last 5 messages / 800 tokens; 1000 is the smallest compaction threshold.
+  compactThreshold: 1000,
+};
+
+export const DEFAULT_PROFILES: AssistantProfile[] = [SUPPORT_PROFILE, CONTACTS_PROFILE];

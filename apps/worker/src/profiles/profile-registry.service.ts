@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { WorkerConfig } from '../config/worker-config';
+import type { AssistantProfile } from './assistant-profile';
+import { DEFAULT_PROFILES } from './default-profiles';
+
+const quickReply = z.object({
+  label: z.string().min(1).max(100),
+  value: z.string().min(1).max(100),
+  valueType: z.enum(['TEXT', 'URL']).default('TEXT'),
+  confirmation: z.string().min(1).max(1000),
+});
+
+// What PROFILES_FILE may change, per profile name (a new name defines a new profile from support).
+const overrides = z.record(
+  z.string().regex(/^[a-z0-9_-]+$/i),
+  z
+    .object({
+      instructions: z.string().min(20).optional(),
+      tools: z.array(z.string()).optional(),
+      scope: z.enum(['visitor', 'staff']).optional(),
+      staffOnly: z.boolean().optional(),
+      welcome: z.object({ text: z.string().min(1).max(2000), quickReplies: z.array(quickReply).max(10) }).optional(),
+      handoffPhrases: z.array(z.string().min(2)).optional(),
+      compactThreshold: z.number().int().min(1000).optional(),
+    })
+    .strict(),
+);
+
+/** The shipped profiles, adjusted by PROFILES_FILE, and the inbox → profile choice. */
+@Injectable()
+export class ProfileRegistry {
+  private readonly profiles = new Map<string, AssistantProfile>();
+
+  constructor(private readonly config: WorkerConfig) {
+    for (const p of DEFAULT_PROFILES) this.profiles.set(p.name, p);
+    if (config.profiles.file) this.applyFile(config.profiles.file);
+    const unknown = [config.profiles.defaultProfile, ...Object.values(config.profiles.byInbox)].filter(
+      (name) => !this.profiles.has(name),
+    );
+    if (unknown.length) {
+      throw new Error(`unknown assistant profile(s) in DEFAULT_PROFILE / INBOX_PROFILES: ${unknown.join(', ')}`);
+    }
+  }
+
+  get(name: string | undefined): AssistantProfile {
+    return this.profiles.get(name ?? '') ?? this.profiles.get(this.config.profiles.defaultProfile)!;
+  }
+
+  /** The profile for a thread's inbox (INBOX_PROFILES), else DEFAULT_PROFILE. */
+  forInbox(inboxId: string | undefined): AssistantProfile {
+    return this.get((inboxId && this.config.profiles.byInbox[inboxId]) || this.config.profiles.defaultProfile);
+  }
+
+  private applyFile(path: string): void {
+    let parsed: z.output<typeof overrides>;
+    try {
+      parsed = overrides.parse(JSON.parse(readFileSync(path, 'utf8')));
+    } catch (err) {
+      throw new Error(`PROFILES_FILE ${path} is invalid: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    for (const [name, patch] of Object.entries(parsed)) {
+      const base = this.profiles.get(name) ?? { ...this.profiles.get('support')!, name };
+      this.profiles.set(name, { ...base, ...patch, name });
+    }
+  }
+}

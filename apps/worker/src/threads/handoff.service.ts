@@ -1,0 +1,50 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { ThreadChangedJob } from '@app/contracts';
+import { WorkerConfig } from '../config/worker-config';
+import type { ThreadRef } from '../mapping/thread-mapping.service';
+import { ThreadStateStore } from './thread-state.store';
+
+/**
+ * A thread handed to a human gets no AI reply until it is closed. Triggers: the
+ * hand_off_to_human tool, a visitor asking for a person, a failed turn, or HubSpot assigning the
+ * thread to someone other than the bot.
+ */
+@Injectable()
+export class HandoffService {
+  private readonly logger = new Logger(HandoffService.name);
+
+  constructor(
+    private readonly threadState: ThreadStateStore,
+    private readonly config: WorkerConfig,
+  ) {}
+
+  get message(): string {
+    return this.config.handoff.message;
+  }
+
+  /** Marks the thread handed off; true when this call did it (the first trigger wins). */
+  async handOff(ref: ThreadRef, reason: string): Promise<boolean> {
+    const first = await this.threadState.setOnce(ref, 'handedOff', reason.slice(0, 200));
+    if (first) this.logger.log({ threadId: ref.threadId, reason }, 'thread handed off to a human');
+    return first;
+  }
+
+  /** HubSpot told us about an assignment or a status change of the thread. */
+  async onThreadChanged(job: ThreadChangedJob): Promise<{ status: string; reason: string }> {
+    const ref = { portalId: job.portalId, threadId: job.threadId };
+    if (job.propertyName === 'status' && job.propertyValue === 'CLOSED') {
+      // A reopened chat starts fresh: the bot answers again.
+      await this.threadState.unset(ref, 'handedOff', 'welcomedWith');
+      return { status: 'updated', reason: 'thread closed: handoff cleared' };
+    }
+    if (
+      job.propertyName === 'assignedTo' &&
+      job.propertyValue &&
+      job.propertyValue !== this.config.hubspot.botActorId
+    ) {
+      await this.handOff(ref, `assigned to ${job.propertyValue}`);
+      return { status: 'updated', reason: 'assigned to a human: bot silenced' };
+    }
+    return { status: 'skipped', reason: `${job.propertyName}=${job.propertyValue || '(none)'} needs no action` };
+  }
+}

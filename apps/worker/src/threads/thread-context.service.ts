@@ -1,0 +1,74 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { WorkerConfig } from '../config/worker-config';
+import { HubSpotApiClient } from '../hubspot/hubspot-api.client';
+import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
+import type { HubSpotMessage } from '../hubspot/hubspot.types';
+import type { ThreadRef } from '../mapping/thread-mapping.service';
+import type { AssistantProfile } from '../profiles/assistant-profile';
+import { ProfileRegistry } from '../profiles/profile-registry.service';
+import { ThreadStateStore, type ThreadState } from './thread-state.store';
+
+export interface ResolvedThread {
+  profile: AssistantProfile;
+  state: ThreadState;
+  /** The visitor's e-mail: the CRM contact's, else the chat channel's delivery identifier. */
+  email?: string;
+  /** For staff-only profiles: an identified contact whose e-mail domain is on the allow-list. */
+  isStaff: boolean;
+}
+
+/**
+ * Facts about a thread that do not change: its profile (from the inbox), its contact and, for
+ * staff-only profiles, the contact's e-mail. Read from HubSpot once per thread, then from Redis.
+ */
+@Injectable()
+export class ThreadContext {
+  private readonly logger = new Logger(ThreadContext.name);
+
+  constructor(
+    private readonly conversations: HubSpotConversations,
+    private readonly api: HubSpotApiClient,
+    private readonly profiles: ProfileRegistry,
+    private readonly threadState: ThreadStateStore,
+    private readonly config: WorkerConfig,
+  ) {}
+
+  async resolve(ref: ThreadRef, message?: HubSpotMessage): Promise<ResolvedThread> {
+    let state = await this.threadState.get(ref);
+    if (!state.profile) {
+      const thread = await this.conversations.getThread(ref.threadId);
+      const profile = this.profiles.forInbox(thread.inboxId);
+      const facts: Partial<Record<keyof ThreadState, string>> = { profile: profile.name };
+      // HubSpot may associate a visitor id that is not a CRM contact yet; only digits can be one.
+      if (thread.associatedContactId && /^\d+$/.test(thread.associatedContactId)) {
+        facts.contactId = thread.associatedContactId;
+        if (profile.staffOnly) facts.email = await this.contactEmail(thread.associatedContactId);
+      }
+      await this.threadState.set(ref, facts);
+      state = { ...state, ...facts };
+    }
+    const profile = this.profiles.get(state.profile);
+    const sender = message?.senders?.[0]?.deliveryIdentifier;
+    const email = state.email ?? (sender?.type === 'HS_EMAIL_ADDRESS' ? sender.value.toLowerCase() : undefined);
+    return { profile, state, email, isStaff: this.isStaff(state) };
+  }
+
+  /** Staff = an identified CRM contact whose own e-mail (not one typed in chat) is on the list. */
+  private isStaff(state: ThreadState): boolean {
+    const domain = state.email?.split('@')[1];
+    return Boolean(state.contactId && domain && this.config.profiles.staffEmailDomains.includes(domain));
+  }
+
+  private async contactEmail(contactId: string): Promise<string> {
+    try {
+      const contact = await this.api.sdk.crm.contacts.basicApi.getById(contactId, ['email']);
+      return (contact.properties.email ?? '').toLowerCase();
+    } catch (err) {
+      // An unknown or inaccessible contact is simply not staff; a 5xx surfaces as a retry.
+      const status = (err as { code?: unknown }).code;
+      if (typeof status === 'number' && status >= 500) throw err;
+      this.logger.warn({ contactId, status }, 'thread contact not readable; treated as not staff');
+      return '';
+    }
+  }
+}
