@@ -26,6 +26,8 @@ import { ProfileRegistry } from './profiles/profile-registry.service';
 import { ThreadContext } from './threads/thread-context.service';
 import { HandoffService } from './threads/handoff.service';
 import { HandoffTools } from './assistant/tools/handoff.tools';
+import { CONTACT_TOOLS_OPTIONS, ContactTools } from './assistant/tools/contact.tools';
+import { HubSpotContacts } from './contacts/hubspot-contacts.service';
 import { WelcomeService } from './threads/welcome.service';
 
 /** Everything that answers a chat message: provider wrappers, tools, mapping, turns, the consumer. */
@@ -54,6 +56,9 @@ import { WelcomeService } from './threads/welcome.service';
     ThreadContext,
     HandoffService,
     HandoffTools,
+    HubSpotContacts,
+    ContactTools,
+    { provide: CONTACT_TOOLS_OPTIONS, inject: [WorkerConfig], useFactory: (c: WorkerConfig) => c.contacts },
     WelcomeService,
     ThreadTurnLock,
     MessageTurnService,

@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { FunctionTool } from 'openai/resources/responses/responses';
 import type { AssistantTool, ToolContext } from './tools/assistant-tool';
 import { CompanyTools } from './tools/company.tools';
+import { ContactTools } from './tools/contact.tools';
 import { HandoffTools } from './tools/handoff.tools';
 
 /** A function call as the model made it. */
@@ -29,8 +30,10 @@ export class ToolRegistry {
   private readonly logger = new Logger(ToolRegistry.name);
   private readonly tools = new Map<string, AssistantTool>();
 
-  constructor(companyTools: CompanyTools, handoffTools: HandoffTools) {
-    for (const tool of [...companyTools.all(), ...handoffTools.all()]) this.tools.set(tool.name, tool);
+  constructor(companyTools: CompanyTools, contactTools: ContactTools, handoffTools: HandoffTools) {
+    for (const tool of [...companyTools.all(), ...contactTools.all(), ...handoffTools.all()]) {
+      this.tools.set(tool.name, tool);
+    }
   }
 
   /** OpenAI function tools for the allowed names (all when omitted). */

@@ -47,6 +47,23 @@ const workerEnvSchema = baseEnvSchema
       .string()
       .regex(/^A-\d+$/, 'must be an agent actor id like A-12345')
       .optional(),
+    CONTACT_UPDATABLE_PROPERTIES: env
+      .string()
+      .default(
+        'firstname,lastname,phone,mobilephone,company,jobtitle,website,city,country,lifecyclestage,hs_lead_status',
+      ),
+    CONTACT_VISITOR_UPDATABLE_PROPERTIES: env
+      .string()
+      .default('firstname,lastname,phone,mobilephone,company,jobtitle,website,city,country'),
+    CONTACT_LEAD_PROPERTIES: env
+      .string()
+      .regex(
+        /^\s*[a-z0-9_]+=[^,=]+(,\s*[a-z0-9_]+=[^,=]+)*\s*$/i,
+        'must look like lifecyclestage=lead,hs_lead_status=OPEN',
+      )
+      .default('lifecyclestage=lead,hs_lead_status=OPEN'),
+    // "none" = qualify_lead writes no note (blank values count as unset, so they keep the default).
+    CONTACT_LEAD_NOTE_PROPERTY: env.string().default('message'),
     HANDOFF_MESSAGE: env
       .string()
       .default("Thanks! I've passed this conversation to a colleague, who will reply here shortly."),
@@ -59,6 +76,12 @@ const workerEnvSchema = baseEnvSchema
   });
 
 type Env = z.output<typeof workerEnvSchema>;
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
 
 /** The worker's configuration, validated once at boot. Injected by class token. */
 export class WorkerConfig {
@@ -104,6 +127,12 @@ export class WorkerConfig {
     staffEmailDomains: string[];
   };
   readonly handoff!: { message: string };
+  readonly contacts!: {
+    updatableProperties: string[];
+    visitorUpdatableProperties: string[];
+    leadProperties: Record<string, string>;
+    leadNoteProperty?: string;
+  };
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): WorkerConfig {
@@ -166,5 +195,13 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
         .filter(Boolean),
     },
     handoff: { message: e.HANDOFF_MESSAGE },
+    contacts: {
+      updatableProperties: list(e.CONTACT_UPDATABLE_PROPERTIES),
+      visitorUpdatableProperties: list(e.CONTACT_VISITOR_UPDATABLE_PROPERTIES),
+      leadProperties: Object.fromEntries(
+        list(e.CONTACT_LEAD_PROPERTIES).map((pair) => pair.split('=').map((x) => x.trim()) as [string, string]),
+      ),
+      leadNoteProperty: e.CONTACT_LEAD_NOTE_PROPERTY === 'none' ? undefined : e.CONTACT_LEAD_NOTE_PROPERTY,
+    },
   }));
 }

@@ -39,10 +39,13 @@ export class ThreadContext {
       const thread = await this.conversations.getThread(ref.threadId);
       const profile = this.profiles.forInbox(thread.inboxId);
       const facts: Partial<Record<keyof ThreadState, string>> = { profile: profile.name };
-      // HubSpot may associate a visitor id that is not a CRM contact yet; only digits can be one.
+      // HubSpot may associate a visitor id that is not a CRM contact yet: check once per thread.
       if (thread.associatedContactId && /^\d+$/.test(thread.associatedContactId)) {
-        facts.contactId = thread.associatedContactId;
-        if (profile.staffOnly) facts.email = await this.contactEmail(thread.associatedContactId);
+        const contact = await this.crmContact(thread.associatedContactId);
+        if (contact) {
+          facts.contactId = thread.associatedContactId;
+          if (contact.email) facts.email = contact.email;
+        }
       }
       await this.threadState.set(ref, facts);
       state = { ...state, ...facts };
@@ -59,16 +62,17 @@ export class ThreadContext {
     return Boolean(state.contactId && domain && this.config.profiles.staffEmailDomains.includes(domain));
   }
 
-  private async contactEmail(contactId: string): Promise<string> {
+  /** The CRM contact's e-mail, or undefined when there is no such contact. */
+  private async crmContact(contactId: string): Promise<{ email?: string } | undefined> {
     try {
       const contact = await this.api.sdk.crm.contacts.basicApi.getById(contactId, ['email']);
-      return (contact.properties.email ?? '').toLowerCase();
+      return { email: contact.properties.email?.toLowerCase() || undefined };
     } catch (err) {
-      // An unknown or inaccessible contact is simply not staff; a 5xx surfaces as a retry.
+      // Not a contact (or not readable): the visitor is anonymous. A 5xx surfaces as a retry.
       const status = (err as { code?: unknown }).code;
-      if (typeof status === 'number' && status >= 500) throw err;
-      this.logger.warn({ contactId, status }, 'thread contact not readable; treated as not staff');
-      return '';
+      if (typeof status !== 'number' || status >= 500 || status === 429) throw err;
+      this.logger.warn({ contactId, status }, 'thread contact not readable; treated as anonymous');
+      return undefined;
     }
   }
 }
