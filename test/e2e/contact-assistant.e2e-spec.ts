@@ -35,6 +35,16 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
 
   const texts = (threadId: string) => h.hubspot.sentMessages(threadId).map((s) => s.message.text);
 
+  /** HubSpot reports a change of the thread; resolves when the worker handled it. */
+  async function change(thread: { id: string }, propertyName: 'assignedTo' | 'status', propertyValue: string) {
+    const event = h.hubspot.propertyChangeEventFor(h.hubspot.getThread(thread.id)!, propertyName, propertyValue);
+    await h.deliver(event);
+    const { occurredAt } = event;
+    return h.waitForJob(
+      threadChangedJobId({ portalId: portal(), threadId: thread.id, propertyName, propertyValue, occurredAt }),
+    );
+  }
+
   it('welcomes a staff member once, with the three buttons, even when the event comes again', async () => {
     const thread = staffThread();
     h.hubspot.addVisitorMessage(thread.id, 'hello');
@@ -121,30 +131,10 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
     h.openai.setModel(() => ({ text: 'bot here' }));
     const thread = h.hubspot.addThread();
     await say(thread.id, 'first');
-    const assigned = h.hubspot.propertyChangeEventFor(thread, 'assignedTo', 'A-4242');
-    await h.deliver(assigned);
-    await h.waitForJob(
-      threadChangedJobId({
-        portalId: portal(),
-        threadId: thread.id,
-        propertyName: 'assignedTo',
-        propertyValue: 'A-4242',
-        occurredAt: assigned.occurredAt,
-      }),
-    );
+    await change(thread, 'assignedTo', 'A-4242');
     expect((await say(thread.id, 'second')).returnvalue).toMatchObject({ status: 'skipped' });
 
-    const closed = h.hubspot.propertyChangeEventFor(thread, 'status', 'CLOSED');
-    await h.deliver(closed);
-    await h.waitForJob(
-      threadChangedJobId({
-        portalId: portal(),
-        threadId: thread.id,
-        propertyName: 'status',
-        propertyValue: 'CLOSED',
-        occurredAt: closed.occurredAt,
-      }),
-    );
+    await change(thread, 'status', 'CLOSED');
     await say(thread.id, 'third');
     expect(texts(thread.id)).toEqual(['bot here', 'bot here']);
   });
@@ -152,17 +142,7 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
   it('an assignment to the bot itself does not silence it', async () => {
     h.openai.setModel(() => ({ text: 'still here' }));
     const thread = h.hubspot.addThread();
-    const event = h.hubspot.propertyChangeEventFor(thread, 'assignedTo', 'A-777');
-    await h.deliver(event);
-    await h.waitForJob(
-      threadChangedJobId({
-        portalId: portal(),
-        threadId: thread.id,
-        propertyName: 'assignedTo',
-        propertyValue: 'A-777',
-        occurredAt: event.occurredAt,
-      }),
-    );
+    await change(thread, 'assignedTo', 'A-777');
     await say(thread.id, 'hi');
     expect(texts(thread.id)).toEqual(['still here']);
   });

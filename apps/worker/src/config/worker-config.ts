@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { baseEnvSchema, env, loadConfig, type LogLevel } from '@app/config';
+import { DEFAULT_UPDATABLE_PROPERTIES, DEFAULT_VISITOR_UPDATABLE_PROPERTIES } from '../contacts/contact-properties';
 
 const workerEnvSchema = baseEnvSchema
   .extend({
@@ -47,14 +48,8 @@ const workerEnvSchema = baseEnvSchema
       .string()
       .regex(/^A-\d+$/, 'must be an agent actor id like A-12345')
       .optional(),
-    CONTACT_UPDATABLE_PROPERTIES: env
-      .string()
-      .default(
-        'firstname,lastname,phone,mobilephone,company,jobtitle,website,city,country,lifecyclestage,hs_lead_status',
-      ),
-    CONTACT_VISITOR_UPDATABLE_PROPERTIES: env
-      .string()
-      .default('firstname,lastname,phone,mobilephone,company,jobtitle,website,city,country'),
+    CONTACT_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_UPDATABLE_PROPERTIES.join(',')),
+    CONTACT_VISITOR_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_VISITOR_UPDATABLE_PROPERTIES.join(',')),
     CONTACT_LEAD_PROPERTIES: env
       .string()
       .regex(

@@ -47,6 +47,11 @@ export const DEFAULT_UPDATABLE_PROPERTIES: readonly string[] = [
   'hs_lead_status',
 ];
 
+/** What a visitor may change on their own contact: details, not identity or sales fields. */
+export const DEFAULT_VISITOR_UPDATABLE_PROPERTIES: readonly string[] = DEFAULT_UPDATABLE_PROPERTIES.filter(
+  (p) => !['email', 'lifecyclestage', 'hs_lead_status'].includes(p),
+);
+
 export const FREE_TEXT_MAX = 255;
 export const NOTE_MAX = 1000;
 const EMAIL_MAX = 254;

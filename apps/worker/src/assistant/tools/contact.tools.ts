@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
 import { normalizeCui } from '../../companies/cui';
 import {
+  DEFAULT_VISITOR_UPDATABLE_PROPERTIES,
   ContactPropertyError,
   DEFAULT_UPDATABLE_PROPERTIES,
   emailSchema,
@@ -38,18 +39,6 @@ export interface ContactToolsOptions {
 }
 
 export const CONTACT_TOOLS_OPTIONS = Symbol('CONTACT_TOOLS_OPTIONS');
-
-export const DEFAULT_VISITOR_UPDATABLE_PROPERTIES: readonly string[] = [
-  'firstname',
-  'lastname',
-  'phone',
-  'mobilephone',
-  'company',
-  'jobtitle',
-  'website',
-  'city',
-  'country',
-];
 
 export const DEFAULT_CONTACT_TOOLS_OPTIONS: ContactToolsOptions = {
   updatableProperties: [...DEFAULT_UPDATABLE_PROPERTIES],
