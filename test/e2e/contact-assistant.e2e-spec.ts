@@ -127,6 +127,18 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
     expect((await say(thread.id, 'well?')).returnvalue).toMatchObject({ status: 'skipped' });
   });
 
+  it('a hand_off_to_human call with invalid arguments neither claims nor performs a handoff', async () => {
+    h.openai.setModel((ctx) =>
+      ctx.input.some((i) => i.type === 'function_call_output')
+        ? { text: 'I can still help you here.' }
+        : { toolCalls: [{ name: 'hand_off_to_human', arguments: { reason: '' } }] },
+    );
+    const thread = h.hubspot.addThread();
+    await say(thread.id, 'hmm');
+    expect(texts(thread.id)).toEqual(['I can still help you here.']);
+    expect((await say(thread.id, 'ok')).returnvalue).toMatchObject({ status: 'answered' });
+  });
+
   it('stops when a human is assigned and answers again after the thread is closed', async () => {
     h.openai.setModel(() => ({ text: 'bot here' }));
     const thread = h.hubspot.addThread();

@@ -149,6 +149,7 @@ export class AssistantRun {
           'tool call',
         );
         p.toolOutputs[call.callId] = outcome.output;
+        if (outcome.ok) p.toolsSucceeded.push(call.name);
         await turn.save();
       }),
     );

@@ -29,6 +29,7 @@ const MAX_OUTPUT_CHARS = 8000;
 export class ToolRegistry {
   private readonly logger = new Logger(ToolRegistry.name);
   private readonly tools = new Map<string, AssistantTool>();
+  private readonly definitionCache = new Map<string, FunctionTool[]>();
 
   constructor(companyTools: CompanyTools, contactTools: ContactTools, handoffTools: HandoffTools) {
     for (const tool of [...companyTools.all(), ...contactTools.all(), ...handoffTools.all()]) {
@@ -36,17 +37,23 @@ export class ToolRegistry {
     }
   }
 
-  /** OpenAI function tools for the allowed names (all when omitted). */
+  /** OpenAI function tools for the allowed names (all when omitted); built once per allow-list. */
   definitions(allowed?: string[]): FunctionTool[] {
-    return [...this.tools.values()]
-      .filter((t) => !allowed || allowed.includes(t.name))
-      .map((t) => ({
-        type: 'function',
-        name: t.name,
-        description: t.description,
-        parameters: t.parameters,
-        strict: true,
-      }));
+    const key = allowed ? allowed.join(',') : '*';
+    let defs = this.definitionCache.get(key);
+    if (!defs) {
+      defs = [...this.tools.values()]
+        .filter((t) => !allowed || allowed.includes(t.name))
+        .map((t) => ({
+          type: 'function' as const,
+          name: t.name,
+          description: t.description,
+          parameters: t.parameters,
+          strict: true,
+        }));
+      this.definitionCache.set(key, defs);
+    }
+    return defs;
   }
 
   async execute(call: ToolCall, ctx: ToolContext, allowed?: string[]): Promise<ToolOutcome> {

@@ -33,8 +33,9 @@ export class ThreadContext {
     private readonly config: WorkerConfig,
   ) {}
 
-  async resolve(ref: ThreadRef, message?: HubSpotMessage): Promise<ResolvedThread> {
-    let state = await this.threadState.get(ref);
+  /** `known`: the thread's state when the caller already read it (saves a round trip). */
+  async resolve(ref: ThreadRef, message?: HubSpotMessage, known?: ThreadState): Promise<ResolvedThread> {
+    let state = known ?? (await this.threadState.get(ref));
     if (!state.profile) {
       const thread = await this.conversations.getThread(ref.threadId);
       const profile = this.profiles.forInbox(thread.inboxId);

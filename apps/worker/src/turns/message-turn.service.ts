@@ -9,6 +9,7 @@ import { splitReply } from '../hubspot/reply-formatter';
 import { UpstreamError } from '../errors/upstream.error';
 import { ThreadMapping } from '../mapping/thread-mapping.service';
 import { OpenAIApiClient } from '../openai/openai-api.client';
+import { HAND_OFF_TOOL } from '../assistant/tools/handoff.tools';
 import { HandoffService } from '../threads/handoff.service';
 import { ThreadContext, type ResolvedThread } from '../threads/thread-context.service';
 import { ThreadStateStore } from '../threads/thread-state.store';
@@ -52,7 +53,12 @@ export class MessageTurnService {
 
   async handle(job: MessageReceivedJob, holder: string): Promise<TurnOutcome> {
     const { portalId, threadId, messageId } = job;
-    const { own, progress } = await this.progressStore.loadForMessage(portalId, messageId);
+    const ref = { portalId, threadId };
+    // Both reads go out together: one round trip of latency on the hot path.
+    const [{ own, progress }, state] = await Promise.all([
+      this.progressStore.loadForMessage(portalId, messageId),
+      this.threadState.get(ref),
+    ]);
     // Our own replies come back as webhooks: recognised by id, without spending a HubSpot read.
     if (own) return { status: 'skipped', reason: 'own reply' };
     if (progress.done) {
@@ -65,8 +71,7 @@ export class MessageTurnService {
     const role = checkRole(message);
     if (!role.answer) return { status: 'skipped', reason: role.reason };
 
-    const ref = { portalId, threadId };
-    const thread = await this.threadContext.resolve(ref, message);
+    const thread = await this.threadContext.resolve(ref, message, state);
     if (thread.state.handedOff && !progress.answer) return { status: 'skipped', reason: 'handed off to a human' };
     const messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
     // Outlives the slowest turn: no model call starts after the turn timeout, and one may run that long.
@@ -201,7 +206,7 @@ export class MessageTurnService {
       deadline: Date.now() + this.config.queue.turnTimeoutMs,
     });
     // The model handed the chat to a person during this turn: say so, whatever else it wrote.
-    if (!thread.state.handedOff && (await this.threadState.get(ref)).handedOff) {
+    if (progress.toolsSucceeded.includes(HAND_OFF_TOOL)) {
       progress.answer = this.handoff.message;
     }
   }

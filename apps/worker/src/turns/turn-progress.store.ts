@@ -26,6 +26,8 @@ export interface TurnProgress {
   toolOutputs: Record<string, string>;
   /** name+arguments → how often the model asked for it in this turn. */
   callCounts: Record<string, number>;
+  /** Names of the tool calls that succeeded in this turn, in order. */
+  toolsSucceeded: string[];
   usage: { inputTokens: number; outputTokens: number };
   answer?: string;
   /** Why the answer is a fallback text, when it is. */
@@ -49,6 +51,7 @@ export function newProgress(): TurnProgress {
     pendingCalls: [],
     toolOutputs: {},
     callCounts: {},
+    toolsSucceeded: [],
     usage: { inputTokens: 0, outputTokens: 0 },
     replyMessageIds: [],
     done: false,

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { HandoffService } from '../../threads/handoff.service';
 import type { AssistantTool } from './assistant-tool';
 
+export const HAND_OFF_TOOL = 'hand_off_to_human';
+
 /** hand_off_to_human: the model asks for a person; the turn's reply becomes the handoff message. */
 @Injectable()
 export class HandoffTools {
@@ -12,7 +14,7 @@ export class HandoffTools {
     const args = z.object({ reason: z.string().trim().min(2).max(300) });
     return [
       {
-        name: 'hand_off_to_human',
+        name: HAND_OFF_TOOL,
         description:
           'Hand this chat to a human colleague: when the visitor asks for a person, is unhappy, or you cannot help. ' +
           'After this call the assistant stops answering in this chat.',
