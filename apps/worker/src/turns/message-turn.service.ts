@@ -72,7 +72,12 @@ export class MessageTurnService {
     if (!role.answer) return { status: 'skipped', reason: role.reason };
 
     const thread = await this.threadContext.resolve(ref, message, state);
-    if (thread.state.handedOff && !progress.answer) return { status: 'skipped', reason: 'handed off to a human' };
+    if (thread.state.handedOff && !progress.answer) {
+      // It may have queued in the thread's line while a turn ran: leave it, or it would block the
+      // thread after it is reopened.
+      await this.lock.finish(ref, messageId, holder);
+      return { status: 'skipped', reason: 'handed off to a human' };
+    }
     const messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
     // Outlives the slowest turn: no model call starts after the turn timeout, and one may run that long.
     const lockTtl = this.config.queue.turnTimeoutMs + this.config.openai.timeoutMs + 30_000;
