@@ -32,18 +32,7 @@
  * Rate limits of the fakes are off (HubSpot perTenSeconds/searchPerSecond = Infinity, Airtable rateLimit:false):
  * shared rate budgets are a separate concern; this measures our own overhead.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import {
   Agent,
   request as httpRequest,
@@ -52,7 +41,6 @@ import {
   type Server,
   type ServerResponse,
 } from 'node:http';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -66,18 +54,35 @@ import type { FakeHttpServer, RecordedRequest } from '../test/fakes/fake-http-se
 import { FakeHubSpot, HubSpotRequests, type HubSpotThread } from '../test/fakes/hubspot.fake';
 import { FakeListaFirme } from '../test/fakes/listafirme.fake';
 import { FakeOpenAI } from '../test/fakes/openai.fake';
+import {
+  API_ENTRY,
+  apiEnv,
+  commandLine,
+  cpuSnapshot,
+  cpuUse,
+  freePort,
+  machine,
+  otherCpus,
+  pct,
+  publish,
+  QUEUE,
+  ROOT,
+  SECRET,
+  sleep,
+  start,
+  startRedisServer,
+  stop,
+  usage,
+  waitReady,
+  WEBHOOK_URL,
+  type Child,
+} from './bench-support.ts';
 
 // ------------------------------------------------------------------------------------------------ constants
 
-const ROOT = findRoot(__dirname);
-const API_ENTRY = path.join(ROOT, 'dist/apps/api/main.js');
 const WORKER_ENTRY = path.join(ROOT, 'dist/apps/worker/main.js');
-const REPORT = path.join(ROOT, 'docs/BENCHMARKS.md');
 const SECTION = '## End to end (npm run bench:e2e)';
 
-const QUEUE = 'hubspot-events'; // libs/contracts/src/queues.ts
-const SECRET = 'bench-client-secret-0123456789';
-const WEBHOOK_URL = 'https://hooks.bench.example/webhooks/hubspot';
 const HUBSPOT_TOKEN = 'pat-bench-hubspot';
 const OPENAI_KEY = 'sk-bench-openai';
 const BOT_ACTOR = 'A-777';
@@ -94,6 +99,7 @@ const NOISY_OTHER_CPUS = 0.25;
 
 // ------------------------------------------------------------------------------------------------ arguments
 
+const { fail, int } = usage('e2e bench');
 const { values: args } = parseArgs({
   options: {
     threads: { type: 'string', default: '200' },
@@ -113,17 +119,6 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
   },
 });
-
-function int(name: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) fail(`--${name} must be an integer >= ${min}`);
-  return n;
-}
-
-function fail(message: string): never {
-  console.error(`e2e bench: ${message}`);
-  process.exit(2);
-}
 
 interface Scenario {
   id: string;
@@ -179,138 +174,13 @@ const apiNodeArgs = args['api-node-args'].split(' ').filter(Boolean);
 
 // ------------------------------------------------------------------------------------------------ processes
 
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function findRoot(from: string): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    if (existsSync(path.join(dir, 'nest-cli.json'))) return dir;
-    if (path.dirname(dir) === dir) throw new Error(`no repository root above ${from}`);
-  }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-interface Child {
-  child: ChildProcess;
-  stderr: () => string;
-}
-
-function start(command: string, argv: string[], env: NodeJS.ProcessEnv, stdoutFile: string): Child {
-  const out = openSync(stdoutFile, 'w');
-  const child = spawn(command, argv, { env, stdio: ['ignore', out, 'pipe'] });
-  closeSync(out);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString('utf8')).slice(-4000);
-  });
-  return { child, stderr: () => stderr };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function httpStatus(port: number, urlPath: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: urlPath, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
-}
-
-async function waitReady(port: number, what: string, c: Child): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (c.child.exitCode !== null) throw new Error(`${what} exited (code ${c.child.exitCode}):\n${c.stderr()}`);
-    if ((await httpStatus(port, '/health/ready')) === 200) return;
-    await sleep(100);
-  }
-  throw new Error(`${what} not ready within 30 s:\n${c.stderr()}`);
-}
-
 /** A throwaway redis-server (AOF on and noeviction, as in production) in a temp dir. */
 async function startRedis(): Promise<{ url: string; proc: Child; dir: string; version: string }> {
-  const port = await freePort();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'e2e-bench-redis-'));
-  const proc = start(
-    'redis-server',
-    [
-      ...['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', ''],
-      ...['--appendonly', 'yes', '--maxmemory-policy', 'noeviction'],
-    ],
-    { PATH: process.env.PATH },
-    '/dev/null',
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (proc.child.exitCode !== null) throw new Error(`redis-server exited:\n${proc.stderr()}`);
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      const version = /redis_version:(\S+)/.exec(await probe.info('server'))?.[1] ?? '?';
-      probe.disconnect();
-      return { url, proc, dir, version };
-    } catch {
-      probe.disconnect();
-      if (Date.now() > deadline) throw new Error(`redis-server not ready:\n${proc.stderr()}`);
-      await sleep(100);
-    }
-  }
-}
-
-/** CPU time (user + system) of a process so far, ms, from /proc (Linux); undefined elsewhere. */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime in 10 ms ticks (USER_HZ 100)
-  } catch {
-    return undefined;
-  }
-}
-
-/** Busy CPU time of the whole machine so far, ms (all CPUs), from /proc/stat. */
-function machineBusyMs(): number | undefined {
-  try {
-    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      .trim()
-      .split(/\s+/)
-      .map(Number);
-    return (user + nice + system + irq + softirq + steal) * 10;
-  } catch {
-    return undefined;
-  }
+  const redis = await startRedisServer(['--dir', dir, '--appendonly', 'yes', '--maxmemory-policy', 'noeviction'], {
+    PATH: process.env.PATH,
+  });
+  return { ...redis, dir };
 }
 
 function rssMiB(pid: number | undefined): number | undefined {
@@ -690,15 +560,6 @@ interface TurnFigures {
   betweenCalls: number;
 }
 
-interface CpuSnapshot {
-  api?: number;
-  worker?: number;
-  redis?: number;
-  bench: NodeJS.CpuUsage;
-  machine?: number;
-  at: number;
-}
-
 interface ScenarioResult {
   s: Scenario;
   measuredTurns: number;
@@ -729,11 +590,6 @@ interface ScenarioResult {
 const between = (times: number[], from: number, to: number) => times.filter((t) => t >= from && t <= to).length;
 const perProvider = (fn: (p: Provider) => number) =>
   Object.fromEntries(PROVIDERS.map((p) => [p, fn(p)])) as Record<Provider, number>;
-
-function pct(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 function unionWithin(intervals: Timing[], from: number, to: number): number {
   const clipped = intervals
@@ -804,19 +660,7 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
     REDIS_URL: redis.url,
     LOG_LEVEL: 'warn',
   };
-  const api = start(
-    process.execPath,
-    [...apiNodeArgs, API_ENTRY],
-    {
-      ...base,
-      PORT: String(apiPort),
-      HUBSPOT_CLIENT_SECRET: SECRET,
-      HUBSPOT_WEBHOOK_URL: WEBHOOK_URL,
-      BULL_BOARD_USER: 'bench',
-      BULL_BOARD_PASSWORD: 'bench-password-0123',
-    },
-    logs.api,
-  );
+  const api = start(process.execPath, [...apiNodeArgs, API_ENTRY], { ...base, ...apiEnv(apiPort) }, logs.api);
   const worker = start(
     process.execPath,
     [...workerNodeArgs, WORKER_ENTRY],
@@ -868,14 +712,7 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
 
     // Phase 2: the other messages (known threads), measured.
     const eld = monitorEventLoopDelay({ resolution: 5 });
-    const snap = (): CpuSnapshot => ({
-      api: cpuMs(api.child.pid),
-      worker: cpuMs(worker.child.pid),
-      redis: cpuMs(redis.proc.child.pid),
-      bench: process.cpuUsage(),
-      machine: machineBusyMs(),
-      at: performance.now(),
-    });
+    const snap = () => cpuSnapshot({ api: api.child.pid, worker: worker.child.pid, redis: redis.proc.child.pid });
     const stats = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     await stats.config('RESETSTAT');
     const monitor = args['redis-monitor']
@@ -957,18 +794,13 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       calls,
       problems,
     );
-    const measuredMs = after.at - before.at;
-    const delta = (a: number | undefined, b: number | undefined) =>
-      a === undefined || b === undefined ? undefined : b - a;
+    const cpu = cpuUse(before, after);
+    const measuredMs = cpu.wallMs;
     const perTurnMs = (ms: number | undefined) => (ms === undefined ? undefined : ms / measuredTurns);
-    const benchCpu = process.cpuUsage(before.bench);
+    // This process's CPU from the start of the measured phase until now (the checks above included).
+    const benchCpu = process.cpuUsage(before.self);
     const benchMs = (benchCpu.user + benchCpu.system) / 1000;
-    const ours = [
-      delta(before.api, after.api),
-      delta(before.worker, after.worker),
-      delta(before.redis, after.redis),
-    ].reduce<number>((sum, v) => sum + (v ?? 0), benchMs);
-    const busy = delta(before.machine, after.machine);
+    const ours = [cpu.ms.api, cpu.ms.worker, cpu.ms.redis].reduce<number>((sum, v) => sum + (v ?? 0), benchMs);
     // Steady part of the measured phase: every thread has started and none has finished yet.
     const measured = turns.filter((t) => t.phase === 'measured');
     const firstSent = new Map<string, number>();
@@ -1013,12 +845,12 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       },
       redisPerTurn,
       cpuMsPerTurn: {
-        api: perTurnMs(delta(before.api, after.api)),
-        worker: perTurnMs(delta(before.worker, after.worker)),
-        redis: perTurnMs(delta(before.redis, after.redis)),
+        api: perTurnMs(cpu.ms.api),
+        worker: perTurnMs(cpu.ms.worker),
+        redis: perTurnMs(cpu.ms.redis),
         bench: benchMs / measuredTurns,
       },
-      otherCpus: busy === undefined ? undefined : Math.max(0, busy - ours) / measuredMs,
+      otherCpus: otherCpus(cpu.busyMs, ours, measuredMs),
       benchLoopDelay: { p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 },
       delayedEvents: driver.delayedEvents - warmDelayed,
       failedEvents: driver.failedEvents,
@@ -1032,8 +864,8 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
     clearInterval(sampler);
     driver.close();
     await events.close().catch(() => undefined);
-    await Promise.all([stop(worker.child), stop(api.child)]);
-    await stop(redis.proc.child);
+    await Promise.all([stop(worker.child, 15_000), stop(api.child, 15_000)]);
+    await stop(redis.proc.child, 15_000);
     rmSync(redis.dir, { recursive: true, force: true });
     await stopFakes(fakes);
   }
@@ -1069,25 +901,6 @@ function printScenario(r: ScenarioResult): void {
       `other load ${ms(r.otherCpus, 2)} CPUs; bench event-loop delay p99 ${ms(r.benchLoopDelay.p99)} ms`,
   );
   for (const p of r.problems) console.error(`  !!! ${p}`);
-}
-
-function machine(): string {
-  const cpus = os.cpus();
-  const model = cpus[0]?.model.trim() ?? 'unknown CPU';
-  const load = os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  return (
-    `${model} × ${cpus.length} logical CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
-    `${os.type()} ${os.release()}, Node ${process.version}; load average at start ${load}`
-  );
-}
-
-function commandLine(): string {
-  const direct = ['node', path.relative(ROOT, process.argv[1]), ...process.argv.slice(2)].join(' ');
-  const script = process.env.npm_lifecycle_event;
-  return script ? `npm run ${script} (runs: ${direct})` : direct;
 }
 
 function mainTable(results: ScenarioResult[]): string[] {
@@ -1184,23 +997,6 @@ function callsTable(results: ScenarioResult[]): string[] {
   return rows;
 }
 
-function writeReport(lines: string[]): void {
-  const section = [SECTION, '', ...lines, ''].join('\n');
-  let doc = existsSync(REPORT)
-    ? readFileSync(REPORT, 'utf8')
-    : '# Benchmarks\n\nFigures recorded by the scripts in bench/. Each section is rewritten by its script.\n';
-  const startAt = doc.indexOf(`${SECTION}\n`);
-  if (startAt >= 0) {
-    const next = doc.slice(startAt + SECTION.length).search(/^## /m);
-    const endAt = next >= 0 ? startAt + SECTION.length + next : doc.length;
-    doc = doc.slice(0, startAt) + section + (next >= 0 ? '\n' : '') + doc.slice(endAt);
-  } else {
-    doc = doc.replace(/\n*$/, '\n\n') + section;
-  }
-  mkdirSync(path.dirname(REPORT), { recursive: true });
-  writeFileSync(REPORT, doc);
-}
-
 // ------------------------------------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -1209,8 +1005,8 @@ async function main(): Promise<void> {
       fail(`${path.relative(ROOT, entry)} not found: run \`npm run build\` first (or \`npm run bench:e2e\`)`);
   }
   const list = scenarios();
-  const host = machine();
-  const command = commandLine();
+  const host = machine(true);
+  const command = commandLine(ROOT);
   console.log(`machine: ${host}\ncommand: ${command}`);
 
   const results: ScenarioResult[] = [];
@@ -1295,11 +1091,7 @@ async function main(): Promise<void> {
     console.error('\n!!!!!!!!!! E2E BENCHMARK RUN HAD ERRORS — figures are not valid !!!!!!!!!!');
     for (const p of problems) console.error(`!!! ${p}`);
   }
-  if (args['no-write']) console.log('\n(--no-write: docs/BENCHMARKS.md left unchanged)');
-  else {
-    writeReport(lines);
-    console.log(`\nwritten to ${path.relative(process.cwd(), REPORT)} (section "${SECTION}")`);
-  }
+  publish(SECTION, lines, args['no-write']);
   // Everything was stopped; exit explicitly so a stray keep-alive handle cannot hold the process.
   process.exit(problems.length > 0 ? 1 : 0);
 }

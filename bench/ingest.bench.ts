@@ -8,29 +8,52 @@
  *   npm run build && node bench/ingest.bench.ts [--duration 10] [--connections 50] [--warmup 2]
  *     [--rounds 1] [--noise-retries 2] [--only baseline|api] [--log-level info] [--api-node-args="--cpu-prof"] [--no-write]
  *
- * Runs under Node's type stripping: erasable TypeScript only, no `@app/*` aliases, no app imports.
+ * Runs under Node's type stripping: erasable TypeScript only, no `@app/*` aliases, no app imports;
+ * the scaffolding shared with the other benchmarks is in bench/bench-support.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import type autocannon from 'autocannon';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
+import {
+  API_ENTRY,
+  apiEnv,
+  autocannonRun,
+  commandLine,
+  cpuMs,
+  cpuSnapshot,
+  cpuUse,
+  fmt,
+  freePort,
+  loadFigures,
+  loadOptions,
+  loadSettings,
+  machine,
+  median,
+  otherCpus as otherLoad,
+  perRequestUs,
+  publish,
+  QUEUE,
+  quietest,
+  ROOT,
+  SECRET,
+  sleep,
+  start,
+  startRedisServer,
+  stop,
+  usage,
+  waitReady,
+  WEBHOOK_URL,
+} from './bench-support.ts';
 
-const ROOT = path.resolve(path.dirname(path.resolve(process.argv[1])), '..');
-const API_ENTRY = path.join(ROOT, 'dist/apps/api/main.js');
 const BASELINE_ENTRY = path.join(ROOT, 'bench/baseline-server.ts');
-const REPORT = path.join(ROOT, 'docs/BENCHMARKS.md');
 const SECTION = '## Ingest (npm run bench:ingest)';
 
-const QUEUE = 'hubspot-events'; // libs/contracts/src/queues.ts
-const SECRET = 'bench-client-secret-0123456789';
-const WEBHOOK_URL = 'https://hooks.bench.example/webhooks/hubspot';
 const PORTAL_ID = 22761544;
 const TARGET_RATIO = 1.0;
 const TARGET_API_P99_MS = 25;
@@ -39,39 +62,20 @@ const NOISY_OTHER_CPUS = 0.25;
 // Node prints this for every .ts file of a package without "type"; it is noise here.
 const NODE_FLAGS = ['--disable-warning=MODULE_TYPELESS_PACKAGE_JSON'];
 
+const cli = usage('ingest bench');
 const { values: args } = parseArgs({
   options: {
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '1' },
+    ...loadOptions('1'),
     only: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     'api-node-args': { type: 'string', default: '' },
-    'noise-retries': { type: 'string', default: '2' },
-    'no-write': { type: 'boolean', default: false },
   },
 });
-const duration = positive('duration', args.duration);
-const connections = positive('connections', args.connections);
-const warmup = Number(args.warmup);
-const rounds = positive('rounds', args.rounds);
-const noiseRetries = Number(args['noise-retries']);
-if (!Number.isInteger(noiseRetries) || noiseRetries < 0) fail('--noise-retries must be an integer >= 0');
+const { duration, connections, warmup, rounds, noiseRetries } = loadSettings(args, cli);
 const logLevel = args['log-level'];
 const apiNodeArgs = args['api-node-args'].split(' ').filter(Boolean);
-if (args.only !== undefined && args.only !== 'baseline' && args.only !== 'api') fail('--only must be baseline or api');
-
-function positive(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a positive integer`);
-  return n;
-}
-
-function fail(message: string): never {
-  console.error(`ingest bench: ${message}`);
-  process.exit(2);
-}
+if (args.only !== undefined && args.only !== 'baseline' && args.only !== 'api')
+  cli.fail('--only must be baseline or api');
 
 type Target = 'baseline' | 'api';
 
@@ -98,112 +102,10 @@ interface RunResult {
   problems: string[];
 }
 
-const children = new Set<ChildProcess>();
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGKILL');
-});
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => process.exit(130));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function start(
-  command: string,
-  argv: string[],
-  env: NodeJS.ProcessEnv,
-  stdoutFile: string,
-): { child: ChildProcess; stderr: () => string } {
-  const out = openSync(stdoutFile, 'w');
-  const child = spawn(command, argv, { env, stdio: ['ignore', out, 'pipe'] });
-  closeSync(out);
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => {
-    stderr = (stderr + d.toString('utf8')).slice(-4000);
-  });
-  return { child, stderr: () => stderr };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-function httpStatus(port: number, urlPath: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path: urlPath, timeout: 1000 }, (res) => {
-      res.resume();
-      resolve(res.statusCode ?? 0);
-    });
-    req.on('error', () => resolve(0));
-    req.on('timeout', () => req.destroy());
-    req.end();
-  });
-}
-
-async function waitReady(
-  port: number,
-  urlPath: string,
-  ready: (status: number) => boolean,
-  child: ChildProcess,
-  stderr: () => string,
-  what: string,
-): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null)
-      throw new Error(`${what} exited with code ${child.exitCode} before it was ready:\n${stderr()}`);
-    if (ready(await httpStatus(port, urlPath))) return;
-    await sleep(100);
-  }
-  throw new Error(`${what} not ready within 30 s:\n${stderr()}`);
-}
-
 async function startRedis(): Promise<{ url: string; own: ChildProcess | undefined }> {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, own: undefined };
-  const port = await freePort();
-  const { child, stderr } = start(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    process.env,
-    '/dev/null',
-  );
-  const url = `redis://127.0.0.1:${port}`;
-  const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  probe.on('error', () => undefined);
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited:\n${stderr()}`);
-    try {
-      await probe.connect();
-      await probe.ping();
-      break;
-    } catch {
-      probe.disconnect();
-      if (Date.now() > deadline) throw new Error(`redis-server not ready:\n${stderr()}`);
-      await sleep(100);
-    }
-  }
-  probe.disconnect();
-  return { url, own: child };
+  const { url, proc } = await startRedisServer(['--appendonly', 'no'], process.env);
+  return { url, own: proc.child };
 }
 
 interface Ctx {
@@ -251,12 +153,7 @@ function loadRequests(idPrefix: string, okIds: string[] | undefined): autocannon
 }
 
 function load(port: number, seconds: number, idPrefix: string, okIds?: string[]): Promise<autocannon.Result> {
-  return autocannon({
-    url: `http://127.0.0.1:${port}`,
-    connections,
-    pipelining: 1,
-    duration: seconds,
-    timeout: 10,
+  return autocannonRun(`http://127.0.0.1:${port}`, connections, seconds, {
     requests: loadRequests(idPrefix, okIds),
   });
 }
@@ -276,18 +173,6 @@ async function countMissing(redis: Redis, queue: Queue, ids: string[]): Promise<
   return missing;
 }
 
-/** CPU time (user + system) of a process so far, ms, from /proc (Linux); undefined elsewhere. */
-function cpuMs(pid: number | undefined): number | undefined {
-  if (pid === undefined) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // utime + stime, in 10 ms ticks (USER_HZ 100)
-  } catch {
-    return undefined;
-  }
-}
-
 function commOf(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
@@ -295,23 +180,6 @@ function commOf(pid: number): string {
     return '';
   }
 }
-
-/** Busy CPU time of the whole machine so far, ms (all CPUs), from /proc/stat; undefined elsewhere. */
-function machineBusyMs(): number | undefined {
-  try {
-    const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-      .split('\n')[0]
-      .trim()
-      .split(/\s+/)
-      .map(Number);
-    return (user + nice + system + irq + softirq + steal) * 10;
-  } catch {
-    return undefined;
-  }
-}
-
-const perRequestUs = (ms: number | undefined, requests: number) =>
-  ms === undefined || requests === 0 ? undefined : (ms * 1000) / requests;
 
 async function runOne(
   target: Target,
@@ -328,41 +196,26 @@ async function runOne(
     ...process.env,
     NODE_ENV: 'production',
     REDIS_URL: redisUrl,
-    PORT: String(port),
-    HUBSPOT_CLIENT_SECRET: SECRET,
-    HUBSPOT_WEBHOOK_URL: WEBHOOK_URL,
-    BULL_BOARD_USER: 'bench',
-    BULL_BOARD_PASSWORD: 'bench-password-0123',
+    ...apiEnv(port),
     LOG_LEVEL: logLevel,
   };
   const logFile = path.join(os.tmpdir(), `ingest-bench-${target}.log`);
   const argv = target === 'api' ? [...apiNodeArgs, API_ENTRY] : [...NODE_FLAGS, BASELINE_ENTRY];
-  const { child, stderr } = start(process.execPath, argv, env, logFile);
+  const server = start(process.execPath, argv, env, logFile);
+  const child = server.child;
   try {
-    if (target === 'api') await waitReady(port, '/health/ready', (s) => s === 200, child, stderr, 'api');
-    else await waitReady(port, '/', (s) => s > 0, child, stderr, 'baseline');
+    if (target === 'api') await waitReady(port, 'api', server);
+    else await waitReady(port, 'baseline', server, '/', (s) => s > 0);
 
     const tag = `${target[0]}${round}`;
     if (warmup > 0) await load(port, warmup, `${tag}w`);
     await sleep(300);
     const before = await countJobs(queue);
-    const cpuBefore = {
-      server: cpuMs(child.pid),
-      redis: cpuMs(redisPid),
-      client: process.cpuUsage(),
-      machine: machineBusyMs(),
-      at: performance.now(),
-    };
+    const cpuBefore = cpuSnapshot({ server: child.pid, redis: redisPid });
 
     const okIds: string[] = [];
     const r = await load(port, duration, `${tag}m`, okIds);
-    const cpuAfter = {
-      server: cpuMs(child.pid),
-      redis: cpuMs(redisPid),
-      client: process.cpuUsage(cpuBefore.client),
-      machine: machineBusyMs(),
-      at: performance.now(),
-    };
+    const cpu = cpuUse(cpuBefore, cpuSnapshot({ server: child.pid, redis: redisPid }));
     await sleep(500); // let requests cut off by the end of the run settle
     const stored = (await countJobs(queue)) - before;
     const missing = await countMissing(redis, queue, okIds);
@@ -377,40 +230,27 @@ async function runOne(
     if (child.exitCode !== null) problems.push(`server exited during the run (code ${child.exitCode})`);
     const logBytes = statSync(logFile).size;
     const answered = r['2xx'] + r.non2xx;
-    const delta = (a: number | undefined, b: number | undefined) =>
-      a === undefined || b === undefined ? undefined : b - a;
-    const serverCpuUs = perRequestUs(delta(cpuBefore.server, cpuAfter.server), answered);
-    const redisCpuUs = perRequestUs(delta(cpuBefore.redis, cpuAfter.redis), answered);
-    const clientMs = (cpuAfter.client.user + cpuAfter.client.system) / 1000;
-    const clientCpuUs = perRequestUs(clientMs, answered) ?? 0;
-    // CPU the rest of the machine used meanwhile (other tenants, builds...), in CPUs: the noise gauge.
+    const serverMs = cpu.ms.server;
+    const serverCpuUs = perRequestUs(serverMs, answered);
+    const redisCpuUs = perRequestUs(cpu.ms.redis, answered);
+    const clientCpuUs = perRequestUs(cpu.selfMs, answered) ?? 0;
     // An external Redis (REDIS_URL) on this machine counts as "other".
-    const serverMs = delta(cpuBefore.server, cpuAfter.server);
-    const busy = delta(cpuBefore.machine, cpuAfter.machine);
-    const ours = (serverMs ?? 0) + (delta(cpuBefore.redis, cpuAfter.redis) ?? 0) + clientMs;
     const otherCpus =
-      busy === undefined || serverMs === undefined
+      serverMs === undefined
         ? undefined
-        : Math.max(0, busy - ours) / (cpuAfter.at - cpuBefore.at);
+        : otherLoad(cpu.busyMs, serverMs + (cpu.ms.redis ?? 0) + cpu.selfMs, cpu.wallMs);
+    const figures = loadFigures(r);
     console.log(
-      `  ${target} #${round}: ${(r.requests.total / r.duration).toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
+      `  ${target} #${round}: ${figures.reqPerSec.toFixed(0)} req/s, p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms, ` +
         `${r['2xx']} 2xx, ${stored} jobs stored (${okIds.length - missing} of the 2xx verified); CPU per request: ` +
         `server ${fmt(serverCpuUs)} µs, redis ${fmt(redisCpuUs)} µs, load generator ${fmt(clientCpuUs)} µs; ` +
-        `other processes used ${otherCpus === undefined ? 'n/a' : otherCpus.toFixed(2)} CPUs; log ${(logBytes / 1e6).toFixed(1)} MB (${logFile})`,
+        `other processes used ${fmt(otherCpus, 2)} CPUs; log ${(logBytes / 1e6).toFixed(1)} MB (${logFile})`,
     );
     return {
       target,
       round,
-      // Responses over the run's wall time. autocannon's requests.mean averages per-second samples and
-      // sometimes counts a partial 11th second in a 10 s run, understating the rate by up to 10 %.
-      reqPerSec: r.requests.total / r.duration,
-      p50: r.latency.p50,
-      p99: r.latency.p99,
-      max: r.latency.max,
+      ...figures,
       total: r.requests.total,
-      ok2xx: r['2xx'],
-      non2xx: r.non2xx,
-      errors: r.errors,
       timeouts: r.timeouts,
       storedJobs: stored,
       serverCpuUs,
@@ -423,33 +263,6 @@ async function runOne(
   } finally {
     await stop(child);
   }
-}
-
-const fmt = (us: number | undefined) => (us === undefined ? 'n/a' : us.toFixed(0));
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-function machine(): string {
-  const cpus = os.cpus();
-  const model = cpus[0]?.model.trim() ?? 'unknown CPU';
-  const load = os
-    .loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' ');
-  return (
-    `${model} × ${cpus.length} logical CPUs, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
-    `${os.type()} ${os.release()}, Node ${process.version}; load average at start ${load}`
-  );
-}
-
-function commandLine(): string {
-  const direct = ['node', path.relative(process.cwd(), process.argv[1]), ...process.argv.slice(2)].join(' ');
-  const script = process.env.npm_lifecycle_event;
-  return script ? `npm run ${script} (runs: ${direct})` : direct;
 }
 
 function table(results: RunResult[]): string[] {
@@ -465,29 +278,14 @@ function table(results: RunResult[]): string[] {
   return rows;
 }
 
-function writeReport(lines: string[]): void {
-  const section = [SECTION, '', ...lines, ''].join('\n');
-  let doc = existsSync(REPORT)
-    ? readFileSync(REPORT, 'utf8')
-    : '# Benchmarks\n\nFigures recorded by the scripts in bench/. Each section is rewritten by its script.\n';
-  const startAt = doc.indexOf(`${SECTION}\n`);
-  if (startAt >= 0) {
-    const next = doc.slice(startAt + SECTION.length).search(/^## /m);
-    const endAt = next >= 0 ? startAt + SECTION.length + next : doc.length;
-    doc = doc.slice(0, startAt) + section + (next >= 0 ? '\n' : '') + doc.slice(endAt);
-  } else {
-    doc = doc.replace(/\n*$/, '\n\n') + section;
-  }
-  mkdirSync(path.dirname(REPORT), { recursive: true });
-  writeFileSync(REPORT, doc);
-}
-
 async function main(): Promise<void> {
   if (!existsSync(API_ENTRY))
-    fail(`${path.relative(process.cwd(), API_ENTRY)} not found: run \`npm run build\` first (or \`npm run bench\`)`);
+    cli.fail(
+      `${path.relative(process.cwd(), API_ENTRY)} not found: run \`npm run build\` first (or \`npm run bench\`)`,
+    );
   const built = statSync(API_ENTRY).mtime;
-  const command = commandLine();
-  const host = machine();
+  const command = commandLine(process.cwd());
+  const host = machine(true);
   console.log(`machine: ${host}`);
   console.log(`command: ${command}`);
   console.log(
@@ -514,15 +312,14 @@ async function main(): Promise<void> {
       for (const target of targets) {
         // The machine is shared: a run during which other work took CPU is repeated (up to
         // --noise-retries times) and the quietest attempt kept.
-        let best = await runOne(target, round, redisUrl, redis, queue, own, redisPid);
-        for (let retry = 1; retry <= noiseRetries && (best.otherCpus ?? 0) > NOISY_OTHER_CPUS; retry++) {
-          console.log(`  (other load ${best.otherCpus?.toFixed(2)} CPUs: running ${target} #${round} again)`);
-          const again = await runOne(target, round, redisUrl, redis, queue, own, redisPid);
+        const best = await quietest(
+          () => runOne(target, round, redisUrl, redis, queue, own, redisPid),
+          noiseRetries,
+          NOISY_OTHER_CPUS,
+          `${target} #${round}`,
           // Errors of a discarded attempt still count.
-          const [keep, drop] = (again.otherCpus ?? 0) < (best.otherCpus ?? 0) ? [again, best] : [best, again];
-          keep.problems.push(...drop.problems.map((p) => `(noisy attempt) ${p}`));
-          best = keep;
-        }
+          (keep, drop) => keep.problems.push(...drop.problems.map((p) => `(noisy attempt) ${p}`)),
+        );
         results.push(best);
       }
     }
@@ -576,11 +373,7 @@ async function main(): Promise<void> {
     console.error('\n!!!!!!!!!! INGEST BENCHMARK RUN HAD ERRORS — figures are not valid !!!!!!!!!!');
     for (const p of problems) console.error(`!!! ${p}`);
   }
-  if (args['no-write']) console.log('\n(--no-write: docs/BENCHMARKS.md left unchanged)');
-  else {
-    writeReport(lines);
-    console.log(`\nwritten to ${path.relative(process.cwd(), REPORT)} (section "${SECTION}")`);
-  }
+  publish(SECTION, lines, args['no-write']);
   process.exitCode = problems.length > 0 ? 1 : 0;
 }
 
