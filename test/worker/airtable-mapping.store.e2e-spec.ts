@@ -12,6 +12,7 @@ describe('AirtableMappingStore (airtable SDK against the fake)', () => {
     threadField: 'Hubspot Thread ID',
     conversationField: 'OpenAI Thread ID',
     endpointUrl: airtable.url,
+    requestsPerSecond: 5,
   });
 
   beforeAll(async () => {

@@ -1,3 +1,6 @@
+import { Redis } from 'ioredis';
+import { RateBudget } from '../../apps/worker/src/budgets/rate-budget.service';
+import { TestRedisServer } from '../support/redis-server';
 import { Logger } from '@nestjs/common';
 import {
   ContactTools,
@@ -35,8 +38,13 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
   let logSpy: jest.SpyInstance;
   let threadSeq = 1000;
 
+  let redisServer: TestRedisServer;
+  let redis: Redis;
+
   beforeAll(async () => {
     await hubspot.start();
+    redisServer = await TestRedisServer.start();
+    redis = new Redis(redisServer.url);
     const config = loadWorkerConfig({
       REDIS_URL: 'redis://127.0.0.1:6379',
       LOG_LEVEL: 'silent',
@@ -46,9 +54,13 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       HUBSPOT_TIMEOUT_MS: '5000',
       OPENAI_API_KEY: 'sk-test-openai',
     });
-    contacts = new HubSpotContacts(new HubSpotApiClient(config), config);
+    contacts = new HubSpotContacts(new HubSpotApiClient(config, new RateBudget(redis)), config);
   });
-  afterAll(() => hubspot.stop());
+  afterAll(async () => {
+    await hubspot.stop();
+    await redis.quit();
+    await redisServer.destroy();
+  });
 
   beforeEach(() => {
     hubspot.reset();

@@ -12,6 +12,7 @@ import { HubSpotApiClient } from './hubspot/hubspot-api.client';
 import { HubSpotConversations } from './hubspot/hubspot-conversations.service';
 import { HubSpotReply } from './hubspot/hubspot-reply.service';
 import { AirtableMappingStore } from './mapping/airtable-mapping.store';
+import { RateBudget } from './budgets/rate-budget.service';
 import { MAPPING_STORE } from './mapping/mapping-store';
 import { RedisMappingStore } from './mapping/redis-mapping.store';
 import { ThreadMapping } from './mapping/thread-mapping.service';
@@ -33,6 +34,7 @@ import { WelcomeService } from './threads/welcome.service';
 /** Everything that answers a chat message: provider wrappers, tools, mapping, turns, the consumer. */
 @Module({
   providers: [
+    RateBudget,
     HubSpotApiClient,
     HubSpotConversations,
     HubSpotReply,
@@ -45,9 +47,9 @@ import { WelcomeService } from './threads/welcome.service';
     AssistantRun,
     {
       provide: MAPPING_STORE,
-      inject: [REDIS_CONNECTION, WorkerConfig],
-      useFactory: (redis: Redis, config: WorkerConfig) =>
-        config.airtable ? new AirtableMappingStore(config.airtable) : new RedisMappingStore(redis),
+      inject: [REDIS_CONNECTION, WorkerConfig, RateBudget],
+      useFactory: (redis: Redis, config: WorkerConfig, budget: RateBudget) =>
+        config.airtable ? new AirtableMappingStore(config.airtable, budget) : new RedisMappingStore(redis),
     },
     ThreadMapping,
     TurnProgressStore,

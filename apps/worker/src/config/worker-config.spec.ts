@@ -46,6 +46,7 @@ describe('loadWorkerConfig', () => {
       threadField: 'Hubspot Thread ID',
       conversationField: 'OpenAI Thread ID',
       endpointUrl: 'https://api.airtable.com',
+      requestsPerSecond: 5,
     });
   });
 

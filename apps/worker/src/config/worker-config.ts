@@ -14,6 +14,10 @@ const workerEnvSchema = baseEnvSchema
     HUBSPOT_BOT_ACTOR_ID: env.string().regex(/^A-\d+$/, 'must be an agent actor id like A-12345'),
     HUBSPOT_TIMEOUT_MS: env.int(500, 120_000).default(10_000),
     REPLY_MAX_CHARS: env.int(200, 10_000).default(2000),
+    // Shared by all workers: HubSpot allows 100 (Free/Starter), 110 (public app) or 190 (Pro/Ent) per 10 s.
+    HUBSPOT_REQUESTS_PER_10S: env.int(1, 1000).default(100),
+    HUBSPOT_SEARCH_PER_SECOND: env.int(1, 100).default(5),
+    AIRTABLE_REQUESTS_PER_SECOND: env.int(1, 100).default(5),
 
     OPENAI_API_KEY: env.secret(8),
     OPENAI_BASE_URL: env.url(['https:', 'http:']).default('https://api.openai.com/v1'),
@@ -90,6 +94,8 @@ export class WorkerConfig {
     botActorId: string;
     timeoutMs: number;
     replyMaxChars: number;
+    requestsPer10s: number;
+    searchPerSecond: number;
   };
   readonly openai!: {
     apiKey: string;
@@ -109,6 +115,7 @@ export class WorkerConfig {
     threadField: string;
     conversationField: string;
     endpointUrl: string;
+    requestsPerSecond: number;
   };
   readonly mapping!: { cacheTtlSeconds: number };
   readonly companies!: { listaFirmeApiKey?: string; listaFirmeBaseUrl: string; anafBaseUrl: string; timeoutMs: number };
@@ -145,6 +152,8 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       baseUrl: e.HUBSPOT_BASE_URL.replace(/\/+$/, ''),
       botActorId: e.HUBSPOT_BOT_ACTOR_ID,
       timeoutMs: e.HUBSPOT_TIMEOUT_MS,
+      requestsPer10s: e.HUBSPOT_REQUESTS_PER_10S,
+      searchPerSecond: e.HUBSPOT_SEARCH_PER_SECOND,
       replyMaxChars: e.REPLY_MAX_CHARS,
     },
     openai: {
@@ -166,6 +175,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
             threadField: e.AIRTABLE_THREAD_FIELD,
             conversationField: e.AIRTABLE_CONVERSATION_FIELD,
             endpointUrl: e.AIRTABLE_ENDPOINT_URL.replace(/\/+$/, ''),
+            requestsPerSecond: e.AIRTABLE_REQUESTS_PER_SECOND,
           }
         : undefined,
     mapping: { cacheTtlSeconds: e.MAPPING_CACHE_TTL_HOURS * 3600 },

@@ -122,12 +122,15 @@ export class HubSpotContacts {
     const max = Math.max(1, Math.min(MAX_SEARCH_RESULTS, Math.floor(limit)));
     const { filterGroups, exact } = buildFilterGroups(c);
     const page = exact ? max : LOCAL_FILTER_PAGE;
-    const res = await this.call('search contacts', () =>
-      this.api.sdk.crm.contacts.searchApi.doSearch({
-        filterGroups,
-        properties: [...CONTACT_VIEW_PROPERTIES, 'mobilephone'],
-        limit: page,
-      }),
+    const res = await this.call(
+      'search contacts',
+      () =>
+        this.api.sdk.crm.contacts.searchApi.doSearch({
+          filterGroups,
+          properties: [...CONTACT_VIEW_PROPERTIES, 'mobilephone'],
+          limit: page,
+        }),
+      { budget: 'search' },
     );
     let found = (res.results ?? [])
       .filter((r) => exact || matchesCriteria(r.properties ?? {}, c))
@@ -232,7 +235,12 @@ export class HubSpotContacts {
   }
 
   /** Runs one SDK call with the configured timeout and maps its failure. */
-  private async call<T>(op: string, fn: () => Promise<T>, opts: { conflict?: 'rethrow' } = {}): Promise<T> {
+  private async call<T>(
+    op: string,
+    fn: () => Promise<T>,
+    opts: { conflict?: 'rethrow'; budget?: 'standard' | 'search' } = {},
+  ): Promise<T> {
+    await this.api.takeBudget(opts.budget ?? 'standard');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

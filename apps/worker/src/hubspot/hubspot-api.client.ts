@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Client } from '@hubspot/api-client';
 import { UpstreamError, isRetryableStatus, retryAfterMs } from '../errors/upstream.error';
+import { RateBudget } from '../budgets/rate-budget.service';
 import { WorkerConfig } from '../config/worker-config';
 
 type Method = 'GET' | 'POST' | 'PATCH';
@@ -14,7 +15,10 @@ type Method = 'GET' | 'POST' | 'PATCH';
 export class HubSpotApiClient {
   readonly sdk: Client;
 
-  constructor(private readonly config: WorkerConfig) {
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly budget: RateBudget,
+  ) {
     this.sdk = new Client({
       accessToken: config.hubspot.accessToken,
       basePath: config.hubspot.baseUrl,
@@ -22,7 +26,18 @@ export class HubSpotApiClient {
     });
   }
 
+  /** One unit of the portal's shared HubSpot budget (search has its own, per second). */
+  takeBudget(kind: 'standard' | 'search'): Promise<void> {
+    const { requestsPer10s, searchPerSecond } = this.config.hubspot;
+    return this.budget.take(
+      kind === 'search'
+        ? { name: 'hubspot:search', limit: searchPerSecond, windowMs: 1000 }
+        : { name: 'hubspot:standard', limit: requestsPer10s, windowMs: 10_000 },
+    );
+  }
+
   async request<T>(method: Method, path: string, body?: unknown, expected = [200]): Promise<T> {
+    await this.takeBudget('standard');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(

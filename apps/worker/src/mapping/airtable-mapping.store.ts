@@ -1,6 +1,7 @@
 import Airtable from 'airtable';
 import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
 import type { WorkerConfig } from '../config/worker-config';
+import type { RateBudget } from '../budgets/rate-budget.service';
 import type { MappingStore } from './mapping-store';
 
 type AirtableConfig = NonNullable<WorkerConfig['airtable']>;
@@ -10,7 +11,11 @@ export class AirtableMappingStore implements MappingStore {
   readonly kind = 'airtable';
   private readonly table: Airtable.Table<Airtable.FieldSet>;
 
-  constructor(private readonly config: AirtableConfig) {
+  constructor(
+    private readonly config: AirtableConfig,
+    /** Airtable's 5 requests/s per base, shared by all workers (omitted only in store tests). */
+    private readonly budget?: RateBudget,
+  ) {
     const airtable = new Airtable({
       apiKey: config.apiKey,
       endpointUrl: config.endpointUrl,
@@ -40,6 +45,11 @@ export class AirtableMappingStore implements MappingStore {
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    await this.budget?.take({
+      name: `airtable:${this.config.baseId}`,
+      limit: this.config.requestsPerSecond,
+      windowMs: 1000,
+    });
     try {
       return await fn();
     } catch (err) {

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import { JobName, type MessageReceivedJob, type ThreadChangedJob, type ThreadOpenedJob } from '@app/contracts';
+import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
 import { UpstreamError } from '../errors/upstream.error';
 import { HandoffService } from '../threads/handoff.service';
 import { WelcomeService } from '../threads/welcome.service';
@@ -20,13 +21,21 @@ export class HubSpotEventsProcessor {
   ) {}
 
   /** Permanent upstream errors fail the job at once; everything else is retried by the queue. */
-  private async withQueueSemantics<T>(job: Job, work: () => Promise<T>): Promise<T> {
+  private async withQueueSemantics<T>(job: Job, token: string | undefined, work: () => Promise<T>): Promise<T> {
     try {
       return await work();
     } catch (err) {
+      await this.delayIfOutOfBudget(job, token, err);
       if (err instanceof UpstreamError && !err.retryable) throw new UnrecoverableError(err.message);
       throw err;
     }
+  }
+
+  /** Out of a shared rate budget: wait as a delayed job, without spending an attempt. */
+  private async delayIfOutOfBudget(job: Job, token: string | undefined, err: unknown): Promise<void> {
+    if (!(err instanceof RateBudgetExhaustedError)) return;
+    await job.moveToDelayed(Date.now() + err.retryAfterMs + Math.floor(Math.random() * 250), token);
+    throw new DelayedError();
   }
 
   async process(job: Job, token?: string): Promise<unknown> {
@@ -34,9 +43,11 @@ export class HubSpotEventsProcessor {
       case JobName.MessageReceived:
         return this.messageReceived(job as Job<MessageReceivedJob>, token);
       case JobName.ThreadOpened:
-        return this.withQueueSemantics(job, () => this.welcome.welcome((job as Job<ThreadOpenedJob>).data));
+        return this.withQueueSemantics(job, token, () => this.welcome.welcome((job as Job<ThreadOpenedJob>).data));
       case JobName.ThreadChanged:
-        return this.withQueueSemantics(job, () => this.handoff.onThreadChanged((job as Job<ThreadChangedJob>).data));
+        return this.withQueueSemantics(job, token, () =>
+          this.handoff.onThreadChanged((job as Job<ThreadChangedJob>).data),
+        );
       default:
         return { status: 'skipped', reason: `unknown job ${job.name}` };
     }
@@ -55,6 +66,7 @@ export class HubSpotEventsProcessor {
       return outcome;
     } catch (err) {
       if (err instanceof DelayedError) throw err;
+      await this.delayIfOutOfBudget(job, token, err);
       const permanent = err instanceof UpstreamError && !err.retryable;
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
       this.logger.warn(

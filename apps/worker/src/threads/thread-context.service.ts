@@ -65,6 +65,7 @@ export class ThreadContext {
 
   /** The CRM contact's e-mail, or undefined when there is no such contact. */
   private async crmContact(contactId: string): Promise<{ email?: string } | undefined> {
+    await this.api.takeBudget('standard');
     try {
       const contact = await this.api.sdk.crm.contacts.basicApi.getById(contactId, ['email']);
       return { email: contact.properties.email?.toLowerCase() || undefined };

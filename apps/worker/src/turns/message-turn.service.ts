@@ -6,6 +6,7 @@ import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import { HubSpotReply } from '../hubspot/hubspot-reply.service';
 import type { HubSpotMessage } from '../hubspot/hubspot.types';
 import { splitReply } from '../hubspot/reply-formatter';
+import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
 import { UpstreamError } from '../errors/upstream.error';
 import { ThreadMapping } from '../mapping/thread-mapping.service';
 import { OpenAIApiClient } from '../openai/openai-api.client';
@@ -263,8 +264,9 @@ export class MessageTurnService {
       try {
         id = await this.reply.send(job.threadId, message, parts[i]);
       } catch (err) {
-        // HubSpot answered with an error: nothing was stored. Only a timeout leaves it unknown.
-        if (err instanceof UpstreamError && err.status !== undefined) {
+        // HubSpot answered with an error, or the request never left (no budget): nothing was
+        // stored. Only a timeout leaves it unknown.
+        if ((err instanceof UpstreamError && err.status !== undefined) || err instanceof RateBudgetExhaustedError) {
           progress.replyInFlight = undefined;
           await save();
         }
