@@ -40,3 +40,31 @@ describe('shared rate budgets under a burst', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(9_000);
   }, 60_000);
 });
+
+describe('shared OpenAI concurrency budget', () => {
+  let h: SystemHarness;
+  beforeAll(async () => {
+    h = await SystemHarness.start({ workerEnv: { OPENAI_MAX_CONCURRENT: '2' } });
+  });
+  afterAll(() => h.stop());
+
+  it('never has more model calls in flight than OPENAI_MAX_CONCURRENT, and answers everyone', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    h.openai.setModel(async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await new Promise((r) => setTimeout(r, 300));
+      inFlight -= 1;
+      return { text: 'ok' };
+    });
+    const messages = Array.from({ length: 6 }, () => h.hubspot.addVisitorMessage(h.hubspot.addThread().id, 'hi'));
+    await h.deliver(...messages.map((m) => h.hubspot.webhookEventFor(m)));
+    for (const m of messages) {
+      const job = await h.waitForJob(messageJobId({ portalId: String(h.hubspot.portalId), messageId: m.id }));
+      expect(job.stacktrace ?? []).toEqual([]);
+      expect(h.hubspot.sentMessages(m.conversationsThreadId)).toHaveLength(1);
+    }
+    expect(peak).toBe(2);
+  });
+});

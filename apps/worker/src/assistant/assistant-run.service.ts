@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Response, ResponseInputItem } from 'openai/resources/responses/responses';
 import type { ConversationItem } from 'openai/resources/conversations/items';
+import { RateBudget } from '../budgets/rate-budget.service';
 import { WorkerConfig } from '../config/worker-config';
 import { OpenAIApiClient } from '../openai/openai-api.client';
 import { TurnProgressStore, type PendingCall, type TurnProgress } from '../turns/turn-progress.store';
@@ -38,6 +39,7 @@ export class AssistantRun {
     private readonly openai: OpenAIApiClient,
     private readonly tools: ToolRegistry,
     private readonly progressStore: TurnProgressStore,
+    private readonly budget: RateBudget,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -53,21 +55,23 @@ export class AssistantRun {
       }
       if (!p.userMessageSent) {
         if (p.anchorItemId === undefined) p.anchorItemId = await this.progressStore.lastItemOf(turn.conversationId);
-        p.requestInFlight = 'user';
-        await turn.save();
-        const response = await this.create(turn, [{ role: 'user', content: turn.userText }]);
+        const response = await this.create(turn, [{ role: 'user', content: turn.userText }], async () => {
+          p.requestInFlight = 'user';
+          await turn.save();
+        });
         p.userMessageSent = true;
         await this.absorb(turn, response);
       } else if (p.pendingCalls.length > 0) {
         await this.runTools(turn);
-        p.requestInFlight = 'outputs';
-        await turn.save();
         const outputs: ResponseInputItem[] = p.pendingCalls.map((c) => ({
           type: 'function_call_output',
           call_id: c.callId,
           output: p.toolOutputs[c.callId],
         }));
-        const response = await this.create(turn, outputs);
+        const response = await this.create(turn, outputs, async () => {
+          p.requestInFlight = 'outputs';
+          await turn.save();
+        });
         p.pendingCalls = [];
         await this.absorb(turn, response);
       } else {
@@ -78,7 +82,20 @@ export class AssistantRun {
     }
   }
 
-  private create(turn: TurnRequest, input: ResponseInputItem[]): Promise<Response> {
+  /**
+   * One model call holding a slot of the shared OpenAI concurrency budget. The slot is taken by
+   * the caller's `mark` step: waiting for a slot happens before the request counts as in flight.
+   */
+  private async create(turn: TurnRequest, input: ResponseInputItem[], mark: () => Promise<void>): Promise<Response> {
+    const { openai } = this.config;
+    const slot = { name: 'openai:responses', limit: openai.maxConcurrent, leaseMs: openai.timeoutMs + 30_000 };
+    return this.budget.withSlot(slot, async () => {
+      await mark();
+      return this.send(turn, input);
+    });
+  }
+
+  private send(turn: TurnRequest, input: ResponseInputItem[]): Promise<Response> {
     const { openai } = this.config;
     return this.openai.call(
       'responses.create',

@@ -23,6 +23,25 @@ export interface BudgetSpec {
   windowMs: number;
 }
 
+// A counting semaphore of leases (score = expiry): expired leases of crashed workers free themselves.
+const ACQUIRE = `
+local key, now, limit, id, ttl = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
+if redis.call('ZCARD', key) < limit then
+  redis.call('ZADD', key, now + ttl, id)
+  redis.call('PEXPIRE', key, ttl)
+  return 1
+end
+return 0
+`;
+
+export interface ConcurrencySpec {
+  name: string;
+  limit: number;
+  /** A lease outlives the call it guards; a crashed holder's lease frees itself after this. */
+  leaseMs: number;
+}
+
 /** Waited for longer than a job should sit on a worker slot: the job goes back to the queue. */
 export class RateBudgetExhaustedError extends Error {
   constructor(
@@ -42,6 +61,7 @@ const WINDOW_SLACK = 1.1;
 
 /** Longest in-process wait for budget; beyond it the job is delayed instead (no attempt spent). */
 const MAX_INLINE_WAIT_MS = 2000;
+const SLOT_POLL_MS = 50;
 let sequence = 0;
 
 /**
@@ -60,6 +80,35 @@ export class RateBudget {
       if (waitMs === 0) return;
       if (Date.now() + waitMs > deadline) throw new RateBudgetExhaustedError(spec.name, waitMs);
       await new Promise((r) => setTimeout(r, waitMs + Math.floor(Math.random() * 20)));
+    }
+  }
+
+  /**
+   * Runs `fn` holding one of `spec.limit` slots shared by all workers (e.g. concurrent model calls).
+   * Waits for a slot like take(); the slot is released when `fn` settles.
+   */
+  async withSlot<T>(spec: ConcurrencySpec, fn: () => Promise<T>): Promise<T> {
+    const id = `${process.pid}-${Date.now()}-${(sequence = (sequence + 1) % 1e9)}`;
+    const key = `budget:${spec.name}`;
+    const deadline = Date.now() + MAX_INLINE_WAIT_MS;
+    for (;;) {
+      const got = await this.redis.eval(
+        ACQUIRE,
+        1,
+        key,
+        String(Date.now()),
+        String(spec.limit),
+        id,
+        String(spec.leaseMs),
+      );
+      if (got === 1) break;
+      if (Date.now() + SLOT_POLL_MS > deadline) throw new RateBudgetExhaustedError(spec.name, 1000);
+      await new Promise((r) => setTimeout(r, SLOT_POLL_MS + Math.floor(Math.random() * 20)));
+    }
+    try {
+      return await fn();
+    } finally {
+      await this.redis.zrem(key, id);
     }
   }
 

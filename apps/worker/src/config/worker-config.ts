@@ -25,6 +25,8 @@ const workerEnvSchema = baseEnvSchema
     OPENAI_MAX_OUTPUT_TOKENS: env.int(16, 128_000).default(1024),
     OPENAI_TIMEOUT_MS: env.int(1000, 600_000).default(60_000),
     OPENAI_COMPACT_THRESHOLD: env.int(1000, 1_000_000).default(12_000),
+    // In-flight model calls across all workers (OpenAI limits concurrency per key/tier).
+    OPENAI_MAX_CONCURRENT: env.int(1, 10_000).default(200),
     ASSISTANT_MAX_TOOL_ROUNDS: env.int(1, 20).default(6),
     ASSISTANT_MAX_IDENTICAL_CALLS: env.int(1, 10).default(3),
 
@@ -104,6 +106,7 @@ export class WorkerConfig {
     maxOutputTokens: number;
     timeoutMs: number;
     compactThreshold: number;
+    maxConcurrent: number;
     maxToolRounds: number;
     maxIdenticalCalls: number;
   };
@@ -163,6 +166,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS,
       timeoutMs: e.OPENAI_TIMEOUT_MS,
       compactThreshold: e.OPENAI_COMPACT_THRESHOLD,
+      maxConcurrent: e.OPENAI_MAX_CONCURRENT,
       maxToolRounds: e.ASSISTANT_MAX_TOOL_ROUNDS,
       maxIdenticalCalls: e.ASSISTANT_MAX_IDENTICAL_CALLS,
     },
