@@ -117,4 +117,15 @@ describe('classifyEvent', () => {
   it.each([null, 42, 'text', [realNewMessage], {}])('marks %p invalid', (raw) => {
     expect(classifyEvent(raw)).toMatchObject({ kind: 'invalid' });
   });
+
+  it.each<unknown>([{ toString: 0 }, { toString: null }, { toString: 'x', valueOf: 1 }, [{ toString: 0 }]])(
+    'never throws on hostile values that break String() (%p)',
+    (hostile) => {
+      expect(classifyEvent({ ...realNewMessage, messageType: hostile })).toMatchObject({ kind: 'ignored' });
+      expect(
+        classifyEvent({ ...envelope, subscriptionType: 'conversation.propertyChange', propertyName: hostile }),
+      ).toMatchObject({ kind: 'ignored' });
+      expect(classifyEvent({ ...realNewMessage, messageId: hostile })).toMatchObject({ kind: 'invalid' });
+    },
+  );
 });

@@ -40,6 +40,11 @@ const propertyChange = envelope.extend({
 
 const TRACKED = new Set<string>(TRACKED_THREAD_PROPERTIES);
 
+/** A log-safe word for an untrusted value: `String()` can throw on objects with their own toString. */
+function describeValue(value: unknown): string {
+  return typeof value === 'string' ? value.slice(0, 64) : typeof value;
+}
+
 function describe(error: z.ZodError): string {
   return error.issues.map((i) => `${i.path.join('.') || 'event'} ${i.message}`).join('; ');
 }
@@ -57,7 +62,7 @@ export function classifyEvent(raw: unknown): ClassifiedEvent {
     case 'conversation.newMessage': {
       if (event.messageType !== 'MESSAGE') {
         // COMMENT (internal note) and WELCOME_MESSAGE never need an answer.
-        return { kind: 'ignored', reason: `messageType ${String(event.messageType)}` };
+        return { kind: 'ignored', reason: `messageType ${describeValue(event.messageType)}` };
       }
       const parsed = newMessage.safeParse(event);
       if (!parsed.success) return { kind: 'invalid', reason: describe(parsed.error) };
@@ -75,7 +80,7 @@ export function classifyEvent(raw: unknown): ClassifiedEvent {
     case 'conversation.propertyChange': {
       const propertyName = event.propertyName;
       if (typeof propertyName !== 'string' || !TRACKED.has(propertyName)) {
-        return { kind: 'ignored', reason: `propertyName ${String(propertyName)}` };
+        return { kind: 'ignored', reason: `propertyName ${describeValue(propertyName)}` };
       }
       const parsed = propertyChange.safeParse(event);
       if (!parsed.success) return { kind: 'invalid', reason: describe(parsed.error) };
