@@ -22,7 +22,6 @@ interface Waiter {
 @Injectable()
 export class JobEnqueuer {
   private pending: Waiter[] = [];
-  private pendingJobs = 0;
   private flushing = false;
 
   constructor(
@@ -44,7 +43,6 @@ export class JobEnqueuer {
     }
     return new Promise((resolve, reject) => {
       this.pending.push({ jobs, resolve, reject });
-      this.pendingJobs += jobs.length;
       if (!this.flushing) this.flush();
     });
   }
@@ -61,7 +59,6 @@ export class JobEnqueuer {
       size += waiter.jobs.length;
       batch.push(waiter);
     }
-    this.pendingJobs -= size;
     this.store(batch)
       .then(
         (flags) => {
