@@ -12,6 +12,12 @@ export const env = {
       .regex(/^-?\d+$/, 'must be an integer')
       .transform(Number)
       .pipe(z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`)),
+  decimal: (min: number, max: number) =>
+    z
+      .string(required)
+      .regex(/^\d+(\.\d+)?$/, 'must be a number')
+      .transform(Number)
+      .pipe(z.number().min(min, `must be >= ${min}`).max(max, `must be <= ${max}`)),
   port: () => env.int(1, 65535),
   url: (protocols: string[]) =>
     z

@@ -6,7 +6,9 @@ const workerEnvSchema = baseEnvSchema
   .extend({
     WORKER_HTTP_PORT: env.port().default(3001),
     WORKER_CONCURRENCY: env.int(1, 1000).default(100),
-    WORKER_LOCK_DURATION_MS: env.int(10_000, 3_600_000).default(120_000),
+    WORKER_LOCK_DURATION_MS: env.int(1000, 3_600_000).default(120_000),
+    // How often a worker looks for jobs whose lock expired (their worker died) and takes them over.
+    WORKER_STALLED_INTERVAL_MS: env.int(1000, 3_600_000).default(30_000),
     TURN_TIMEOUT_MS: env.int(5_000, 3_600_000).default(90_000),
 
     HUBSPOT_ACCESS_TOKEN: env.secret(8),
@@ -65,6 +67,15 @@ const workerEnvSchema = baseEnvSchema
       .default('lifecyclestage=lead,hs_lead_status=OPEN'),
     // "none" = qualify_lead writes no note (blank values count as unset, so they keep the default).
     CONTACT_LEAD_NOTE_PROPERTY: env.string().default('message'),
+    AUDIT_RETENTION_DAYS: env.int(1, 3650).default(30),
+    // Cost caps (0 = no cap). Reaching one hands the conversation to a person instead of spending more.
+    CAP_CONVERSATION_TOKENS: env.int(0, 1_000_000_000).default(200_000),
+    CAP_CONVERSATION_CREDITS: env.decimal(0, 1_000_000).default(10),
+    CAP_DAILY_TOKENS: env.int(0, 10_000_000_000).default(20_000_000),
+    CAP_DAILY_CREDITS: env.decimal(0, 10_000_000).default(500),
+    CAP_MESSAGE: env
+      .string()
+      .default('Thanks for your patience! A colleague will take over this conversation from here and reply shortly.'),
     HANDOFF_MESSAGE: env
       .string()
       .default("Thanks! I've passed this conversation to a colleague, who will reply here shortly."),
@@ -89,7 +100,7 @@ export class WorkerConfig {
   readonly logLevel!: LogLevel;
   readonly http!: { port: number };
   readonly redis!: { url: string };
-  readonly queue!: { concurrency: number; lockDurationMs: number; turnTimeoutMs: number };
+  readonly queue!: { concurrency: number; lockDurationMs: number; stalledIntervalMs: number; turnTimeoutMs: number };
   readonly hubspot!: {
     accessToken: string;
     baseUrl: string;
@@ -132,6 +143,15 @@ export class WorkerConfig {
     staffEmailDomains: string[];
   };
   readonly handoff!: { message: string };
+  readonly audit!: { retentionSeconds: number };
+  /** 0 = no cap. Tokens are input + output; credits are ListaFirme credits. */
+  readonly caps!: {
+    conversationTokens: number;
+    conversationCredits: number;
+    dailyTokens: number;
+    dailyCredits: number;
+    message: string;
+  };
   readonly contacts!: {
     updatableProperties: string[];
     visitorUpdatableProperties: string[];
@@ -148,6 +168,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
     queue: {
       concurrency: e.WORKER_CONCURRENCY,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       turnTimeoutMs: e.TURN_TIMEOUT_MS,
     },
     hubspot: {
@@ -204,6 +225,14 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
         .filter(Boolean),
     },
     handoff: { message: e.HANDOFF_MESSAGE },
+    audit: { retentionSeconds: e.AUDIT_RETENTION_DAYS * 86_400 },
+    caps: {
+      conversationTokens: e.CAP_CONVERSATION_TOKENS,
+      conversationCredits: e.CAP_CONVERSATION_CREDITS,
+      dailyTokens: e.CAP_DAILY_TOKENS,
+      dailyCredits: e.CAP_DAILY_CREDITS,
+      message: e.CAP_MESSAGE,
+    },
     contacts: {
       updatableProperties: list(e.CONTACT_UPDATABLE_PROPERTIES),
       visitorUpdatableProperties: list(e.CONTACT_VISITOR_UPDATABLE_PROPERTIES),

@@ -31,13 +31,15 @@ export class QueueConsumer implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   onApplicationBootstrap(): void {
-    const { concurrency, lockDurationMs } = this.config.queue;
+    const { concurrency, lockDurationMs, stalledIntervalMs } = this.config.queue;
     this.worker = new Worker(HUBSPOT_EVENTS_QUEUE, (job, token) => this.processor.process(job, token), {
       // BullMQ duplicates this connection for its blocking reads.
       connection: this.redis,
       concurrency,
       // A turn may wait on a slow model for a minute; the lock is renewed every lockDuration/2.
       lockDuration: lockDurationMs,
+      // A job whose worker died is taken over once its lock expires, found within stalledInterval.
+      stalledInterval: stalledIntervalMs,
       maxStalledCount: 2,
       settings: { backoffStrategy: upstreamAwareBackoff },
       autorun: false,
