@@ -3,6 +3,7 @@ import { HealthModule } from '@app/health';
 import { LoggingModule } from '@app/logging';
 import { RedisHealthIndicator, RedisModule } from '@app/redis';
 import { AdminModule } from './admin/admin.module';
+import { AuditModule } from './audit/audit.module';
 import { ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -24,6 +25,7 @@ export class ApiModule {
         HealthModule.forChecks([RedisHealthIndicator]),
         WebhooksModule,
         AdminModule,
+        AuditModule,
       ],
     };
   }

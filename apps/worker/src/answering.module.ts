@@ -30,11 +30,15 @@ import { HandoffTools } from './assistant/tools/handoff.tools';
 import { CONTACT_TOOLS_OPTIONS, ContactTools } from './assistant/tools/contact.tools';
 import { HubSpotContacts } from './contacts/hubspot-contacts.service';
 import { WelcomeService } from './threads/welcome.service';
+import { TurnAudit } from './audit/turn-audit.service';
+import { CostLedger } from './costs/cost-ledger.service';
 
 /** Everything that answers a chat message: provider wrappers, tools, mapping, turns, the consumer. */
 @Module({
   providers: [
     RateBudget,
+    CostLedger,
+    TurnAudit,
     HubSpotApiClient,
     HubSpotConversations,
     HubSpotReply,

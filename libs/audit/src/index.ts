@@ -1,1 +1,2 @@
+export * from './audit-keys';
 export * from './turn-audit.types';

@@ -4,6 +4,7 @@ export type TurnOutcomeKind =
   | 'handoff' // the visitor now waits for a person (asked for one, the model handed off)
   | 'fallback' // something failed; the visitor got the "a colleague will follow up" text
   | 'capped' // a cost cap was reached; the visitor got CAP_MESSAGE and a person takes over
+  | 'failed' // the job failed and not even the fallback text reached the visitor
   | 'skipped'; // nothing to answer (handed off already, …)
 
 export type ToolCallStatus = 'ok' | 'error' | 'refused';

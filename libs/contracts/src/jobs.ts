@@ -17,6 +17,8 @@ export interface HubSpotEventRef {
   occurredAt: number;
   /** HubSpot's delivery attempt (0 on first delivery) of the webhook that created the job. */
   attemptNumber: number;
+  /** The operator's audit view of the thread (admin path), so Bull Board's job data links to it. */
+  auditPath?: string;
 }
 
 export interface MessageReceivedJob extends HubSpotEventRef {

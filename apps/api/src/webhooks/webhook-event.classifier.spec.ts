@@ -22,6 +22,7 @@ describe('classifyEvent', () => {
           messageId: 'e835c5f42631462ea4447601c8e1e394',
           occurredAt: 1670383777358,
           attemptNumber: 0,
+          auditPath: '/admin/conversations/3624100517',
         },
       },
     });
@@ -66,7 +67,13 @@ describe('classifyEvent', () => {
       job: {
         name: JobName.ThreadOpened,
         jobId: 'open-22761544-3624100517',
-        data: { portalId: '22761544', threadId: '3624100517', occurredAt: 1670383777358, attemptNumber: 2 },
+        data: {
+          portalId: '22761544',
+          threadId: '3624100517',
+          occurredAt: 1670383777358,
+          attemptNumber: 2,
+          auditPath: '/admin/conversations/3624100517',
+        },
       },
     });
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditPath } from '@app/audit';
 import {
   JobName,
   TRACKED_THREAD_PROPERTIES,
@@ -67,14 +68,21 @@ export function classifyEvent(raw: unknown): ClassifiedEvent {
       const parsed = newMessage.safeParse(event);
       if (!parsed.success) return { kind: 'invalid', reason: describe(parsed.error) };
       const { portalId, objectId, occurredAt, attemptNumber, messageId } = parsed.data;
-      const data = { portalId, threadId: objectId, messageId, occurredAt, attemptNumber };
+      const data = {
+        portalId,
+        threadId: objectId,
+        messageId,
+        occurredAt,
+        attemptNumber,
+        auditPath: auditPath(objectId),
+      };
       return { kind: 'job', job: { name: JobName.MessageReceived, data, jobId: messageJobId(data) } };
     }
     case 'conversation.creation': {
       const parsed = envelope.safeParse(event);
       if (!parsed.success) return { kind: 'invalid', reason: describe(parsed.error) };
       const { portalId, objectId, occurredAt, attemptNumber } = parsed.data;
-      const data = { portalId, threadId: objectId, occurredAt, attemptNumber };
+      const data = { portalId, threadId: objectId, occurredAt, attemptNumber, auditPath: auditPath(objectId) };
       return { kind: 'job', job: { name: JobName.ThreadOpened, data, jobId: threadOpenedJobId(data) } };
     }
     case 'conversation.propertyChange': {
@@ -92,6 +100,7 @@ export function classifyEvent(raw: unknown): ClassifiedEvent {
         attemptNumber,
         propertyName: propertyName as (typeof TRACKED_THREAD_PROPERTIES)[number],
         propertyValue,
+        auditPath: auditPath(objectId),
       };
       return { kind: 'job', job: { name: JobName.ThreadChanged, data, jobId: threadChangedJobId(data) } };
     }

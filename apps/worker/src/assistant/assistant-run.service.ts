@@ -3,11 +3,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Response, ResponseInputItem } from 'openai/resources/responses/responses';
 import type { ConversationItem } from 'openai/resources/conversations/items';
 import { RateBudget } from '../budgets/rate-budget.service';
+import { redactToolArguments } from '../audit/tool-arguments.redaction';
 import { WorkerConfig } from '../config/worker-config';
+import { CostLedger } from '../costs/cost-ledger.service';
 import { OpenAIApiClient } from '../openai/openai-api.client';
 import { TurnProgressStore, type PendingCall, type TurnProgress } from '../turns/turn-progress.store';
 import type { AssistantProfile } from '../profiles/assistant-profile';
 import { ToolRegistry } from './tool-registry.service';
+import { redactText } from './tools/contact.tools';
 import type { ToolContext } from './tools/assistant-tool';
 
 export const FALLBACK_ANSWER = "Sorry, I couldn't complete that just now. A colleague will follow up here shortly.";
@@ -40,6 +43,7 @@ export class AssistantRun {
     private readonly tools: ToolRegistry,
     private readonly progressStore: TurnProgressStore,
     private readonly budget: RateBudget,
+    private readonly costs: CostLedger,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -54,6 +58,7 @@ export class AssistantRun {
         break;
       }
       if (!p.userMessageSent) {
+        if (await this.stopAtCap(turn)) break;
         if (p.anchorItemId === undefined) p.anchorItemId = await this.progressStore.lastItemOf(turn.conversationId);
         const response = await this.create(turn, [{ role: 'user', content: turn.userText }], async () => {
           p.requestInFlight = 'user';
@@ -63,6 +68,7 @@ export class AssistantRun {
         await this.absorb(turn, response);
       } else if (p.pendingCalls.length > 0) {
         await this.runTools(turn);
+        if (await this.stopAtCap(turn)) break;
         const outputs: ResponseInputItem[] = p.pendingCalls.map((c) => ({
           type: 'function_call_output',
           call_id: c.callId,
@@ -80,6 +86,19 @@ export class AssistantRun {
       p.requestInFlight = undefined;
       await turn.save();
     }
+  }
+
+  /**
+   * Checked before every model call (after the tools of a round ran, so their credits count): a
+   * cap stops spending mid-turn, not only at the next message. True when the turn must end here.
+   */
+  private async stopAtCap(turn: TurnRequest): Promise<boolean> {
+    const cap = await this.costs.capReached(turn.ctx.threadId);
+    if (!cap) return false;
+    await this.closePendingCalls(turn, 'cost cap reached');
+    turn.progress.capReason = cap;
+    turn.progress.answer = this.config.caps.message;
+    return true;
   }
 
   /**
@@ -123,8 +142,11 @@ export class AssistantRun {
     p.responseIds.push(response.id);
     const lastItem = response.output.at(-1)?.id;
     if (lastItem) await this.progressStore.setLastItem(turn.conversationId, lastItem);
-    p.usage.inputTokens += response.usage?.input_tokens ?? 0;
-    p.usage.outputTokens += response.usage?.output_tokens ?? 0;
+    const inputTokens = response.usage?.input_tokens ?? 0;
+    const outputTokens = response.usage?.output_tokens ?? 0;
+    p.usage.inputTokens += inputTokens;
+    p.usage.outputTokens += outputTokens;
+    await this.costs.add(turn.ctx.threadId, { tokens: inputTokens + outputTokens, credits: 0 });
 
     if (response.status !== 'completed') {
       const reason = response.incomplete_details?.reason ?? response.error?.code ?? '';
@@ -156,17 +178,32 @@ export class AssistantRun {
       todo.map(async (call) => {
         const signature = `${call.name}:${call.arguments}`;
         p.callCounts[signature] = (p.callCounts[signature] ?? 0) + 1;
+        const args = redactToolArguments(call.name, call.arguments);
         if (p.callCounts[signature] > this.config.openai.maxIdenticalCalls) {
-          p.toolOutputs[call.callId] = JSON.stringify({ error: 'this exact call was already made; use its result' });
+          const error = 'this exact call was already made; use its result';
+          p.toolOutputs[call.callId] = JSON.stringify({ error });
+          p.toolCalls.push({ name: call.name, arguments: args, status: 'refused', error, durationMs: 0, credits: 0 });
           return;
         }
         const outcome = await this.tools.execute(call, turn.ctx, turn.profile.tools);
         this.logger.log(
-          { tool: call.name, ok: outcome.ok, durationMs: outcome.durationMs, threadId: turn.ctx.threadId },
+          { tool: call.name, status: outcome.status, durationMs: outcome.durationMs, threadId: turn.ctx.threadId },
           'tool call',
         );
         p.toolOutputs[call.callId] = outcome.output;
         if (outcome.ok) p.toolsSucceeded.push(call.name);
+        p.toolCalls.push({
+          name: call.name,
+          arguments: args,
+          status: outcome.status,
+          ...(outcome.ok ? {} : { error: toolError(outcome.output) }),
+          durationMs: outcome.durationMs,
+          credits: outcome.credits,
+        });
+        if (outcome.credits > 0) {
+          p.credits += outcome.credits;
+          await this.costs.add(turn.ctx.threadId, { tokens: 0, credits: outcome.credits });
+        }
         await turn.save();
       }),
     );
@@ -223,15 +260,19 @@ export class AssistantRun {
     turn.progress.pendingCalls = [];
   }
 
-  /** Answers calls we will not run, so the conversation has no dangling call for the next turn. */
+  /**
+   * Answers calls we will not send back to the model, so the conversation has no dangling call for
+   * the next turn: with the real output when the tool already ran (no model call, no tokens).
+   */
   private async closeCalls(turn: TurnRequest, calls: PendingCall[], reason: string): Promise<void> {
     if (calls.length === 0) return;
+    const outputs = turn.progress.toolOutputs;
     const created = await this.openai.call('conversations.items.create', (sdk) =>
       sdk.conversations.items.create(turn.conversationId, {
         items: calls.map((c) => ({
           type: 'function_call_output',
           call_id: c.callId,
-          output: JSON.stringify({ error: reason }),
+          output: outputs[c.callId] ?? JSON.stringify({ error: reason }),
         })),
       }),
     );
@@ -252,6 +293,16 @@ function functionCalls(output: Response['output']): PendingCall[] {
       const call = o as { call_id: string; name: string; arguments: string };
       return { callId: call.call_id, name: call.name, arguments: call.arguments };
     });
+}
+
+/** The error text of a failed call's output, short and with contact data masked (it may echo input). */
+function toolError(output: string): string {
+  try {
+    const error = (JSON.parse(output) as { error?: unknown }).error;
+    return redactText(typeof error === 'string' ? error : 'error').slice(0, 200);
+  } catch {
+    return 'error';
+  }
 }
 
 function isUserMessage(item: ConversationItem, text: string): boolean {

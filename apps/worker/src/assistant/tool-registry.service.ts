@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { FunctionTool } from 'openai/resources/responses/responses';
-import type { AssistantTool, ToolContext } from './tools/assistant-tool';
+import type { ToolCallStatus } from '@app/audit';
+import { ToolRefusedError, type AssistantTool, type ToolContext } from './tools/assistant-tool';
 import { CompanyTools } from './tools/company.tools';
 import { ContactTools } from './tools/contact.tools';
 import { HandoffTools } from './tools/handoff.tools';
@@ -19,6 +20,10 @@ export interface ToolOutcome {
   /** JSON text for the `function_call_output`; an `{"error": ...}` object when the call failed. */
   output: string;
   ok: boolean;
+  /** ok, error (failed or invalid), refused (unknown/not allowed tool, or the security boundary said no). */
+  status: ToolCallStatus;
+  /** Paid credits the call spent. */
+  credits: number;
   durationMs: number;
 }
 
@@ -58,35 +63,38 @@ export class ToolRegistry {
 
   async execute(call: ToolCall, ctx: ToolContext, allowed?: string[]): Promise<ToolOutcome> {
     const started = Date.now();
-    const done = (ok: boolean, payload: unknown): ToolOutcome => {
+    let credits = 0;
+    const done = (status: ToolCallStatus, payload: unknown): ToolOutcome => {
       let output = JSON.stringify(payload);
       if (output.length > MAX_OUTPUT_CHARS)
         output = JSON.stringify({ error: 'result too large; ask something narrower' });
-      return { callId: call.callId, name: call.name, output, ok, durationMs: Date.now() - started };
+      const ok = status === 'ok';
+      return { callId: call.callId, name: call.name, output, ok, status, credits, durationMs: Date.now() - started };
     };
 
     const tool = this.tools.get(call.name);
     if (!tool || (allowed && !allowed.includes(call.name))) {
-      return done(false, { error: `unknown tool ${call.name.slice(0, 64)}` });
+      return done('refused', { error: `unknown tool ${call.name.slice(0, 64)}` });
     }
     let raw: unknown;
     try {
       raw = JSON.parse(call.arguments);
     } catch {
-      return done(false, { error: 'arguments are not valid JSON' });
+      return done('error', { error: 'arguments are not valid JSON' });
     }
     const parsed = tool.args.safeParse(raw);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
-      return done(false, { error: `invalid arguments: ${reason}` });
+      return done('error', { error: `invalid arguments: ${reason}` });
     }
     try {
-      return done(true, await tool.run(parsed.data, ctx));
+      const recordCredits = (spent: number) => (credits += spent);
+      return done('ok', await tool.run(parsed.data, { ...ctx, recordCredits }));
     } catch (err) {
       // The model reads this and can explain or try something else; the turn goes on.
       const message = err instanceof Error ? err.message : String(err);
       this.logger.warn({ tool: call.name, err: message }, 'tool call failed');
-      return done(false, { error: message });
+      return done(err instanceof ToolRefusedError ? 'refused' : 'error', { error: message });
     }
   }
 }

@@ -12,4 +12,6 @@ export interface CompanyDetails {
   cui: string;
   source: 'listafirme' | 'anaf';
   fields?: Record<string, string>;
+  /** ListaFirme credits this lookup spent (its `cost`); not shown to the model. */
+  credits?: number;
 }

@@ -40,7 +40,15 @@ export class ListaFirmeClient {
     const picked = Object.fromEntries(
       fields.filter((f) => body[f] !== undefined && body[f] !== '').map((f) => [f, stringify(body[f])]),
     );
-    return { found: true, cui, source: 'listafirme', fields: picked };
+    // `cost` comes back as a string ("0.21"); anything unparsable counts as 0 rather than failing the lookup.
+    const credits = typeof body.cost === 'string' || typeof body.cost === 'number' ? Number(body.cost) : 0;
+    return {
+      found: true,
+      cui,
+      source: 'listafirme',
+      fields: picked,
+      credits: Number.isFinite(credits) && credits > 0 ? credits : 0,
+    };
   }
 
   private async post<T>(endpoint: string, params: Record<string, string>): Promise<T> {

@@ -55,8 +55,9 @@ export class HubSpotEventsProcessor {
 
   private async messageReceived(job: Job<MessageReceivedJob>, token?: string): Promise<unknown> {
     const holder = job.id ?? `${job.data.portalId}-${job.data.messageId}`;
+    const attempt = { jobId: holder, attempt: job.attemptsMade + 1 };
     try {
-      const outcome = await this.turns.handle(job.data, holder);
+      const outcome = await this.turns.handle(job.data, holder, attempt);
       if (outcome.status === 'busy') {
         // Another turn of this thread runs (or an earlier message waits): wait, don't fail.
         await job.moveToDelayed(Date.now() + BUSY_DELAY_MS + Math.floor(Math.random() * 250), token);
@@ -75,7 +76,7 @@ export class HubSpotEventsProcessor {
       );
       if (permanent || lastAttempt) {
         await this.turns
-          .sendFallback(job.data, holder)
+          .sendFallback(job.data, holder, attempt)
           .catch((e: Error) => this.logger.error({ jobId: job.id, err: e.message }, 'fallback reply failed'));
       }
       if (permanent) throw new UnrecoverableError((err as Error).message);

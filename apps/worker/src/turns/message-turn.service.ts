@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { MessageReceivedJob } from '@app/contracts';
+import type { TurnOutcomeKind } from '@app/audit';
 import { AssistantRun, FALLBACK_ANSWER } from '../assistant/assistant-run.service';
+import { TurnAudit, type TurnAttempt } from '../audit/turn-audit.service';
 import { WorkerConfig } from '../config/worker-config';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import { HubSpotReply } from '../hubspot/hubspot-reply.service';
@@ -49,10 +51,11 @@ export class MessageTurnService {
     private readonly threadContext: ThreadContext,
     private readonly handoff: HandoffService,
     private readonly openai: OpenAIApiClient,
+    private readonly audit: TurnAudit,
     private readonly config: WorkerConfig,
   ) {}
 
-  async handle(job: MessageReceivedJob, holder: string): Promise<TurnOutcome> {
+  async handle(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<TurnOutcome> {
     const { portalId, threadId, messageId } = job;
     const ref = { portalId, threadId };
     // Both reads go out together: one round trip of latency on the hot path.
@@ -73,13 +76,18 @@ export class MessageTurnService {
     if (!role.answer) return { status: 'skipped', reason: role.reason };
 
     const thread = await this.threadContext.resolve(ref, message, state);
+    const messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
+    progress.startedAt ??= Date.now();
+    progress.profile = thread.profile.name;
     if (thread.state.handedOff && !progress.answer) {
       // It may have queued in the thread's line while a turn ran: leave it, or it would block the
       // thread after it is reopened.
       await this.lock.finish(ref, messageId, holder);
-      return { status: 'skipped', reason: 'handed off to a human' };
+      const reason = 'handed off to a human';
+      progress.done = true;
+      await this.recordEnd(job, attempt, progress, { outcome: 'skipped', reason, messageAt: messageTime });
+      return { status: 'skipped', reason };
     }
-    const messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
     // Outlives the slowest turn: no model call starts after the turn timeout, and one may run that long.
     const lockTtl = this.config.queue.turnTimeoutMs + this.config.openai.timeoutMs + 30_000;
     if (!(await this.lock.acquire(ref, messageId, messageTime, holder, lockTtl))) return { status: 'busy' };
@@ -87,10 +95,14 @@ export class MessageTurnService {
       const save = () => this.progressStore.save(portalId, messageId, progress);
       await this.answer(job, message, thread, progress, save);
       progress.done = true;
-      await save();
+      await this.recordEnd(job, attempt, progress, { ...endOf(progress), messageAt: messageTime });
     } catch (err) {
       // Keep our place in line: the retry must still come before later messages of the thread.
       await this.lock.unlock(ref, holder);
+      if (!(err instanceof RateBudgetExhaustedError)) {
+        progress.errors.push(`attempt ${attempt.attempt}: ${(err as Error).message}`.slice(0, 300));
+        await this.progressStore.save(portalId, messageId, progress).catch(() => undefined);
+      }
       throw err;
     }
     await this.lock.finish(ref, messageId, holder);
@@ -107,25 +119,47 @@ export class MessageTurnService {
    * After the last attempt failed: tell the visitor once that a colleague will follow up.
    * Best effort; the failed job stays in Bull Board either way.
    */
-  async sendFallback(job: MessageReceivedJob, holder: string): Promise<void> {
+  async sendFallback(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<void> {
     const { portalId, threadId, messageId } = job;
     const progress = await this.progressStore.load(portalId, messageId);
     if (progress.done || progress.replyMessageIds.length > 0) return;
+    let messageAt: number | undefined;
     try {
       const message = await this.conversations.getMessage(threadId, messageId);
       if (!checkRole(message).answer) return;
+      messageAt = Date.parse(message.createdAt ?? '') || job.occurredAt;
       const save = () => this.progressStore.save(portalId, messageId, progress);
       progress.answer = FALLBACK_ANSWER;
       progress.fallbackReason ??= 'turn failed';
       progress.replyParts = [FALLBACK_ANSWER];
       // "A colleague will follow up" must be true: the thread goes to a human.
       await this.handoff.handOff({ portalId, threadId }, 'a turn failed');
+      progress.handoffReason = 'a turn failed';
       await this.postReply(job, message, progress, save);
       progress.done = true;
-      await save();
+      await this.recordEnd(job, attempt, progress, { outcome: 'fallback', reason: progress.fallbackReason, messageAt });
+    } catch (err) {
+      // Not even the fallback reached the visitor: the audit says so; the job stays failed.
+      const reason = `fallback not posted: ${(err as Error).message}`.slice(0, 300);
+      await this.recordEnd(job, attempt, progress, { outcome: 'failed', reason, messageAt }).catch(() => undefined);
+      throw err;
     } finally {
       await this.lock.finish({ portalId, threadId }, messageId, holder);
     }
+  }
+
+  /** Writes the turn's audit record once and persists the progress that says so. */
+  private async recordEnd(
+    job: MessageReceivedJob,
+    attempt: TurnAttempt,
+    progress: TurnProgress,
+    end: { outcome: TurnOutcomeKind; reason?: string; messageAt?: number },
+  ): Promise<void> {
+    if (!progress.audited) {
+      await this.audit.write(this.audit.build(job, attempt, progress, { ...end, profile: progress.profile }));
+      progress.audited = true;
+    }
+    await this.progressStore.save(job.portalId, job.messageId, progress);
   }
 
   private async answer(
@@ -161,7 +195,8 @@ export class MessageTurnService {
     const { profile } = thread;
     const normalized = text.trim().toLowerCase();
     if (profile.handoffPhrases.some((phrase) => normalized.includes(phrase.toLowerCase()))) {
-      await this.handoff.handOff(ref, 'the visitor asked for a person');
+      progress.handoffReason = 'the visitor asked for a person';
+      await this.handoff.handOff(ref, progress.handoffReason);
       return this.handoff.message;
     }
     if (profile.staffOnly && !thread.isStaff) return STAFF_ONLY_ANSWER;
@@ -211,8 +246,13 @@ export class MessageTurnService {
       save,
       deadline: Date.now() + this.config.queue.turnTimeoutMs,
     });
-    // The model handed the chat to a person during this turn: say so, whatever else it wrote.
-    if (progress.toolsSucceeded.includes(HAND_OFF_TOOL)) {
+    if (progress.capReason) {
+      // Spending stops here: a person takes the conversation over (CAP_MESSAGE says so).
+      progress.handoffReason = `cost cap: ${progress.capReason}`;
+      await this.handoff.handOff(ref, progress.handoffReason);
+    } else if (progress.toolsSucceeded.includes(HAND_OFF_TOOL)) {
+      // The model handed the chat to a person during this turn: say so, whatever else it wrote.
+      progress.handoffReason ??= 'the model handed off';
       progress.answer = this.handoff.message;
     }
   }
@@ -242,7 +282,8 @@ export class MessageTurnService {
         if (posted) {
           progress.replyMessageIds.push(posted);
           progress.replyInFlight = undefined;
-          await save();
+          // Marked as ours too, so its webhook is skipped unread like any reply we posted.
+          await this.progressStore.saveWithOwnMessage(job.portalId, job.messageId, progress, posted);
           continue;
         }
         // A post that timed out may still land: look once more after a pause before re-posting.
@@ -291,4 +332,17 @@ export class MessageTurnService {
     );
     return match?.id;
   }
+}
+
+/** Without the queue's metadata (tests, direct calls) a turn counts as the job's first attempt. */
+function firstAttempt(jobId: string): TurnAttempt {
+  return { jobId, attempt: 1 };
+}
+
+/** How an answered turn reads in the audit. */
+function endOf(progress: TurnProgress): { outcome: TurnOutcomeKind; reason?: string } {
+  if (progress.capReason) return { outcome: 'capped', reason: progress.capReason };
+  if (progress.fallbackReason) return { outcome: 'fallback', reason: progress.fallbackReason };
+  if (progress.handoffReason) return { outcome: 'handoff', reason: progress.handoffReason };
+  return { outcome: 'answered' };
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import type { ToolCallAudit } from '@app/audit';
 import { REDIS_CONNECTION } from '@app/redis';
 
 export interface PendingCall {
@@ -29,6 +30,22 @@ export interface TurnProgress {
   /** Names of the tool calls that succeeded in this turn, in order. */
   toolsSucceeded: string[];
   usage: { inputTokens: number; outputTokens: number };
+  /** ListaFirme credits spent by this turn's tool calls. */
+  credits: number;
+  /** Every tool call of the turn, for the audit trail (arguments redacted). */
+  toolCalls: ToolCallAudit[];
+  /** The thread's assistant profile when the turn ran. */
+  profile?: string;
+  /** When the first attempt began (ms epoch). */
+  startedAt?: number;
+  /** Failed attempts' error messages, oldest first. */
+  errors: string[];
+  /** Why this turn handed the thread to a person, when it did. */
+  handoffReason?: string;
+  /** The cost cap this turn reached, when it did. */
+  capReason?: string;
+  /** The audit record was written (a redelivery after that writes none). */
+  audited?: boolean;
   answer?: string;
   /** Why the answer is a fallback text, when it is. */
   fallbackReason?: string;
@@ -53,6 +70,9 @@ export function newProgress(): TurnProgress {
     callCounts: {},
     toolsSucceeded: [],
     usage: { inputTokens: 0, outputTokens: 0 },
+    credits: 0,
+    toolCalls: [],
+    errors: [],
     replyMessageIds: [],
     done: false,
   };

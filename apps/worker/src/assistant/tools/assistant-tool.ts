@@ -25,6 +25,16 @@ export interface ToolContext {
   visitor: VisitorIdentity;
   /** Records a contact created or confirmed in this thread as the visitor's own (visitor scope). */
   bindVisitorContact(contactId: string): Promise<void>;
+  /** Counts paid credits (ListaFirme) a tool call spent; set per call by the tool registry. */
+  recordCredits?(credits: number): void;
+}
+
+/** A refusal by the tool layer's security boundary (not a failure): audited as `refused`. */
+export class ToolRefusedError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolRefusedError';
+  }
 }
 
 export interface AssistantTool<S extends z.ZodType = z.ZodType> {

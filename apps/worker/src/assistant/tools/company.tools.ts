@@ -54,7 +54,11 @@ export class CompanyTools {
         additionalProperties: false,
       },
       args,
-      run: async ({ cui, fields }: z.output<typeof args>) => this.companies.details(cui, fields ?? undefined),
+      run: async ({ cui, fields }: z.output<typeof args>, ctx) => {
+        const { credits, ...details } = await this.companies.details(cui, fields ?? undefined);
+        if (credits) ctx.recordCredits?.(credits);
+        return details;
+      },
     };
   }
 }

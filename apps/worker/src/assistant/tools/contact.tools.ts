@@ -21,7 +21,7 @@ import {
   type ContactSearchCriteria,
   type ContactView,
 } from '../../contacts/hubspot-contacts.service';
-import type { AssistantTool, ToolContext } from './assistant-tool';
+import { ToolRefusedError, type AssistantTool, type ToolContext } from './assistant-tool';
 
 export interface ContactToolsOptions {
   /** Properties `update_contact` may change (staff scope). */
@@ -308,8 +308,9 @@ export class ContactTools {
   ): Promise<unknown> {
     const own = ctx.visitor.contactId;
     // Identity first: whatever the properties, a foreign target is refused without any HubSpot call.
-    if (id && id !== own) throw new Error(NOT_YOURS);
-    if (email && (!verifiedEmail(ctx) || safeEmail(email) !== verifiedEmail(ctx))) throw new Error(NOT_YOURS);
+    if (id && id !== own) throw new ToolRefusedError(NOT_YOURS);
+    if (email && (!verifiedEmail(ctx) || safeEmail(email) !== verifiedEmail(ctx)))
+      throw new ToolRefusedError(NOT_YOURS);
     if (!own) throw new Error(NEED_EMAIL);
     const props = validateContactProperties(properties, this.visitorUpdatable);
     if (Object.keys(props).length === 0) throw new Error('nothing to update: set at least one property');

@@ -1,0 +1,46 @@
+import { redactEmail, redactPhone, redactText } from '../assistant/tools/contact.tools';
+
+/** Identifiers and enumerations: useful to an operator, not personal data. */
+const KEEP_KEYS = new Set(['id', 'cui', 'fields', 'limit', 'lifecyclestage', 'hs_lead_status', 'reason', 'property']);
+const EMAIL_KEYS = new Set(['email']);
+const PHONE_KEYS = new Set(['phone', 'mobilephone']);
+/** Company-register tools: their text is a company name or code, kept with e-mails/phones masked. */
+const REGISTER_TOOLS = new Set(['search_companies', 'get_company']);
+const MAX_DEPTH = 4;
+
+/**
+ * The model's arguments as the audit trail stores them: ids and enumerations kept, e-mails and
+ * phones masked, every other text of a contact tool reduced to its length. Never throws.
+ */
+export function redactToolArguments(toolName: string, rawArguments: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(rawArguments);
+  } catch {
+    return { unparsable: `[${rawArguments.length} chars]` };
+  }
+  const register = REGISTER_TOOLS.has(toolName);
+  const walk = (value: unknown, key: string | undefined, depth: number): unknown => {
+    if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+    if (typeof value === 'string') return redactString(value, key, register);
+    if (typeof value !== 'object' || depth >= MAX_DEPTH) return '[…]';
+    if (Array.isArray(value)) return value.slice(0, 20).map((v) => walk(v, key, depth + 1));
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .slice(0, 30)
+        .map(([k, v]) => [k.slice(0, 64), walk(v, k, depth + 1)]),
+    );
+  };
+  const result = walk(parsed, undefined, 0);
+  return result !== null && typeof result === 'object' && !Array.isArray(result)
+    ? (result as Record<string, unknown>)
+    : { value: result };
+}
+
+function redactString(value: string, key: string | undefined, register: boolean): string {
+  if (key && KEEP_KEYS.has(key)) return value.slice(0, 64);
+  if (key && EMAIL_KEYS.has(key)) return redactEmail(value);
+  if (key && PHONE_KEYS.has(key)) return redactPhone(value);
+  if (register) return redactText(value).slice(0, 100);
+  return `[${value.length} chars]`;
+}

@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import {
+  AUDIT_STREAM,
+  AUDIT_THREAD_MAX_TURNS,
+  auditThreadKey,
+  type TurnAuditRecord,
+  type TurnOutcomeKind,
+} from '@app/audit';
+import type { MessageReceivedJob } from '@app/contracts';
+import { REDIS_CONNECTION } from '@app/redis';
+import { WorkerConfig } from '../config/worker-config';
+import { CostLedger } from '../costs/cost-ledger.service';
+import type { TurnProgress } from '../turns/turn-progress.store';
+
+/** Which queue attempt a turn is on; the audit keeps it next to the outcome. */
+export interface TurnAttempt {
+  jobId: string;
+  /** 1-based. */
+  attempt: number;
+}
+
+export interface TurnEnd {
+  outcome: TurnOutcomeKind;
+  reason?: string;
+  profile?: string;
+  /** When the visitor wrote the message (ms epoch), for the latency the visitor saw. */
+  messageAt?: number;
+}
+
+/**
+ * Writes one audit record per finished turn: durable in Redis (a stream trimmed by the retention,
+ * plus a per-thread index), readable at /admin/conversations/:threadId. Best effort: a failed
+ * write is logged, never fails the turn the visitor already got an answer for.
+ */
+@Injectable()
+export class TurnAudit {
+  private readonly logger = new Logger(TurnAudit.name);
+
+  constructor(
+    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
+    private readonly costs: CostLedger,
+    private readonly config: WorkerConfig,
+  ) {}
+
+  build(job: MessageReceivedJob, attempt: TurnAttempt, progress: TurnProgress, end: TurnEnd): TurnAuditRecord {
+    const finished = Date.now();
+    const started = progress.startedAt ?? finished;
+    return {
+      version: 1,
+      portalId: job.portalId,
+      threadId: job.threadId,
+      messageId: job.messageId,
+      jobId: attempt.jobId,
+      attempts: attempt.attempt,
+      errors: progress.errors,
+      profile: end.profile,
+      conversationId: progress.conversationId,
+      messageAt: end.messageAt ? new Date(end.messageAt).toISOString() : undefined,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      latencyMs: end.messageAt ? Math.max(0, finished - end.messageAt) : undefined,
+      outcome: end.outcome,
+      reason: end.reason,
+      responseIds: progress.responseIds,
+      usage: progress.usage,
+      credits: round(progress.credits),
+      tools: progress.toolCalls,
+      replyMessageIds: progress.replyMessageIds,
+    };
+  }
+
+  /** Stores the record once per turn (progress.audited guards redeliveries). */
+  async write(record: TurnAuditRecord): Promise<void> {
+    const retentionMs = this.config.audit.retentionSeconds * 1000;
+    const threadKey = auditThreadKey(record.threadId);
+    try {
+      // Trimming by age keeps the stream as long as the retention (approximate trimming is cheap).
+      const cutoff = String(Date.now() - retentionMs);
+      const id = await this.redis.xadd(AUDIT_STREAM, 'MINID', '~', cutoff, '*', 'record', JSON.stringify(record));
+      const tx = this.redis
+        .multi()
+        .rpush(threadKey, id!)
+        .ltrim(threadKey, -AUDIT_THREAD_MAX_TURNS, -1)
+        .pexpire(threadKey, retentionMs);
+      this.costs.countTurn(tx, record.threadId);
+      await tx.exec();
+    } catch (err) {
+      this.logger.error({ threadId: record.threadId, err: (err as Error).message }, 'audit record not stored');
+    }
+  }
+}
+
+const round = (credits: number) => Math.round(credits * 1000) / 1000;

@@ -1,0 +1,21 @@
+/**
+ * Where turn audit records live in Redis. One copy per record, in a stream ordered by time
+ * (trimmed by age: the retention) so an export is a range read; each thread keeps the stream
+ * ids of its turns so an operator can read one conversation without scanning.
+ */
+export const AUDIT_STREAM = 'audit:turns';
+
+/** The stream ids of one thread's turns, oldest first. */
+export const auditThreadKey = (threadId: string) => `audit:thread:${threadId}`;
+
+/** Tokens and credits spent by one thread so far (hash: tokens, credits, turns). */
+export const costThreadKey = (threadId: string) => `cost:thread:${threadId}`;
+
+/** Tokens and credits spent on one UTC day, YYYY-MM-DD (hash: tokens, credits, turns). */
+export const costDayKey = (day: string) => `cost:day:${day}`;
+
+/** The operator's view of a thread (behind the board's auth); also put into each job's data. */
+export const auditPath = (threadId: string) => `/admin/conversations/${encodeURIComponent(threadId)}`;
+
+/** Most turns one thread's index keeps (older ones stay in the stream until retention). */
+export const AUDIT_THREAD_MAX_TURNS = 1000;

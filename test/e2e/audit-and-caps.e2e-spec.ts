@@ -1,0 +1,238 @@
+import request from 'supertest';
+import type { TurnAuditRecord } from '@app/audit';
+import { messageJobId } from '@app/contracts';
+import type { FakeItem } from '../fakes/openai.fake';
+import { BOARD_PASSWORD, BOARD_USER } from '../support/api-harness';
+import { SystemHarness } from '../support/system-harness';
+
+const CAP_MESSAGE = 'Spending limit reached: a colleague takes over from here.';
+const fnOutputs = (items: readonly FakeItem[]) => items.filter((i) => i.type === 'function_call_output');
+
+interface ConversationView {
+  threadId: string;
+  totals: { tokens: number; credits: number; turns: number };
+  turns: TurnAuditRecord[];
+}
+
+describe('audit trail and cost caps', () => {
+  let h: SystemHarness;
+  const admin = (path: string) => request(h.api.getHttpServer()).get(path).auth(BOARD_USER, BOARD_PASSWORD);
+
+  beforeAll(async () => {
+    h = await SystemHarness.start({ workerEnv: { CAP_MESSAGE } });
+    h.listaFirme.seedCompany({ TaxCode: '14837428', Name: 'BORG DESIGN SRL', Status: 'functiune', NACE: '6201' });
+  });
+  afterAll(() => h.stop());
+  beforeEach(() => h.airtable.resetRateLimits());
+
+  /** One visitor message through the whole system; resolves when its job completed. */
+  async function converse(threadId: string, text: string) {
+    const message = h.hubspot.addVisitorMessage(threadId, text);
+    const event = h.hubspot.webhookEventFor(message);
+    expect((await h.deliver(event)).status).toBe(200);
+    const job = await h.waitForJob(messageJobId({ portalId: String(event.portalId), messageId: message.id }));
+    return { message, job };
+  }
+
+  it('records a turn with two tool calls: arguments, status, cost, response ids, tokens, reply id', async () => {
+    h.openai.setModel((ctx) =>
+      fnOutputs(ctx.input).length === 0
+        ? {
+            toolCalls: [
+              { name: 'search_companies', arguments: { query: 'Borg Design office@borg.ro' } },
+              { name: 'get_company', arguments: { cui: 'RO14837428', fields: ['Name', 'Status', 'NACE'] } },
+            ],
+          }
+        : { text: 'BORG DESIGN SRL is active.' },
+    );
+    const thread = h.hubspot.addThread();
+    const responsesBefore = h.openai.responses().length;
+    const { message, job } = await converse(thread.id, 'Is Borg Design active?');
+
+    const res = await admin(`/admin/conversations/${thread.id}`).expect(200);
+    const view = res.body as ConversationView;
+    expect(view.turns).toHaveLength(1);
+    const [turn] = view.turns;
+    const responses = h.openai.responses().slice(responsesBefore);
+    const tokens = responses.reduce(
+      (sum, r) => sum + r.response.usage.input_tokens + r.response.usage.output_tokens,
+      0,
+    );
+    const [reply] = h.hubspot.sentMessages(thread.id);
+    expect(turn).toMatchObject({
+      version: 1,
+      threadId: thread.id,
+      messageId: message.id,
+      jobId: job.id,
+      attempts: 1,
+      errors: [],
+      profile: 'support',
+      conversationId: h.openai.conversations().at(-1)!.id,
+      outcome: 'answered',
+      responseIds: responses.map((r) => r.id),
+      usage: {
+        inputTokens: responses.reduce((s, r) => s + r.response.usage.input_tokens, 0),
+        outputTokens: responses.reduce((s, r) => s + r.response.usage.output_tokens, 0),
+      },
+      credits: 0.21, // Name 0.05 + Status 0.05 + NACE 0.11, as the register charged
+      replyMessageIds: [reply.message.id],
+    });
+    expect(responses).toHaveLength(2);
+    expect(h.listaFirme.creditsSpent).toBeCloseTo(0.21);
+    const tools = [...turn.tools].sort((a, b) => a.name.localeCompare(b.name));
+    expect(tools).toEqual([
+      {
+        name: 'get_company',
+        arguments: { cui: 'RO14837428', fields: ['Name', 'Status', 'NACE'] },
+        status: 'ok',
+        durationMs: expect.any(Number),
+        credits: 0.21,
+      },
+      {
+        name: 'search_companies',
+        arguments: { query: 'Borg Design o***@borg.ro' }, // contact data masked even in a register query
+        status: 'ok',
+        durationMs: expect.any(Number),
+        credits: 0,
+      },
+    ]);
+    expect(Date.parse(turn.finishedAt)).toBeGreaterThanOrEqual(Date.parse(turn.startedAt));
+    expect(turn.latencyMs).toBeGreaterThanOrEqual(0);
+    expect(view.totals).toEqual({ tokens, credits: 0.21, turns: 1 });
+
+    // Bull Board shows the job's data, which carries the link to this view.
+    const board = await admin(`/admin/queues/api/queues/hubspot-events/${job.id}`).expect(200);
+    expect(JSON.stringify(board.body)).toContain(`"auditPath":"/admin/conversations/${thread.id}"`);
+
+    // The same record in the JSON-lines export.
+    const exported = await admin('/admin/audit/export').expect(200);
+    expect(exported.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    const lines = exported.text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TurnAuditRecord);
+    expect(lines.find((l) => l.messageId === message.id)).toEqual(turn);
+
+    const day = await admin('/admin/costs').expect(200);
+    expect(day.body).toMatchObject({ tokens: expect.any(Number), turns: expect.any(Number) });
+    expect(day.body.credits).toBeGreaterThanOrEqual(0.21);
+  });
+
+  it('keeps personal data out of the audit: contact arguments are redacted', async () => {
+    h.openai.setModel((ctx) =>
+      fnOutputs(ctx.input).length === 0
+        ? {
+            toolCalls: [
+              {
+                name: 'create_contact',
+                arguments: {
+                  email: 'ana.popescu@example.com',
+                  firstname: 'Ana',
+                  lastname: 'Popescu',
+                  phone: '+40 721 234 567',
+                  company: null,
+                  jobtitle: null,
+                },
+              },
+            ],
+          }
+        : { text: 'Saved.' },
+    );
+    const thread = h.hubspot.addThread();
+    await converse(thread.id, 'I am Ana Popescu, ana.popescu@example.com, +40 721 234 567');
+    const res = await admin(`/admin/conversations/${thread.id}`).expect(200);
+    const [turn] = (res.body as ConversationView).turns;
+    expect(turn.tools).toEqual([
+      expect.objectContaining({
+        name: 'create_contact',
+        status: 'ok',
+        arguments: {
+          email: 'a***@example.com',
+          firstname: '[3 chars]',
+          lastname: '[7 chars]',
+          phone: '***67',
+          company: null,
+          jobtitle: null,
+        },
+      }),
+    ]);
+    expect(JSON.stringify(res.body)).not.toMatch(/popescu|Ana\b|721 234/i);
+  });
+
+  it('records a failed turn: the error of each attempt and the fallback reply', async () => {
+    h.openai.setModel(() => ({ text: 'never' }));
+    h.openai.quotaExceededNext(1);
+    const thread = h.hubspot.addThread();
+    const message = h.hubspot.addVisitorMessage(thread.id, 'Hello?');
+    const event = h.hubspot.webhookEventFor(message);
+    await h.deliver(event);
+    const job = await h.waitForJob(messageJobId({ portalId: String(event.portalId), messageId: message.id }), 'failed');
+    const [fallback] = h.hubspot.sentMessages(thread.id);
+    const [turn] = ((await admin(`/admin/conversations/${thread.id}`).expect(200)).body as ConversationView).turns;
+    expect(turn).toMatchObject({
+      jobId: job.id,
+      outcome: 'fallback',
+      attempts: 1,
+      replyMessageIds: [fallback.message.id],
+      responseIds: [],
+    });
+    expect(turn.errors).toEqual([expect.stringMatching(/^attempt 1: .*quota/i)]);
+  });
+
+  it('answers 401 without the board credentials and 400/404 for bad or unknown threads', async () => {
+    const server = h.api.getHttpServer();
+    await request(server).get('/admin/conversations/1').expect(401);
+    await request(server).get('/admin/audit/export').expect(401);
+    await request(server).get('/admin/costs').expect(401);
+    await admin('/admin/conversations/not-a-thread').expect(400);
+    await admin('/admin/conversations/999999999').expect(404);
+    await admin('/admin/audit/export?from=yesterday').expect(400);
+  });
+
+  it('a conversation token cap hands the thread to a person instead of calling the model again', async () => {
+    await h.stopWorker();
+    await h.startWorker({ CAP_MESSAGE, CAP_CONVERSATION_TOKENS: '1' });
+    h.openai.setModel(() => ({ text: 'First answer.' }));
+    const thread = h.hubspot.addThread();
+    const other = h.hubspot.addThread();
+    await converse(thread.id, 'Hello');
+    const modelCalls = h.openai.responses().length;
+
+    const { job } = await converse(thread.id, 'And another question');
+    expect(h.openai.responses()).toHaveLength(modelCalls); // no model call past the cap
+    expect(h.hubspot.sentMessages(thread.id).map((m) => m.body.text)).toEqual(['First answer.', CAP_MESSAGE]);
+    expect(job.returnvalue).toMatchObject({ status: 'answered', fallback: false });
+
+    const [, capped] = ((await admin(`/admin/conversations/${thread.id}`).expect(200)).body as ConversationView).turns;
+    expect(capped).toMatchObject({ outcome: 'capped', reason: 'conversation token cap', responseIds: [] });
+
+    // The thread is a person's now: the bot stays silent; another visitor's thread is unaffected.
+    await converse(thread.id, 'Hello again?');
+    expect(h.hubspot.sentMessages(thread.id)).toHaveLength(2);
+    await converse(other.id, 'Hi');
+    expect(h.hubspot.sentMessages(other.id).map((m) => m.body.text)).toEqual(['First answer.']);
+  });
+
+  it('a daily credit cap stops a turn after a paid lookup, before the next model call', async () => {
+    const spentToday = ((await admin('/admin/costs').expect(200)).body as { credits: number }).credits;
+    await h.stopWorker();
+    await h.startWorker({ CAP_MESSAGE, CAP_DAILY_CREDITS: (spentToday + 0.1).toFixed(2) });
+    h.openai.setModel((ctx) =>
+      fnOutputs(ctx.input).length === 0
+        ? { toolCalls: [{ name: 'get_company', arguments: { cui: '14837428', fields: ['Name', 'Status', 'NACE'] } }] }
+        : { text: 'should not be reached' },
+    );
+    const thread = h.hubspot.addThread();
+    const before = h.openai.responses().length;
+    await converse(thread.id, 'Details for 14837428?');
+
+    expect(h.openai.responses().length - before).toBe(1);
+    expect(h.hubspot.sentMessages(thread.id).map((m) => m.body.text)).toEqual([CAP_MESSAGE]);
+    // The lookup's real output closes the call: the conversation has no dangling call.
+    const conversation = h.openai.conversations().at(-1)!;
+    const [output] = fnOutputs(conversation.items);
+    expect(String(output.output)).toContain('BORG DESIGN SRL');
+    const [turn] = ((await admin(`/admin/conversations/${thread.id}`).expect(200)).body as ConversationView).turns;
+    expect(turn).toMatchObject({ outcome: 'capped', reason: 'daily credit cap', credits: 0.21 });
+  });
+});
