@@ -31,8 +31,12 @@ export type RouteHandler = (
 export interface Fault {
   /** Which requests it applies to. */
   match: (req: RecordedRequest) => boolean;
-  /** What to answer instead of the route: a response, or 'hang' (never answer until the fake stops), or 'reset' (destroy the socket). */
-  respond: FakeResponse | 'hang' | 'reset';
+  /**
+   * What to answer instead of the route: a response, or 'hang' (never answer until the fake stops), or 'reset'
+   * (destroy the socket), or 'apply-and-hang' (run the route, keep its effect, never answer: the provider did the
+   * work but the caller never learns it, e.g. because it crashes meanwhile; see `held`).
+   */
+  respond: FakeResponse | 'hang' | 'reset' | 'apply-and-hang';
   /** How many matching requests it applies to (default 1). Infinity for all. */
   times: number;
 }
@@ -51,6 +55,8 @@ interface Route {
  */
 export class FakeHttpServer {
   readonly requests: RecordedRequest[] = [];
+  /** Requests an 'apply-and-hang' fault applied and is holding unanswered, in order. */
+  readonly held: RecordedRequest[] = [];
   private readonly routes: Route[] = [];
   private readonly faults: Fault[] = [];
   private readonly hanging = new Set<ServerResponse>();
@@ -105,6 +111,7 @@ export class FakeHttpServer {
 
   reset(): void {
     this.requests.length = 0;
+    this.held.length = 0;
     this.clearFaults();
     this.setLatency(0);
   }
@@ -159,7 +166,11 @@ export class FakeHttpServer {
     const fault = this.faults.find((f) => f.times > 0 && f.match(recorded));
     if (fault) {
       fault.times -= 1;
-      if (fault.respond === 'hang') {
+      if (fault.respond === 'apply-and-hang') {
+        await this.dispatch(recorded);
+        this.held.push(recorded);
+      }
+      if (fault.respond === 'hang' || fault.respond === 'apply-and-hang') {
         this.hanging.add(res);
         res.on('close', () => this.hanging.delete(res));
         return;
@@ -171,18 +182,23 @@ export class FakeHttpServer {
       return this.send(res, fault.respond);
     }
 
+    this.send(res, await this.dispatch(recorded));
+  }
+
+  /** What the matching route answers (its effects applied), or the provider's 404. */
+  private async dispatch(recorded: RecordedRequest): Promise<FakeResponse> {
     for (const route of this.routes) {
       if (route.method !== recorded.method) continue;
       const m = route.pattern.exec(recorded.path);
       if (!m) continue;
       const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(m[i + 1])]));
       try {
-        return this.send(res, await route.handler(recorded, params));
+        return await route.handler(recorded, params);
       } catch (err) {
-        return this.send(res, { status: 500, body: { error: `fake ${this.name} crashed: ${String(err)}` } });
+        return { status: 500, body: { error: `fake ${this.name} crashed: ${String(err)}` } };
       }
     }
-    this.send(res, this.notFound(recorded));
+    return this.notFound(recorded);
   }
 
   /** The provider's own 404 shape; subclasses override. */

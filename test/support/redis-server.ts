@@ -15,6 +15,15 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export interface TestRedisOptions {
+  /**
+   * AOF fsync policy. `everysec` (default, as in docker-compose.yml) loses nothing acknowledged when only
+   * the redis-server process dies, unless a slow disk made Redis postpone the AOF write; `always` writes
+   * and fsyncs before every reply, so an acknowledged write survives any crash.
+   */
+  appendfsync?: 'always' | 'everysec' | 'no';
+}
+
 /**
  * A throwaway redis-server on a free port, so tests never touch real data and can stop and
  * restart Redis on purpose. Data lives in a temp dir (AOF on, as in production).
@@ -23,10 +32,13 @@ export class TestRedisServer {
   private process?: ChildProcess;
   private readonly dir = mkdtempSync(join(tmpdir(), 'test-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: TestRedisOptions = {},
+  ) {}
 
-  static async start(): Promise<TestRedisServer> {
-    const server = new TestRedisServer(await freePort());
+  static async start(options: TestRedisOptions = {}): Promise<TestRedisServer> {
+    const server = new TestRedisServer(await freePort(), options);
     await server.startProcess();
     return server;
   }
@@ -68,6 +80,8 @@ export class TestRedisServer {
         '',
         '--appendonly',
         'yes',
+        '--appendfsync',
+        this.options.appendfsync ?? 'everysec',
         '--maxmemory-policy',
         'noeviction',
       ],

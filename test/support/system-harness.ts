@@ -12,7 +12,7 @@ import { FakeHubSpot } from '../fakes/hubspot.fake';
 import { FakeListaFirme } from '../fakes/listafirme.fake';
 import { FakeOpenAI } from '../fakes/openai.fake';
 import { BOARD_PASSWORD, BOARD_USER, signedHeaders, TEST_SECRET, TEST_WEBHOOK_URL } from './api-harness';
-import { TestRedisServer } from './redis-server';
+import { TestRedisServer, type TestRedisOptions } from './redis-server';
 
 export const BOT_ACTOR = 'A-777';
 export const AIRTABLE_BASE = 'appHubSpotConversations';
@@ -26,6 +26,9 @@ export interface SystemOptions {
   listaFirme?: boolean;
   workerEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
+  /** Start the worker in this process (default true); false = the test runs worker processes itself. */
+  inProcessWorker?: boolean;
+  redis?: TestRedisOptions;
 }
 
 /**
@@ -42,13 +45,14 @@ export class SystemHarness {
   api!: NestFastifyApplication;
   worker?: NestFastifyApplication;
   queue!: Queue;
-  private workerEnv: Record<string, string> = {};
+  /** The worker's environment, pointing at the fakes and Redis (also for worker child processes). */
+  workerEnv: Record<string, string> = {};
 
   static async start(options: SystemOptions = {}): Promise<SystemHarness> {
     const h = new SystemHarness();
     await Promise.all([h.hubspot.start(), h.openai.start(), h.airtable.start(), h.listaFirme.start(), h.anaf.start()]);
     h.airtable.createBase(AIRTABLE_BASE, { Conversations: ['Hubspot Thread ID', 'OpenAI Thread ID'] });
-    h.redis = await TestRedisServer.start();
+    h.redis = await TestRedisServer.start(options.redis);
     const api = loadApiConfig({
       REDIS_URL: h.redis.url,
       HUBSPOT_CLIENT_SECRET: TEST_SECRET,
@@ -87,7 +91,7 @@ export class SystemHarness {
     };
     h.queue = new Queue(HUBSPOT_EVENTS_QUEUE, { connection: { url: h.redis.url, maxRetriesPerRequest: 1 } });
     h.queue.on('error', () => undefined);
-    await h.startWorker();
+    if (options.inProcessWorker !== false) await h.startWorker();
     return h;
   }
 

@@ -1,0 +1,194 @@
+import { messageJobId } from '@app/contracts';
+import type { FakeHttpServer, RecordedRequest } from '../fakes/fake-http-server';
+import { HubSpotRequests } from '../fakes/hubspot.fake';
+import { FakeOpenAI, itemText, type FakeItem, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
+import { boardQueue } from '../support/bull-board-client';
+import { SystemHarness } from '../support/system-harness';
+import { WorkerProcess } from '../support/worker-process';
+
+// Short lock and stalled check so a dead worker's job is taken over within seconds (defaults: 120 s / 30 s).
+const LOCK_MS = 2000;
+const STALLED_INTERVAL_MS = 1000;
+
+const userItems = (items: readonly FakeItem[]) => items.filter((i) => i.type === 'message' && i.role === 'user');
+const inputHas = (type: string) => (r: RecordedRequest) =>
+  FakeOpenAI.createResponse(r) &&
+  Array.isArray((r.body as { input?: unknown }).input) &&
+  (r.body as { input: { type?: string; role?: string }[] }).input.some((i) =>
+    type === 'user' ? i.role === 'user' : i.type === type,
+  );
+const contactCreate = (r: RecordedRequest) => r.method === 'POST' && r.path === '/crm/v3/objects/contacts';
+
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const nulls = { email: null, firstname: null, lastname: null, phone: null, company: null, jobtitle: null };
+
+/** Visitor scope: save the visitor's own details, then confirm from the tool's output. */
+function saveDetailsModel(email: string) {
+  return (ctx: ModelContext): ModelTurn => {
+    const output = ctx.input.find((i) => i.type === 'function_call_output');
+    if (!output) return { toolCalls: [{ name: 'create_contact', arguments: { ...nulls, email, firstname: 'Ion' } }] };
+    const result = JSON.parse(String(output.output)) as { saved?: boolean; id?: string };
+    return {
+      text: result.saved ? `Saved your details (contact ${result.id}).` : `Not saved: ${String(output.output)}`,
+    };
+  };
+}
+
+// Two worker boots and a lock expiry per scenario; a failure should report its reason, not the timeout.
+jest.setTimeout(45_000);
+
+describe('a worker process killed mid-turn: a second one takes the job over (stalled-job recovery)', () => {
+  let h: SystemHarness;
+  const workers: WorkerProcess[] = [];
+
+  beforeAll(async () => {
+    h = await SystemHarness.start({
+      inProcessWorker: false,
+      listaFirme: false,
+      workerEnv: {
+        WORKER_LOCK_DURATION_MS: String(LOCK_MS),
+        WORKER_STALLED_INTERVAL_MS: String(STALLED_INTERVAL_MS),
+        // Only the crash may end the first attempt, never a client timeout.
+        OPENAI_TIMEOUT_MS: '60000',
+        HUBSPOT_TIMEOUT_MS: '60000',
+      },
+    });
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.stop()));
+    h.hubspot.clearFaults();
+    h.openai.clearFaults();
+    h.airtable.resetRateLimits();
+  });
+  afterAll(async () => {
+    await Promise.all(workers.splice(0).map((w) => w.crash()));
+    await h?.stop();
+  });
+
+  async function spawnWorker(name: string): Promise<WorkerProcess> {
+    const worker = await WorkerProcess.start(name, { ...h.workerEnv, LOG_LEVEL: 'info' });
+    workers.push(worker);
+    return worker;
+  }
+
+  /**
+   * A visitor writes `text`; the first worker's request matching `hold` is applied by `fake` and never
+   * answered; the first worker is SIGKILLed right then and a second worker is started.
+   */
+  async function crashWhile(
+    text: string,
+    fake: FakeHttpServer,
+    hold: (r: RecordedRequest) => boolean,
+    thread = h.hubspot.addThread(),
+  ) {
+    const first = await spawnWorker('first');
+    const message = h.hubspot.addVisitorMessage(thread.id, text);
+    const jobId = messageJobId({ portalId: String(h.hubspot.portalId), messageId: message.id });
+    const heldBefore = fake.held.length;
+    fake.inject({ match: hold, respond: 'apply-and-hang' });
+    expect((await h.deliver(h.hubspot.webhookEventFor(message))).body).toMatchObject({ accepted: 1 });
+
+    await until(() => fake.held.length > heldBefore, `${fake.name} to hold the request`);
+    expect((await first.crash()).signal).toBe('SIGKILL');
+    const crashedAt = Date.now();
+    const second = await spawnWorker('second');
+    const job = await h.waitForJob(jobId, 'completed', 20_000);
+    const takeoverMs = Date.now() - crashedAt;
+    const conversations = h.openai.conversations().filter((c) => c.metadata.hubspot_thread_id === thread.id);
+    return { first, second, thread, message, jobId, job, takeoverMs, conversations };
+  }
+
+  /** The guarantees every crash point must keep. */
+  async function expectAnsweredOnce(run: Awaited<ReturnType<typeof crashWhile>>, answer: string) {
+    const { first, second, thread, message, jobId, job, conversations, takeoverMs } = run;
+    // Exactly one reply, the right one.
+    const sent = h.hubspot.sentMessages(thread.id);
+    expect(sent.map((s) => s.message.text)).toEqual([answer]);
+    // One conversation holding the visitor's message once.
+    expect(conversations).toHaveLength(1);
+    expect(userItems(conversations[0].items).map(itemText)).toEqual([message.text]);
+    // Not lost, not failed: completed by the second worker after BullMQ found it stalled; no retry spent.
+    expect(job.returnvalue).toMatchObject({ status: 'answered', replyMessageIds: [sent[0].message.id] });
+    expect(job.stalledCounter).toBe(1);
+    expect(job.attemptsMade).toBe(1);
+    // Not before the dead worker's lock expired (renewed every LOCK_MS / 2, so at least that much was left).
+    expect(takeoverMs).toBeGreaterThanOrEqual(LOCK_MS / 2);
+    const handled = (w: WorkerProcess) => w.logs().filter((l) => l.msg === 'message handled' && l.jobId === jobId);
+    // Log lines reach us through a pipe, possibly after the job's completion did.
+    await until(() => handled(second).length > 0, 'the second worker to log the handled message', 5000);
+    expect(handled(first)).toHaveLength(0);
+    expect(handled(second)).toHaveLength(1);
+
+    // What an operator sees in Bull Board: the job completed, marked as having stalled once.
+    const board = await boardQueue(h.api.getHttpServer(), 'completed');
+    expect(board.jobs.find((j) => j.id === jobId)).toMatchObject({
+      stalledCounter: 1,
+      returnValue: { status: 'answered' },
+    });
+    expect(board.counts).toMatchObject({ active: 0, waiting: 0, delayed: 0, failed: 0 });
+
+    // HubSpot redelivers the event, and our reply's own webhook arrives: neither answers again.
+    expect((await h.deliver(h.hubspot.webhookEventFor(message))).body).toMatchObject({ duplicates: 1 });
+    await h.deliver(h.hubspot.webhookEventFor(sent[0].message));
+    const echo = await h.waitForJob(
+      messageJobId({ portalId: String(h.hubspot.portalId), messageId: sent[0].message.id }),
+    );
+    expect(echo.returnvalue).toEqual({ status: 'skipped', reason: 'own reply' });
+    expect(h.hubspot.sentMessages(thread.id)).toHaveLength(1);
+  }
+
+  it('(a) after the user message was added to the conversation: recovered from the conversation, no second model call', async () => {
+    h.openai.setModel((ctx) => ({ text: `Answer to: ${itemText(userItems(ctx.input).at(-1))}` }));
+    const run = await crashWhile('What are your opening hours?', h.openai, inputHas('user'));
+
+    await expectAnsweredOnce(run, 'Answer to: What are your opening hours?');
+    // The answer OpenAI produced before the crash is the one posted: the model ran once.
+    expect(h.openai.responses().filter((r) => r.conversationId === run.conversations[0].id)).toHaveLength(1);
+    expect(run.second.logs().some((l) => l.msg === 'resuming an interrupted turn' && l.applied === true)).toBe(true);
+  });
+
+  it('(b) while a side-effecting tool ran (contact created, answer lost): one contact, bound to the visitor', async () => {
+    // The e-mail HubSpot knows for this visitor (chat delivery identifier): the retry's 409 proves it is theirs.
+    const thread = h.hubspot.addThread();
+    const email = `visitor-${thread.associatedContactId}@example.com`;
+    h.openai.setModel(saveDetailsModel(email));
+    const run = await crashWhile('Please save my details', h.hubspot, contactCreate, thread);
+
+    const contacts = h.hubspot.allContacts().filter((c) => c.properties.email === email);
+    expect(contacts).toHaveLength(1);
+    await expectAnsweredOnce(run, `Saved your details (contact ${contacts[0].id}).`);
+    // The call had no recorded output, so it ran again: HubSpot's 409 made the second create a no-op.
+    expect(h.hubspot.requests.filter((r) => contactCreate(r) && JSON.stringify(r.body).includes(email))).toHaveLength(
+      2,
+    );
+  });
+
+  it('(b) after a side-effecting tool returned (its output was being sent): the tool is not run again', async () => {
+    const email = `ana.${Date.now()}@borg.ro`;
+    h.openai.setModel(saveDetailsModel(email));
+    const run = await crashWhile('Save my details please', h.openai, inputHas('function_call_output'));
+
+    const contacts = h.hubspot.allContacts().filter((c) => c.properties.email === email);
+    expect(contacts).toHaveLength(1);
+    await expectAnsweredOnce(run, `Saved your details (contact ${contacts[0].id}).`);
+    expect(h.hubspot.requests.filter((r) => contactCreate(r) && JSON.stringify(r.body).includes(email))).toHaveLength(
+      1,
+    );
+    expect(h.openai.responses().filter((r) => r.conversationId === run.conversations[0].id)).toHaveLength(2);
+  });
+
+  it('(c) after the reply was posted, before the job completed: the posted reply is found, not posted again', async () => {
+    h.openai.setModel(() => ({ text: 'We are open 9 to 17.' }));
+    const run = await crashWhile('When are you open?', h.hubspot, HubSpotRequests.sendMessage);
+
+    await expectAnsweredOnce(run, 'We are open 9 to 17.');
+    expect(h.openai.responses().filter((r) => r.conversationId === run.conversations[0].id)).toHaveLength(1);
+  });
+});

@@ -1,0 +1,36 @@
+import type { Server } from 'node:http';
+import request from 'supertest';
+import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
+import { BOARD_PASSWORD, BOARD_USER } from './api-harness';
+
+/** A job as Bull Board's JSON API shows it (the fields the tests read). */
+export interface BoardJob {
+  id: string;
+  name: string;
+  attempts: number;
+  stalledCounter?: number;
+  returnValue?: unknown;
+  failedReason?: string;
+  finishedOn?: number;
+}
+
+export interface BoardQueue {
+  name: string;
+  counts: Record<'active' | 'waiting' | 'delayed' | 'completed' | 'failed' | 'paused' | 'prioritized', number>;
+  jobs: BoardJob[];
+}
+
+/**
+ * What an operator sees in Bull Board: `GET /admin/queues/api/queues` (basic auth) for the events queue,
+ * with up to `jobsPerPage` jobs of one status.
+ */
+export async function boardQueue(server: Server, status = 'completed', jobsPerPage = 100): Promise<BoardQueue> {
+  const res = await request(server)
+    .get('/admin/queues/api/queues')
+    .query({ activeQueue: HUBSPOT_EVENTS_QUEUE, status, page: 1, jobsPerPage })
+    .auth(BOARD_USER, BOARD_PASSWORD)
+    .expect(200);
+  const queue = (res.body as { queues: BoardQueue[] }).queues.find((q) => q.name === HUBSPOT_EVENTS_QUEUE);
+  if (!queue) throw new Error(`Bull Board does not list ${HUBSPOT_EVENTS_QUEUE}`);
+  return queue;
+}
