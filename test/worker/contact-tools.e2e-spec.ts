@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import { RateBudget } from '../../apps/worker/src/budgets/rate-budget.service';
+import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics.service';
 import { TestRedisServer } from '../support/redis-server';
 import { Logger } from '@nestjs/common';
 import {
@@ -54,7 +56,8 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       HUBSPOT_TIMEOUT_MS: '5000',
       OPENAI_API_KEY: 'sk-test-openai',
     });
-    contacts = new HubSpotContacts(new HubSpotApiClient(config, new RateBudget(redis)), config);
+    const metrics = new WorkerMetrics(new Registry());
+    contacts = new HubSpotContacts(new HubSpotApiClient(config, new RateBudget(redis, metrics), metrics), config);
   });
   afterAll(async () => {
     await hubspot.stop();

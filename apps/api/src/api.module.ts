@@ -1,11 +1,13 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthModule } from '@app/health';
 import { LoggingModule } from '@app/logging';
+import { MetricsModule } from '@app/metrics';
 import { RedisHealthIndicator, RedisModule } from '@app/redis';
 import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
+import { ApiMetrics } from './metrics/api-metrics.service';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
@@ -23,6 +25,7 @@ export class ApiModule {
           commandTimeoutMs: config.redis.commandTimeoutMs,
         }),
         HealthModule.forChecks([RedisHealthIndicator]),
+        MetricsModule.forRoot({ providers: [ApiMetrics] }),
         WebhooksModule,
         AdminModule,
         AuditModule,

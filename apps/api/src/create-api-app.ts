@@ -6,6 +6,8 @@ import { ADMIN_PREFIX } from './admin/admin.module';
 import { basicAuthHook } from './admin/basic-auth.hook';
 import { ApiModule } from './api.module';
 import type { ApiConfig } from './config/api-config';
+import { ApiMetrics } from './metrics/api-metrics.service';
+import { webhookMetricsHook } from './metrics/webhook-metrics.hook';
 import { MAX_BODY_BYTES, registerJsonBodyParser } from './webhooks/raw-json-body.parser';
 
 /** Builds the api exactly as production runs it; tests and benchmarks use the same function. */
@@ -21,6 +23,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   registerJsonBodyParser(fastify);
   fastify.addHook('onRequest', echoRequestId);
   fastify.addHook('onRequest', basicAuthHook(ADMIN_PREFIX, config.bullBoard));
+  fastify.addHook('onResponse', webhookMetricsHook(app.get(ApiMetrics)));
   app.enableShutdownHooks();
   return app;
 }

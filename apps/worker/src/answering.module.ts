@@ -14,6 +14,7 @@ import { HubSpotReply } from './hubspot/hubspot-reply.service';
 import { AirtableMappingStore } from './mapping/airtable-mapping.store';
 import { RateBudget } from './budgets/rate-budget.service';
 import { MAPPING_STORE } from './mapping/mapping-store';
+import { WorkerMetrics } from './metrics/worker-metrics.service';
 import { RedisMappingStore } from './mapping/redis-mapping.store';
 import { ThreadMapping } from './mapping/thread-mapping.service';
 import { OpenAIApiClient } from './openai/openai-api.client';
@@ -51,9 +52,9 @@ import { CostLedger } from './costs/cost-ledger.service';
     AssistantRun,
     {
       provide: MAPPING_STORE,
-      inject: [REDIS_CONNECTION, WorkerConfig, RateBudget],
-      useFactory: (redis: Redis, config: WorkerConfig, budget: RateBudget) =>
-        config.airtable ? new AirtableMappingStore(config.airtable, budget) : new RedisMappingStore(redis),
+      inject: [REDIS_CONNECTION, WorkerConfig, RateBudget, WorkerMetrics],
+      useFactory: (redis: Redis, config: WorkerConfig, budget: RateBudget, metrics: WorkerMetrics) =>
+        config.airtable ? new AirtableMappingStore(config.airtable, budget, metrics) : new RedisMappingStore(redis),
     },
     ThreadMapping,
     TurnProgressStore,

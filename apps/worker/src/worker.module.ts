@@ -1,15 +1,18 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HealthModule } from '@app/health';
 import { LoggingModule } from '@app/logging';
+import { MetricsModule } from '@app/metrics';
 import { RedisHealthIndicator, RedisModule } from '@app/redis';
 import { AnsweringModule } from './answering.module';
 import { WorkerConfig } from './config/worker-config';
 import { WorkerConfigModule } from './config/worker-config.module';
+import { QueueDepthCollector } from './metrics/queue-depth.collector';
+import { WorkerMetrics } from './metrics/worker-metrics.service';
 import { QueueConsumer } from './queue/queue-consumer.service';
 
 /**
  * The consumer process: answers HubSpot chat messages from the queue. Its only HTTP surface is
- * health (and later metrics) on WORKER_HTTP_PORT.
+ * health and metrics on WORKER_HTTP_PORT.
  */
 @Module({})
 export class WorkerModule {
@@ -20,6 +23,8 @@ export class WorkerModule {
         WorkerConfigModule.forRoot(config),
         LoggingModule.forRoot({ name: 'worker', level: config.logLevel }),
         RedisModule.forRoot({ url: config.redis.url, role: 'consumer', connectionName: 'worker' }),
+        // Global: WorkerMetrics is injectable everywhere in the answering code.
+        MetricsModule.forRoot({ providers: [WorkerMetrics, QueueDepthCollector] }),
         AnsweringModule,
         HealthModule.forChecks([RedisHealthIndicator, QueueConsumer], [AnsweringModule]),
       ],

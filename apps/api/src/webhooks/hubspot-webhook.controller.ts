@@ -11,11 +11,15 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { QueueUnavailableError } from '../ingest/queue-unavailable.error';
 import { WebhookIngestService, type IngestResult } from '../ingest/webhook-ingest.service';
+import { ApiMetrics } from '../metrics/api-metrics.service';
 import { HubSpotSignatureGuard } from './hubspot-signature.guard';
 
 @Controller('webhooks')
 export class HubSpotWebhookController {
-  constructor(private readonly ingest: WebhookIngestService) {}
+  constructor(
+    private readonly ingest: WebhookIngestService,
+    private readonly metrics: ApiMetrics,
+  ) {}
 
   /** HubSpot app webhooks. The body arrives raw (a Buffer) so the signature covers the exact bytes. */
   @Post('hubspot')
@@ -23,13 +27,16 @@ export class HubSpotWebhookController {
   @UseGuards(HubSpotSignatureGuard)
   async receive(@Req() req: FastifyRequest): Promise<IngestResult> {
     const events = parseBatch(req.body);
+    let result: IngestResult;
     try {
-      return await this.ingest.ingest(events);
+      result = await this.ingest.ingest(events);
     } catch (err) {
       // Nothing was acknowledged: HubSpot retries on 5xx, and 503 says "try later".
       if (err instanceof QueueUnavailableError) throw new ServiceUnavailableException('queue unavailable, retry later');
       throw err;
     }
+    this.metrics.countEvents(result);
+    return result;
   }
 }
 

@@ -11,6 +11,7 @@ import type { MessageReceivedJob } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
 import { WorkerConfig } from '../config/worker-config';
 import { CostLedger } from '../costs/cost-ledger.service';
+import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { TurnProgress } from '../turns/turn-progress.store';
 
 /** Which queue attempt a turn is on; the audit keeps it next to the outcome. */
@@ -40,6 +41,7 @@ export class TurnAudit {
   constructor(
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
     private readonly costs: CostLedger,
+    private readonly metrics: WorkerMetrics,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -74,6 +76,8 @@ export class TurnAudit {
   async write(record: TurnAuditRecord): Promise<void> {
     const retentionMs = this.config.audit.retentionSeconds * 1000;
     const threadKey = auditThreadKey(record.threadId);
+    // Counted even when Redis fails below: metrics are how that gets noticed.
+    this.metrics.observeTurn(record);
     try {
       // Trimming by age keeps the stream as long as the retention (approximate trimming is cheap).
       const cutoff = String(Date.now() - retentionMs);

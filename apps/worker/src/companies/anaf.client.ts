@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { WorkerConfig } from '../config/worker-config';
 import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
+import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { CompanyDetails } from './company.types';
 
 interface AnafRecord {
@@ -12,9 +13,13 @@ interface AnafRecord {
 /** ANAF's free VAT-payer web service: lookups by CUI only, used when ListaFirme is absent or fails. */
 @Injectable()
 export class AnafClient {
-  constructor(private readonly config: WorkerConfig) {}
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly metrics: WorkerMetrics,
+  ) {}
 
   async byCui(cui: string): Promise<CompanyDetails> {
+    const end = this.metrics.startUpstreamCall('anaf', 'tva');
     let res: Response;
     try {
       res = await fetch(`${this.config.companies.anafBaseUrl}/tva`, {
@@ -24,8 +29,10 @@ export class AnafClient {
         signal: AbortSignal.timeout(this.config.companies.timeoutMs),
       });
     } catch (err) {
+      end((err as Error).name === 'TimeoutError' ? 'timeout' : 'network');
       throw new UpstreamError('anaf', (err as Error).message, true);
     }
+    end(res.status);
     if (!res.ok) throw new UpstreamError('anaf', `→ ${res.status}`, isRetryableStatus(res.status), res.status);
     const body = (await res.json().catch(() => undefined)) as { found?: AnafRecord[] } | undefined;
     if (!body) throw new UpstreamError('anaf', 'answer is not JSON', true, res.status);

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { WorkerConfig } from '../config/worker-config';
 import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
+import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { CompanyDetails, CompanySummary } from './company.types';
 
 interface ListaFirmeError {
@@ -11,7 +12,10 @@ interface ListaFirmeError {
 /** ListaFirme.ro search-v1 (free) and info-v1 (paid per field returned). No SDK exists: fetch. */
 @Injectable()
 export class ListaFirmeClient {
-  constructor(private readonly config: WorkerConfig) {}
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly metrics: WorkerMetrics,
+  ) {}
 
   get configured(): boolean {
     return Boolean(this.config.companies.listaFirmeApiKey);
@@ -54,6 +58,8 @@ export class ListaFirmeClient {
   private async post<T>(endpoint: string, params: Record<string, string>): Promise<T> {
     const key = this.config.companies.listaFirmeApiKey;
     if (!key) throw new UpstreamError('listafirme', 'not configured', false);
+    // `search-v1.asp` → `search-v1`
+    const end = this.metrics.startUpstreamCall('listafirme', endpoint.replace(/\.asp$/, ''));
     let res: Response;
     try {
       res = await fetch(`${this.config.companies.listaFirmeBaseUrl}/${endpoint}`, {
@@ -63,16 +69,23 @@ export class ListaFirmeClient {
         signal: AbortSignal.timeout(this.config.companies.timeoutMs),
       });
     } catch (err) {
+      end((err as Error).name === 'TimeoutError' ? 'timeout' : 'network');
       throw new UpstreamError('listafirme', `${endpoint}: ${(err as Error).message}`, true);
     }
-    if (!res.ok)
+    if (!res.ok) {
+      end(res.status);
       throw new UpstreamError('listafirme', `${endpoint} → ${res.status}`, isRetryableStatus(res.status), res.status);
+    }
     let body: T & ListaFirmeError;
     try {
       body = (await res.json()) as T & ListaFirmeError;
     } catch {
+      end('api_error');
       throw new UpstreamError('listafirme', `${endpoint}: answer is not JSON`, true, res.status);
     }
+    // ListaFirme answers its errors (API_BUSY_RETRY, …) with a 200: those count as api_error.
+    const failed = body.errorCode !== 'TAX_CODE_NOT_FOUND' && Boolean(body.errorCode || body.error);
+    end(failed ? 'api_error' : res.status);
     if (body.errorCode === 'TAX_CODE_NOT_FOUND') return body;
     if (body.errorCode || body.error) {
       const code = body.errorCode ?? body.error ?? '';

@@ -241,6 +241,7 @@ export class HubSpotContacts {
     opts: { conflict?: 'rethrow'; budget?: 'standard' | 'search' } = {},
   ): Promise<T> {
     await this.api.takeBudget(opts.budget ?? 'standard');
+    const end = this.api.startCall(CALL_ENDPOINTS[op]?.endpoint ?? 'crm.contacts.other');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -249,8 +250,12 @@ export class HubSpotContacts {
       );
     });
     try {
-      return await Promise.race([fn(), timeout]);
+      const result = await Promise.race([fn(), timeout]);
+      end(CALL_ENDPOINTS[op]?.ok ?? 200);
+      return result;
     } catch (err) {
+      // Only our timer rejects with an UpstreamError; the SDK throws its own exceptions.
+      end(err instanceof UpstreamError ? 'timeout' : isSdkError(err) ? err.code : 'network');
       if (err instanceof UpstreamError) throw err;
       if (!isSdkError(err)) {
         // Network failure, or a non-JSON answer the SDK could not parse.
@@ -266,6 +271,14 @@ export class HubSpotContacts {
     }
   }
 }
+
+/** Metric labels of the SDK calls, with the status HubSpot answers on success (the SDK hides it). */
+const CALL_ENDPOINTS: Record<string, { endpoint: string; ok: number }> = {
+  'search contacts': { endpoint: 'crm.contacts.search', ok: 200 },
+  'get contact': { endpoint: 'crm.contacts.get', ok: 200 },
+  'create contact': { endpoint: 'crm.contacts.create', ok: 201 },
+  'update contact': { endpoint: 'crm.contacts.update', ok: 200 },
+};
 
 // ---------------------------------------------------------------------------------------------
 // Errors

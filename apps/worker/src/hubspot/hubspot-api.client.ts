@@ -3,6 +3,7 @@ import { Client } from '@hubspot/api-client';
 import { UpstreamError, isRetryableStatus, retryAfterMs } from '../errors/upstream.error';
 import { RateBudget } from '../budgets/rate-budget.service';
 import { WorkerConfig } from '../config/worker-config';
+import { WorkerMetrics, type UpstreamCallEnd } from '../metrics/worker-metrics.service';
 
 type Method = 'GET' | 'POST' | 'PATCH';
 
@@ -18,6 +19,7 @@ export class HubSpotApiClient {
   constructor(
     private readonly config: WorkerConfig,
     private readonly budget: RateBudget,
+    private readonly metrics: WorkerMetrics,
   ) {
     this.sdk = new Client({
       accessToken: config.hubspot.accessToken,
@@ -36,8 +38,14 @@ export class HubSpotApiClient {
     );
   }
 
+  /** Times one HubSpot call for the metrics (for SDK calls made outside request()). */
+  startCall(endpoint: string): UpstreamCallEnd {
+    return this.metrics.startUpstreamCall('hubspot', endpoint);
+  }
+
   async request<T>(method: Method, path: string, body?: unknown, expected = [200]): Promise<T> {
     await this.takeBudget('standard');
+    const end = this.startCall(hubspotEndpoint(method, path));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
@@ -49,14 +57,29 @@ export class HubSpotApiClient {
     try {
       res = await Promise.race([this.sdk.apiRequest({ method, path, body }), timeout]);
     } catch (err) {
+      end(err instanceof UpstreamError ? 'timeout' : 'network');
       if (err instanceof UpstreamError) throw err;
       throw new UpstreamError('hubspot', `${method} ${path} failed: ${(err as Error).message}`, true);
     } finally {
       clearTimeout(timer);
     }
+    end(res.status);
     if (expected.includes(res.status)) return (await res.json()) as T;
     throw await toUpstreamError(method, path, res);
   }
+}
+
+// The paths request() is used for, as low-cardinality metric labels (ids never become labels).
+const ENDPOINTS: [RegExp, string][] = [
+  [/^GET \/conversations\/v3\/conversations\/threads\/[^/]+\/messages\/[^/]+$/, 'conversations.threads.messages.get'],
+  [/^GET \/conversations\/v3\/conversations\/threads\/[^/]+\/messages$/, 'conversations.threads.messages.list'],
+  [/^POST \/conversations\/v3\/conversations\/threads\/[^/]+\/messages$/, 'conversations.threads.messages.create'],
+  [/^GET \/conversations\/v3\/conversations\/threads\/[^/]+$/, 'conversations.threads.get'],
+];
+
+export function hubspotEndpoint(method: string, path: string): string {
+  const key = `${method} ${path.split('?', 1)[0]}`;
+  return ENDPOINTS.find(([pattern]) => pattern.test(key))?.[1] ?? `${method.toLowerCase()}.other`;
 }
 
 async function toUpstreamError(method: string, path: string, res: Response): Promise<UpstreamError> {

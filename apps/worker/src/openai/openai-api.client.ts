@@ -2,13 +2,17 @@ import { Injectable } from '@nestjs/common';
 import OpenAI from 'openai';
 import { WorkerConfig } from '../config/worker-config';
 import { UpstreamError, isRetryableStatus, retryAfterMs } from '../errors/upstream.error';
+import { WorkerMetrics, type UpstreamStatus } from '../metrics/worker-metrics.service';
 
 /** The one OpenAI SDK client of the process. SDK retries are off: the queue owns retries. */
 @Injectable()
 export class OpenAIApiClient {
   readonly sdk: OpenAI;
 
-  constructor(config: WorkerConfig) {
+  constructor(
+    config: WorkerConfig,
+    private readonly metrics: WorkerMetrics,
+  ) {
     this.sdk = new OpenAI({
       apiKey: config.openai.apiKey,
       baseURL: config.openai.baseUrl,
@@ -17,14 +21,28 @@ export class OpenAIApiClient {
     });
   }
 
-  /** Runs one SDK call and maps its failure to UpstreamError (retryable or permanent). */
+  /**
+   * Runs one SDK call and maps its failure to UpstreamError (retryable or permanent). `what` names
+   * the SDK method (`responses.create`): it is the metrics' endpoint label, so never put ids in it.
+   */
   async call<T>(what: string, fn: (sdk: OpenAI) => Promise<T>): Promise<T> {
+    const end = this.metrics.startUpstreamCall('openai', what);
     try {
-      return await fn(this.sdk);
+      const result = await fn(this.sdk);
+      end(200);
+      return result;
     } catch (err) {
+      end(statusOf(err));
       throw toUpstreamError(what, err);
     }
   }
+}
+
+function statusOf(err: unknown): UpstreamStatus {
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return 'timeout';
+  if (err instanceof OpenAI.APIConnectionError) return 'network';
+  if (err instanceof OpenAI.APIError && typeof err.status === 'number') return err.status;
+  return 'error';
 }
 
 export function toUpstreamError(what: string, err: unknown): UpstreamError {

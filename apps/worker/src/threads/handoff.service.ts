@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ThreadChangedJob } from '@app/contracts';
 import { WorkerConfig } from '../config/worker-config';
+import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import { ThreadStateStore } from './thread-state.store';
 
@@ -16,6 +17,7 @@ export class HandoffService {
   constructor(
     private readonly threadState: ThreadStateStore,
     private readonly config: WorkerConfig,
+    private readonly metrics: WorkerMetrics,
   ) {}
 
   get message(): string {
@@ -25,7 +27,10 @@ export class HandoffService {
   /** Marks the thread handed off; true when this call did it (the first trigger wins). */
   async handOff(ref: ThreadRef, reason: string): Promise<boolean> {
     const first = await this.threadState.setOnce(ref, 'handedOff', reason.slice(0, 200));
-    if (first) this.logger.log({ threadId: ref.threadId, reason }, 'thread handed off to a human');
+    if (first) {
+      this.logger.log({ threadId: ref.threadId, reason }, 'thread handed off to a human');
+      this.metrics.countHandoff(reason);
+    }
     return first;
   }
 
