@@ -1,2 +1,3 @@
+export * from './email-scrubber';
 export * from './logging.module';
 export * from './request-id';

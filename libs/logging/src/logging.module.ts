@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { LogLevel } from '@app/config';
+import { scrubEmails } from './email-scrubber';
 import { requestIdFrom } from './request-id';
 
 type LoggedRequest = IncomingMessage & { originalUrl?: string };
@@ -49,6 +50,7 @@ export class LoggingModule {
             name: options.name,
             level: options.level,
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+            hooks: { streamWrite: scrubEmails },
             // Fastify assigns the id (fastifyRequestIdOptions); this covers any other adapter.
             genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? requestIdFrom(req),
             // Headers are left out on purpose: they carry signatures and credentials.
@@ -60,7 +62,10 @@ export class LoggingModule {
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
-            autoLogging: { ignore: (req: LoggedRequest) => pathOf(req).startsWith('/health/') },
+            // Probes and Prometheus scrapes would log a line every few seconds.
+            autoLogging: {
+              ignore: (req: LoggedRequest) => pathOf(req).startsWith('/health/') || pathOf(req) === '/metrics',
+            },
             customLogLevel: (req: LoggedRequest, res: ServerResponse, err?: Error) => {
               if (err || res.statusCode >= 500) return 'error';
               if (res.statusCode >= 400) return 'warn';
