@@ -26,6 +26,8 @@ describe('POST /webhooks/hubspot — accepted batches', () => {
       messageId: 'e835c5f42631462ea4447601c8e1e394',
       occurredAt: 1670383777358,
       attemptNumber: 0,
+      // Bull Board shows the data: this leads an operator to the thread's audit view.
+      auditPath: '/admin/conversations/3624100517',
     });
     // Retry policy and retention travel with the job.
     expect(job?.opts.attempts).toBe(h.config.jobs.attempts);

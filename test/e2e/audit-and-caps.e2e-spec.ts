@@ -3,6 +3,7 @@ import type { TurnAuditRecord } from '@app/audit';
 import { messageJobId } from '@app/contracts';
 import type { FakeItem } from '../fakes/openai.fake';
 import { BOARD_PASSWORD, BOARD_USER } from '../support/api-harness';
+import { MetricsSnapshot } from '../support/prometheus-text';
 import { SystemHarness } from '../support/system-harness';
 
 const CAP_MESSAGE = 'Spending limit reached: a colleague takes over from here.';
@@ -17,6 +18,9 @@ interface ConversationView {
 describe('audit trail and cost caps', () => {
   let h: SystemHarness;
   const admin = (path: string) => request(h.api.getHttpServer()).get(path).auth(BOARD_USER, BOARD_PASSWORD);
+  const scrape = async () =>
+    new MetricsSnapshot((await request(h.worker!.getHttpServer()).get('/metrics').expect(200)).text);
+  const M = (name: string) => `chat_assistant_${name}`;
 
   beforeAll(async () => {
     h = await SystemHarness.start({ workerEnv: { CAP_MESSAGE } });
@@ -47,7 +51,9 @@ describe('audit trail and cost caps', () => {
     );
     const thread = h.hubspot.addThread();
     const responsesBefore = h.openai.responses().length;
+    const before = await scrape();
     const { message, job } = await converse(thread.id, 'Is Borg Design active?');
+    const after = await scrape();
 
     const res = await admin(`/admin/conversations/${thread.id}`).expect(200);
     const view = res.body as ConversationView;
@@ -99,6 +105,18 @@ describe('audit trail and cost caps', () => {
     expect(Date.parse(turn.finishedAt)).toBeGreaterThanOrEqual(Date.parse(turn.startedAt));
     expect(turn.latencyMs).toBeGreaterThanOrEqual(0);
     expect(view.totals).toEqual({ tokens, credits: 0.21, turns: 1 });
+
+    // The same turn in the metrics: exact increments.
+    const delta = (name: string, labels: Record<string, string> = {}) => after.delta(before, M(name), labels);
+    expect(delta('turns_total', { outcome: 'answered' })).toBe(1);
+    expect(delta('tool_calls_total', { tool: 'get_company', status: 'ok' })).toBe(1);
+    expect(delta('tool_calls_total', { tool: 'search_companies', status: 'ok' })).toBe(1);
+    expect(delta('openai_tokens_total', { direction: 'input' })).toBe(turn.usage.inputTokens);
+    expect(delta('openai_tokens_total', { direction: 'output' })).toBe(turn.usage.outputTokens);
+    expect(delta('listafirme_credits_total')).toBeCloseTo(0.21);
+    expect(delta('turn_latency_seconds_count', { outcome: 'answered' })).toBe(1);
+    expect(delta('turn_duration_seconds_count', { outcome: 'answered' })).toBe(1);
+    expect(delta('fallback_replies_total')).toBe(0);
 
     // Bull Board shows the job's data, which carries the link to this view.
     const board = await admin(`/admin/queues/api/queues/hubspot-events/${job.id}`).expect(200);
@@ -197,6 +215,7 @@ describe('audit trail and cost caps', () => {
     const other = h.hubspot.addThread();
     await converse(thread.id, 'Hello');
     const modelCalls = h.openai.responses().length;
+    const before = await scrape();
 
     const { job } = await converse(thread.id, 'And another question');
     expect(h.openai.responses()).toHaveLength(modelCalls); // no model call past the cap
@@ -205,6 +224,9 @@ describe('audit trail and cost caps', () => {
 
     const [, capped] = ((await admin(`/admin/conversations/${thread.id}`).expect(200)).body as ConversationView).turns;
     expect(capped).toMatchObject({ outcome: 'capped', reason: 'conversation token cap', responseIds: [] });
+    const after = await scrape();
+    expect(after.delta(before, M('turns_total'), { outcome: 'capped' })).toBe(1);
+    expect(after.delta(before, M('handoffs_total'), { reason: 'cost_cap' })).toBe(1);
 
     // The thread is a person's now: the bot stays silent; another visitor's thread is unaffected.
     await converse(thread.id, 'Hello again?');

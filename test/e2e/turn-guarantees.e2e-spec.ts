@@ -1,5 +1,5 @@
 import { messageJobId } from '@app/contracts';
-import { FALLBACK_ANSWER } from '../../apps/worker/src/assistant/assistant-run.service';
+import { FALLBACK_ANSWER, NO_ANSWER_TEXT } from '../../apps/worker/src/assistant/assistant-run.service';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { FakeOpenAI, itemText, type FakeItem } from '../fakes/openai.fake';
 import { SystemHarness } from '../support/system-harness';
@@ -111,22 +111,22 @@ describe('turn guarantees', () => {
     ['incomplete', { status: 'incomplete', reason: 'max_output_tokens' } as const],
     ['failed', { status: 'failed', error: { code: 'server_error', message: 'x' } } as const],
     ['cancelled', { status: 'cancelled' } as const],
-  ])('a %s response still answers, with the fallback text', async (_name, turn) => {
+  ])('a %s response still answers, with the no-answer text (the bot stays on the thread)', async (_name, turn) => {
     h.openai.setModel(() => turn);
     const { job, sent } = await visitorSays(`status test ${_name}`);
     expect(job.returnvalue).toMatchObject({ status: 'answered', fallback: true });
-    expect(sent.map((s) => s.message.text)).toEqual([FALLBACK_ANSWER]);
+    expect(sent.map((s) => s.message.text)).toEqual([NO_ANSWER_TEXT]);
   });
 
   it('bounds tool rounds and closes the dangling calls so the next turn works', async () => {
     h.openai.setModel(() => ({ toolCalls: [{ name: 'search_companies', arguments: { query: `q${Math.random()}` } }] }));
     const first = await visitorSays('loop forever');
-    expect(first.sent.map((s) => s.message.text)).toEqual([FALLBACK_ANSWER]);
+    expect(first.sent.map((s) => s.message.text)).toEqual([NO_ANSWER_TEXT]);
     expect(h.openai.responses().filter((r) => r.conversationId === first.conversation!.id)).toHaveLength(4);
 
     h.openai.setModel(() => ({ text: 'Back to normal' }));
     const second = await visitorSays('and now?', { threadId: first.threadId });
-    expect(second.sent.map((s) => s.message.text)).toEqual([FALLBACK_ANSWER, 'Back to normal']);
+    expect(second.sent.map((s) => s.message.text)).toEqual([NO_ANSWER_TEXT, 'Back to normal']);
   });
 
   it('refuses a fourth identical call and reports invalid arguments to the model', async () => {

@@ -98,6 +98,8 @@ export class SystemHarness {
   async startWorker(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
     const worker = await createWorkerApp(loadWorkerConfig({ ...this.workerEnv, ...env }));
     await worker.init();
+    // Its HTTP routes (/health, /metrics) answer supertest only once Fastify is ready.
+    await worker.getHttpAdapter().getInstance().ready();
     this.worker = worker;
     return worker;
   }

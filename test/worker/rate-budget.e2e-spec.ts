@@ -1,11 +1,14 @@
 import { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import { RateBudget, RateBudgetExhaustedError } from '../../apps/worker/src/budgets/rate-budget.service';
+import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics.service';
 import { TestRedisServer } from '../support/redis-server';
 
 describe('RateBudget (Redis sliding window shared by processes)', () => {
   let server: TestRedisServer;
   let a: Redis;
   let b: Redis;
+  const metrics = new WorkerMetrics(new Registry());
   beforeAll(async () => {
     server = await TestRedisServer.start();
     a = new Redis(server.url);
@@ -19,7 +22,7 @@ describe('RateBudget (Redis sliding window shared by processes)', () => {
 
   it('is shared across connections (two workers) and never exceeds the limit in any window', async () => {
     const spec = { name: 'test:shared', limit: 4, windowMs: 400 };
-    const workers = [new RateBudget(a), new RateBudget(b)];
+    const workers = [new RateBudget(a, metrics), new RateBudget(b, metrics)];
     const taken: number[] = [];
     await Promise.all(
       Array.from({ length: 12 }, async (_, i) => {
@@ -35,12 +38,31 @@ describe('RateBudget (Redis sliding window shared by processes)', () => {
   });
 
   it('waits briefly in process, and beyond 2 s hands back how long to wait', async () => {
-    const budget = new RateBudget(a);
+    const budget = new RateBudget(a, metrics);
     const spec = { name: 'test:slow', limit: 1, windowMs: 5000 };
     await budget.take(spec);
     const err = await budget.take(spec).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RateBudgetExhaustedError);
     expect((err as RateBudgetExhaustedError).retryAfterMs).toBeGreaterThan(4000);
     expect((err as RateBudgetExhaustedError).retryAfterMs).toBeLessThanOrEqual(5500);
+  });
+
+  it('spend() counts a call while it runs and for a window after it ended', async () => {
+    const budget = new RateBudget(a, metrics);
+    const spec = { name: 'test:spend', limit: 1, windowMs: 300 };
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const started = Date.now();
+    let firstEnded = 0;
+    let secondAt = 0;
+    await Promise.all([
+      budget.spend(spec, async () => {
+        await sleep(500);
+        firstEnded = Date.now();
+      }),
+      sleep(20).then(() => budget.spend(spec, () => Promise.resolve(void (secondAt = Date.now())))),
+    ]);
+    // Not a window after the first grant (take() would allow that), but a window after the first call ended.
+    expect(firstEnded - started).toBeGreaterThanOrEqual(490);
+    expect(secondAt - firstEnded).toBeGreaterThanOrEqual(300);
   });
 });

@@ -13,7 +13,11 @@ import { ToolRegistry } from './tool-registry.service';
 import { redactText } from './tools/contact.tools';
 import type { ToolContext } from './tools/assistant-tool';
 
+/** After a turn failed for good; true because the thread then goes to a person. */
 export const FALLBACK_ANSWER = "Sorry, I couldn't complete that just now. A colleague will follow up here shortly.";
+/** When the model gave no usable answer this time (incomplete, a limit hit): the bot stays on the thread. */
+export const NO_ANSWER_TEXT =
+  "Sorry, I couldn't complete that just now. Could you ask again, perhaps in other words? If you'd rather talk to a person, just say so.";
 
 export interface TurnRequest {
   ctx: ToolContext;
@@ -174,15 +178,28 @@ export class AssistantRun {
   private async runTools(turn: TurnRequest): Promise<void> {
     const p = turn.progress;
     const todo = p.pendingCalls.filter((c) => p.toolOutputs[c.callId] === undefined);
+    // A response asking for dozens of paid lookups at once is bounded like a loop is.
+    const allowed = new Set(p.pendingCalls.slice(0, this.config.openai.maxToolCallsPerRound).map((c) => c.callId));
     await Promise.all(
       todo.map(async (call) => {
         const signature = `${call.name}:${call.arguments}`;
         p.callCounts[signature] = (p.callCounts[signature] ?? 0) + 1;
         const args = redactToolArguments(call.name, call.arguments);
-        if (p.callCounts[signature] > this.config.openai.maxIdenticalCalls) {
-          const error = 'this exact call was already made; use its result';
-          p.toolOutputs[call.callId] = JSON.stringify({ error });
-          p.toolCalls.push({ name: call.name, arguments: args, status: 'refused', error, durationMs: 0, credits: 0 });
+        const refusal = !allowed.has(call.callId)
+          ? `at most ${this.config.openai.maxToolCallsPerRound} calls at once; ask again for what is still needed`
+          : p.callCounts[signature] > this.config.openai.maxIdenticalCalls
+            ? 'this exact call was already made; use its result'
+            : undefined;
+        if (refusal) {
+          p.toolOutputs[call.callId] = JSON.stringify({ error: refusal });
+          p.toolCalls.push({
+            name: call.name,
+            arguments: args,
+            status: 'refused',
+            error: refusal,
+            durationMs: 0,
+            credits: 0,
+          });
           return;
         }
         const outcome = await this.tools.execute(call, turn.ctx, turn.profile.tools);
@@ -281,7 +298,7 @@ export class AssistantRun {
   }
 
   private fallback(p: TurnProgress, reason: string): void {
-    p.answer = FALLBACK_ANSWER;
+    p.answer = NO_ANSWER_TEXT;
     p.fallbackReason = reason;
   }
 }

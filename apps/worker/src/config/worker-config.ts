@@ -31,6 +31,8 @@ const workerEnvSchema = baseEnvSchema
     OPENAI_MAX_CONCURRENT: env.int(1, 10_000).default(200),
     ASSISTANT_MAX_TOOL_ROUNDS: env.int(1, 20).default(6),
     ASSISTANT_MAX_IDENTICAL_CALLS: env.int(1, 10).default(3),
+    // One response may ask for many calls at once; beyond this many they are answered with an error.
+    ASSISTANT_MAX_TOOL_CALLS_PER_ROUND: env.int(1, 50).default(8),
 
     AIRTABLE_API_KEY: env.secret(8).optional(),
     AIRTABLE_BASE_ID: env.string().optional(),
@@ -120,6 +122,7 @@ export class WorkerConfig {
     maxConcurrent: number;
     maxToolRounds: number;
     maxIdenticalCalls: number;
+    maxToolCallsPerRound: number;
   };
   /** Undefined when Airtable is not configured: mappings then live in Redis only. */
   readonly airtable?: {
@@ -190,6 +193,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       maxConcurrent: e.OPENAI_MAX_CONCURRENT,
       maxToolRounds: e.ASSISTANT_MAX_TOOL_ROUNDS,
       maxIdenticalCalls: e.ASSISTANT_MAX_IDENTICAL_CALLS,
+      maxToolCallsPerRound: e.ASSISTANT_MAX_TOOL_CALLS_PER_ROUND,
     },
     airtable:
       e.AIRTABLE_API_KEY && e.AIRTABLE_BASE_ID

@@ -1,16 +1,35 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { REDIS_CONNECTION } from '@app/redis';
 import { HubSpotApiClient } from './hubspot-api.client';
 import type { HubSpotMessage, HubSpotThread } from './hubspot.types';
 
 const BASE = '/conversations/v3/conversations/threads';
+/** Longer than a job's retries and delays last. */
+const MESSAGE_CACHE_SECONDS = 24 * 3600;
 
 /** Reads messages and threads (HubSpot Conversations v3). */
 @Injectable()
 export class HubSpotConversations {
-  constructor(private readonly api: HubSpotApiClient) {}
+  constructor(
+    private readonly api: HubSpotApiClient,
+    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
+  ) {}
 
-  getMessage(threadId: string, messageId: string): Promise<HubSpotMessage> {
-    return this.api.request<HubSpotMessage>('GET', `${BASE}/${enc(threadId)}/messages/${enc(messageId)}`);
+  /**
+   * A sent message does not change: read once, then from Redis, so a turn that waits for rate
+   * budget (a delayed job) or is retried does not spend the portal's budget reading it again.
+   */
+  async getMessage(threadId: string, messageId: string): Promise<HubSpotMessage> {
+    const key = `hubspot:message:${threadId}:${messageId}`;
+    const cached = await this.redis.get(key);
+    if (cached) return JSON.parse(cached) as HubSpotMessage;
+    const message = await this.api.request<HubSpotMessage>(
+      'GET',
+      `${BASE}/${enc(threadId)}/messages/${enc(messageId)}`,
+    );
+    await this.redis.set(key, JSON.stringify(message), 'EX', MESSAGE_CACHE_SECONDS);
+    return message;
   }
 
   getThread(threadId: string): Promise<HubSpotThread> {

@@ -2,6 +2,7 @@ import Airtable from 'airtable';
 import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
 import type { WorkerConfig } from '../config/worker-config';
 import type { RateBudget } from '../budgets/rate-budget.service';
+import type { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { MappingStore } from './mapping-store';
 
 type AirtableConfig = NonNullable<WorkerConfig['airtable']>;
@@ -15,6 +16,7 @@ export class AirtableMappingStore implements MappingStore {
     private readonly config: AirtableConfig,
     /** Airtable's 5 requests/s per base, shared by all workers (omitted only in store tests). */
     private readonly budget?: RateBudget,
+    private readonly metrics?: WorkerMetrics,
   ) {
     const airtable = new Airtable({
       apiKey: config.apiKey,
@@ -28,7 +30,7 @@ export class AirtableMappingStore implements MappingStore {
 
   async find(threadId: string): Promise<string | undefined> {
     const formula = `{${this.config.threadField}} = '${escapeFormulaString(threadId)}'`;
-    const records = await this.call('select', () =>
+    const records = await this.call('records.select', () =>
       this.table
         .select({ filterByFormula: formula, maxRecords: 1, fields: [this.config.conversationField] })
         .firstPage(),
@@ -41,20 +43,26 @@ export class AirtableMappingStore implements MappingStore {
     const fields = { [this.config.threadField]: threadId, [this.config.conversationField]: conversationId };
     // The SDK has no typed upsert; update() passes performUpsert through to the PATCH body.
     const opts = { performUpsert: { fieldsToMergeOn: [this.config.threadField] } };
-    await this.call('upsert', () => this.table.update([{ fields } as never], opts as never));
+    await this.call('records.upsert', () => this.table.update([{ fields } as never], opts as never));
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-    await this.budget?.take({
-      name: `airtable:${this.config.baseId}`,
-      limit: this.config.requestsPerSecond,
-      windowMs: 1000,
-    });
+  private call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const spec = { name: `airtable:${this.config.baseId}`, limit: this.config.requestsPerSecond, windowMs: 1000 };
+    // A violation locks the whole base for 30 s: the unit counts until Airtable has answered.
+    return this.budget ? this.budget.spend(spec, () => this.send(what, fn)) : this.send(what, fn);
+  }
+
+  private async send<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    const end = this.metrics?.startUpstreamCall('airtable', what);
     try {
-      return await fn();
+      const result = await fn();
+      end?.(200);
+      return result;
     } catch (err) {
       const e = err as { statusCode?: number; error?: string; message?: string };
       const status = typeof e.statusCode === 'number' ? e.statusCode : 0;
+      // The SDK reports its own request timeout as a CONNECTION_ERROR about an aborted request.
+      end?.(status || (/abort/i.test(e.message ?? '') ? 'timeout' : 'network'));
       // A 429 from Airtable means: wait 30 seconds.
       const wait = status === 429 ? 30_000 : undefined;
       const retryable = status === 0 || isRetryableStatus(status);

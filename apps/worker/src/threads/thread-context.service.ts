@@ -42,14 +42,23 @@ export class ThreadContext {
       const facts: Partial<Record<keyof ThreadState, string>> = { profile: profile.name };
       // HubSpot may associate a visitor id that is not a CRM contact yet: check once per thread.
       if (thread.associatedContactId && /^\d+$/.test(thread.associatedContactId)) {
-        const contact = await this.crmContact(thread.associatedContactId);
-        if (contact) {
-          facts.contactId = thread.associatedContactId;
-          if (contact.email) facts.email = contact.email;
-        }
+        facts.contactPending = thread.associatedContactId;
       }
+      // Recorded before the contact read: a wait for rate budget in between must not read the thread again.
       await this.threadState.set(ref, facts);
       state = { ...state, ...facts };
+    }
+    if (state.contactPending) {
+      const contactId = state.contactPending;
+      const contact = await this.crmContact(contactId);
+      const facts: Partial<Record<keyof ThreadState, string>> = {};
+      if (contact) {
+        facts.contactId = contactId;
+        if (contact.email) facts.email = contact.email;
+      }
+      if (Object.keys(facts).length > 0) await this.threadState.set(ref, facts);
+      await this.threadState.unset(ref, 'contactPending');
+      state = { ...state, ...facts, contactPending: undefined };
     }
     const profile = this.profiles.get(state.profile);
     const sender = message?.senders?.[0]?.deliveryIdentifier;
@@ -66,12 +75,15 @@ export class ThreadContext {
   /** The CRM contact's e-mail, or undefined when there is no such contact. */
   private async crmContact(contactId: string): Promise<{ email?: string } | undefined> {
     await this.api.takeBudget('standard');
+    const end = this.api.startCall('crm.contacts.get');
     try {
       const contact = await this.api.sdk.crm.contacts.basicApi.getById(contactId, ['email']);
+      end(200);
       return { email: contact.properties.email?.toLowerCase() || undefined };
     } catch (err) {
       // Not a contact (or not readable): the visitor is anonymous. A 5xx surfaces as a retry.
       const status = (err as { code?: unknown }).code;
+      end(typeof status === 'number' ? status : 'network');
       if (typeof status !== 'number' || status >= 500 || status === 429) throw err;
       this.logger.warn({ contactId, status }, 'thread contact not readable; treated as anonymous');
       return undefined;

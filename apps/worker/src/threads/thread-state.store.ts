@@ -9,6 +9,8 @@ export interface ThreadState {
   profile?: string;
   /** The CRM contact of the visitor: HubSpot's associated contact, or one bound in this thread. */
   contactId?: string;
+  /** The thread's associated contact id, read from the thread but not looked up in the CRM yet. */
+  contactPending?: string;
   /** The visitor's e-mail as HubSpot knows it. */
   email?: string;
   /** Set when a human took over (handoff or assignment): the bot stays silent. */

@@ -12,6 +12,7 @@ import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
 import { UpstreamError } from '../errors/upstream.error';
 import { ThreadMapping } from '../mapping/thread-mapping.service';
 import { OpenAIApiClient } from '../openai/openai-api.client';
+import { screenAnswer } from '../assistant/instructions-leak.guard';
 import { HAND_OFF_TOOL } from '../assistant/tools/handoff.tools';
 import { HandoffService } from '../threads/handoff.service';
 import { ThreadContext, type ResolvedThread } from '../threads/thread-context.service';
@@ -58,11 +59,7 @@ export class MessageTurnService {
   async handle(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<TurnOutcome> {
     const { portalId, threadId, messageId } = job;
     const ref = { portalId, threadId };
-    // Both reads go out together: one round trip of latency on the hot path.
-    const [{ own, progress }, state] = await Promise.all([
-      this.progressStore.loadForMessage(portalId, messageId),
-      this.threadState.get(ref),
-    ]);
+    const { own, progress } = await this.progressStore.loadForMessage(portalId, messageId);
     // Our own replies come back as webhooks: recognised by id, without spending a HubSpot read.
     if (own) return { status: 'skipped', reason: 'own reply' };
     if (progress.done) {
@@ -71,27 +68,32 @@ export class MessageTurnService {
       return { status: 'skipped', reason: 'already answered' };
     }
 
-    const message = await this.conversations.getMessage(threadId, messageId);
-    const role = checkRole(message);
-    if (!role.answer) return { status: 'skipped', reason: role.reason };
-
-    const thread = await this.threadContext.resolve(ref, message, state);
-    const messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
-    progress.startedAt ??= Date.now();
-    progress.profile = thread.profile.name;
-    if (thread.state.handedOff && !progress.answer) {
-      // It may have queued in the thread's line while a turn ran: leave it, or it would block the
-      // thread after it is reopened.
-      await this.lock.finish(ref, messageId, holder);
-      const reason = 'handed off to a human';
-      progress.done = true;
-      await this.recordEnd(job, attempt, progress, { outcome: 'skipped', reason, messageAt: messageTime });
-      return { status: 'skipped', reason };
-    }
-    // Outlives the slowest turn: no model call starts after the turn timeout, and one may run that long.
+    // The thread's turn first, in the order HubSpot saw the messages, before any HubSpot call: a
+    // message that must wait spends no request (under a tight budget, re-reads would starve the
+    // portal), and a message whose read waits for budget cannot be overtaken by a later one.
+    // The lock outlives the slowest turn: no model call starts after the turn timeout, and one may run that long.
     const lockTtl = this.config.queue.turnTimeoutMs + this.config.openai.timeoutMs + 30_000;
-    if (!(await this.lock.acquire(ref, messageId, messageTime, holder, lockTtl))) return { status: 'busy' };
+    if (!(await this.lock.acquire(ref, messageId, job.occurredAt, holder, lockTtl))) return { status: 'busy' };
+    progress.startedAt ??= Date.now();
+    let messageTime: number | undefined;
     try {
+      const message = await this.conversations.getMessage(threadId, messageId);
+      const role = checkRole(message);
+      if (!role.answer) {
+        await this.lock.finish(ref, messageId, holder);
+        return { status: 'skipped', reason: role.reason };
+      }
+      messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
+      // Read under the lock: the thread's previous turn may have changed it (contact, handoff).
+      const thread = await this.threadContext.resolve(ref, message);
+      progress.profile = thread.profile.name;
+      if (thread.state.handedOff && !progress.answer) {
+        await this.lock.finish(ref, messageId, holder);
+        const reason = 'handed off to a human';
+        progress.done = true;
+        await this.recordEnd(job, attempt, progress, { outcome: 'skipped', reason, messageAt: messageTime });
+        return { status: 'skipped', reason };
+      }
       const save = () => this.progressStore.save(portalId, messageId, progress);
       await this.answer(job, message, thread, progress, save);
       progress.done = true;
@@ -254,6 +256,14 @@ export class MessageTurnService {
       // The model handed the chat to a person during this turn: say so, whatever else it wrote.
       progress.handoffReason ??= 'the model handed off';
       progress.answer = this.handoff.message;
+    } else if (progress.answer !== undefined && !progress.fallbackReason) {
+      // Chat text is untrusted: a model talked into quoting its instructions does not get to post them.
+      const screened = screenAnswer(progress.answer, thread.profile.instructions);
+      if (screened.leaked) {
+        this.logger.warn({ threadId: job.threadId, spanWords: screened.spanWords }, 'answer quoted the instructions');
+        progress.answer = screened.text;
+        progress.screenedReason = `quoted ${screened.spanWords} words of the instructions`;
+      }
     }
   }
 
@@ -344,5 +354,5 @@ function endOf(progress: TurnProgress): { outcome: TurnOutcomeKind; reason?: str
   if (progress.capReason) return { outcome: 'capped', reason: progress.capReason };
   if (progress.fallbackReason) return { outcome: 'fallback', reason: progress.fallbackReason };
   if (progress.handoffReason) return { outcome: 'handoff', reason: progress.handoffReason };
-  return { outcome: 'answered' };
+  return { outcome: 'answered', reason: progress.screenedReason && `answer replaced: ${progress.screenedReason}` };
 }

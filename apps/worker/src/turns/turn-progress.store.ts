@@ -42,6 +42,8 @@ export interface TurnProgress {
   errors: string[];
   /** Why this turn handed the thread to a person, when it did. */
   handoffReason?: string;
+  /** Why the model's answer was replaced before posting (it quoted the instructions). */
+  screenedReason?: string;
   /** The cost cap this turn reached, when it did. */
   capReason?: string;
   /** The audit record was written (a redelivery after that writes none). */
