@@ -12,13 +12,15 @@ import { REDIS_CONNECTION } from '@app/redis';
 import { WorkerConfig } from '../config/worker-config';
 import { CostLedger } from '../costs/cost-ledger.service';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
-import type { TurnProgress } from '../turns/turn-progress.store';
+import type { JobLock, TurnProgress } from '../turns/turn-progress.store';
 
 /** Which queue attempt a turn is on; the audit keeps it next to the outcome. */
 export interface TurnAttempt {
   jobId: string;
   /** 1-based. */
   attempt: number;
+  /** The queue's lock on the job, when run by the queue: progress is saved only while it is ours. */
+  lock?: JobLock;
 }
 
 export interface TurnEnd {

@@ -6,6 +6,7 @@ import { UpstreamError } from '../errors/upstream.error';
 import { HandoffService } from '../threads/handoff.service';
 import { WelcomeService } from '../threads/welcome.service';
 import { MessageTurnService } from '../turns/message-turn.service';
+import { JobLockLostError } from '../turns/turn-progress.store';
 
 const BUSY_DELAY_MS = 750;
 
@@ -55,7 +56,8 @@ export class HubSpotEventsProcessor {
 
   private async messageReceived(job: Job<MessageReceivedJob>, token?: string): Promise<unknown> {
     const holder = job.id ?? `${job.data.portalId}-${job.data.messageId}`;
-    const attempt = { jobId: holder, attempt: job.attemptsMade + 1 };
+    const lock = token ? { key: `${job.queueQualifiedName}:${job.id}:lock`, token } : undefined;
+    const attempt = { jobId: holder, attempt: job.attemptsMade + 1, lock };
     try {
       const outcome = await this.turns.handle(job.data, holder, attempt);
       if (outcome.status === 'busy') {
@@ -66,7 +68,7 @@ export class HubSpotEventsProcessor {
       this.logger.log({ jobId: job.id, threadId: job.data.threadId, ...outcome }, 'message handled');
       return outcome;
     } catch (err) {
-      if (err instanceof DelayedError) throw err;
+      if (err instanceof DelayedError || err instanceof JobLockLostError) throw err;
       await this.delayIfOutOfBudget(job, token, err);
       const permanent = err instanceof UpstreamError && !err.retryable;
       const lastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

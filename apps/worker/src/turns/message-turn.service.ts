@@ -19,7 +19,7 @@ import { ThreadContext, type ResolvedThread } from '../threads/thread-context.se
 import { ThreadStateStore } from '../threads/thread-state.store';
 import { checkRole } from './role-check';
 import { ThreadTurnLock } from './thread-turn-lock.service';
-import { TurnProgressStore, type TurnProgress } from './turn-progress.store';
+import { JobLockLostError, TurnProgressStore, type TurnProgress } from './turn-progress.store';
 
 export const STAFF_ONLY_ANSWER =
   'Sorry, this assistant is only for our staff. Write "I want to talk to a person" and a colleague will help you.';
@@ -94,16 +94,18 @@ export class MessageTurnService {
         await this.recordEnd(job, attempt, progress, { outcome: 'skipped', reason, messageAt: messageTime });
         return { status: 'skipped', reason };
       }
-      const save = () => this.progressStore.save(portalId, messageId, progress);
+      const save = this.saver(job, attempt, progress);
       await this.answer(job, message, thread, progress, save);
       progress.done = true;
       await this.recordEnd(job, attempt, progress, { ...endOf(progress), messageAt: messageTime });
     } catch (err) {
+      // Another run owns the job (and, with the same holder, the thread's turn) now: touch nothing.
+      if (err instanceof JobLockLostError) throw err;
       // Keep our place in line: the retry must still come before later messages of the thread.
       await this.lock.unlock(ref, holder);
       if (!(err instanceof RateBudgetExhaustedError)) {
         progress.errors.push(`attempt ${attempt.attempt}: ${(err as Error).message}`.slice(0, 300));
-        await this.progressStore.save(portalId, messageId, progress).catch(() => undefined);
+        await this.saver(job, attempt, progress)().catch(() => undefined);
       }
       throw err;
     }
@@ -130,7 +132,7 @@ export class MessageTurnService {
       const message = await this.conversations.getMessage(threadId, messageId);
       if (!checkRole(message).answer) return;
       messageAt = Date.parse(message.createdAt ?? '') || job.occurredAt;
-      const save = () => this.progressStore.save(portalId, messageId, progress);
+      const save = this.saver(job, attempt, progress);
       progress.answer = FALLBACK_ANSWER;
       progress.fallbackReason ??= 'turn failed';
       progress.replyParts = [FALLBACK_ANSWER];
@@ -141,6 +143,7 @@ export class MessageTurnService {
       progress.done = true;
       await this.recordEnd(job, attempt, progress, { outcome: 'fallback', reason: progress.fallbackReason, messageAt });
     } catch (err) {
+      if (err instanceof JobLockLostError) throw err;
       // Not even the fallback reached the visitor: the audit says so; the job stays failed.
       const reason = `fallback not posted: ${(err as Error).message}`.slice(0, 300);
       await this.recordEnd(job, attempt, progress, { outcome: 'failed', reason, messageAt }).catch(() => undefined);
@@ -161,7 +164,13 @@ export class MessageTurnService {
       await this.audit.write(this.audit.build(job, attempt, progress, { ...end, profile: progress.profile }));
       progress.audited = true;
     }
-    await this.progressStore.save(job.portalId, job.messageId, progress);
+    await this.saver(job, attempt, progress)();
+  }
+
+  /** Saves `progress` (optionally marking a posted message as ours) while this run owns the job. */
+  private saver(job: MessageReceivedJob, attempt: TurnAttempt, progress: TurnProgress) {
+    return (ownMessageId?: string) =>
+      this.progressStore.save(job.portalId, job.messageId, progress, { lock: attempt.lock, ownMessageId });
   }
 
   private async answer(
@@ -283,7 +292,7 @@ export class MessageTurnService {
     job: MessageReceivedJob,
     message: HubSpotMessage,
     progress: TurnProgress,
-    save: () => Promise<void>,
+    save: (ownMessageId?: string) => Promise<void>,
   ): Promise<void> {
     const parts = progress.replyParts ?? [];
     for (let i = progress.replyMessageIds.length; i < parts.length; i++) {
@@ -293,7 +302,7 @@ export class MessageTurnService {
           progress.replyMessageIds.push(posted);
           progress.replyInFlight = undefined;
           // Marked as ours too, so its webhook is skipped unread like any reply we posted.
-          await this.progressStore.saveWithOwnMessage(job.portalId, job.messageId, progress, posted);
+          await save(posted);
           continue;
         }
         // A post that timed out may still land: look once more after a pause before re-posting.
@@ -325,7 +334,7 @@ export class MessageTurnService {
       }
       progress.replyMessageIds.push(id);
       progress.replyInFlight = undefined;
-      await this.progressStore.saveWithOwnMessage(job.portalId, job.messageId, progress, id);
+      await save(id);
     }
   }
 

@@ -61,6 +61,35 @@ export interface TurnProgress {
 }
 
 const TTL_SECONDS = 7 * 86_400;
+const OWN_TTL_SECONDS = 2 * 86_400;
+
+/** The queue's lock on the job being processed: its Redis key and this run's token. */
+export interface JobLock {
+  key: string;
+  token: string;
+}
+
+export interface SaveOptions {
+  /** Save only while this run still owns the job. */
+  lock?: JobLock;
+  /** Also mark this posted message as ours (its webhook is then skipped unread). */
+  ownMessageId?: string;
+}
+
+/** This run lost the job to another worker (its lock expired): stop without touching anything. */
+export class JobLockLostError extends Error {
+  constructor(lockKey: string) {
+    super(`the queue lock ${lockKey} is no longer ours: another worker took the job over`);
+    this.name = 'JobLockLostError';
+  }
+}
+
+const GUARDED_SAVE = `
+if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
+if KEYS[3] ~= '' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[4]) end
+return 1
+`;
 
 export function newProgress(): TurnProgress {
   return {
@@ -100,25 +129,42 @@ export class TurnProgressStore {
 
   /** Remembers a message we posted outside a turn (e.g. a welcome), so its webhook is skipped unread. */
   async markOwnMessage(portalId: string, messageId: string): Promise<void> {
-    await this.redis.set(ownKey(portalId, messageId), '1', 'EX', 2 * 86_400);
+    await this.redis.set(ownKey(portalId, messageId), '1', 'EX', OWN_TTL_SECONDS);
   }
 
-  /** Records a posted reply part: our own-message marker and the progress, in one round trip. */
-  async saveWithOwnMessage(
-    portalId: string,
-    messageId: string,
-    progress: TurnProgress,
-    postedId: string,
-  ): Promise<void> {
-    await this.redis
-      .multi()
-      .set(ownKey(portalId, postedId), '1', 'EX', 2 * 86_400)
-      .set(key(portalId, messageId), JSON.stringify(progress), 'EX', TTL_SECONDS)
-      .exec();
-  }
-
-  async save(portalId: string, messageId: string, progress: TurnProgress): Promise<void> {
-    await this.redis.set(key(portalId, messageId), JSON.stringify(progress), 'EX', TTL_SECONDS);
+  /**
+   * Persists the progress (and, for a posted reply part, our own-message marker) in one round trip.
+   * With `lock`, only while the queue's lock on the job is still ours: a run whose job was taken
+   * over (its lock expired during a long stall) must not overwrite the new run's progress or act
+   * on it (it throws JobLockLostError before the side effect that follows every save).
+   */
+  async save(portalId: string, messageId: string, progress: TurnProgress, options: SaveOptions = {}): Promise<void> {
+    const { lock, ownMessageId } = options;
+    const json = JSON.stringify(progress);
+    if (!lock && !ownMessageId) {
+      await this.redis.set(key(portalId, messageId), json, 'EX', TTL_SECONDS);
+      return;
+    }
+    if (!lock) {
+      await this.redis
+        .multi()
+        .set(ownKey(portalId, ownMessageId!), '1', 'EX', OWN_TTL_SECONDS)
+        .set(key(portalId, messageId), json, 'EX', TTL_SECONDS)
+        .exec();
+      return;
+    }
+    const saved = await this.redis.eval(
+      GUARDED_SAVE,
+      3,
+      key(portalId, messageId),
+      lock.key,
+      ownMessageId ? ownKey(portalId, ownMessageId) : '',
+      json,
+      String(TTL_SECONDS),
+      lock.token,
+      String(OWN_TTL_SECONDS),
+    );
+    if (saved !== 1) throw new JobLockLostError(lock.key);
   }
 
   /** The id of the newest item we know a conversation holds (set after every model call). */
