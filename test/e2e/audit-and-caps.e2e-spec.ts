@@ -104,6 +104,9 @@ describe('audit trail and cost caps', () => {
     ]);
     expect(Date.parse(turn.finishedAt)).toBeGreaterThanOrEqual(Date.parse(turn.startedAt));
     expect(turn.latencyMs).toBeGreaterThanOrEqual(0);
+    // Added latency = what the visitor waited minus model and tool time.
+    expect(turn.addedLatencyMs).toBe(Math.max(0, turn.latencyMs! - turn.modelMs! - turn.toolMs!));
+    expect(turn.modelMs).toBeGreaterThanOrEqual(0);
     expect(view.totals).toEqual({ tokens, credits: 0.21, turns: 1 });
 
     // The same turn in the metrics: exact increments.
@@ -116,6 +119,7 @@ describe('audit trail and cost caps', () => {
     expect(delta('listafirme_credits_total')).toBeCloseTo(0.21);
     expect(delta('turn_latency_seconds_count', { outcome: 'answered' })).toBe(1);
     expect(delta('turn_duration_seconds_count', { outcome: 'answered' })).toBe(1);
+    expect(delta('turn_added_latency_seconds_count', { outcome: 'answered' })).toBe(1);
     expect(delta('fallback_replies_total')).toBe(0);
 
     // Bull Board shows the job's data, which carries the link to this view.

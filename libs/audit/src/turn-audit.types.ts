@@ -45,6 +45,11 @@ export interface TurnAuditRecord {
   finishedAt: string;
   /** From the visitor's message to the end of the turn (ms): what the visitor waited. */
   latencyMs?: number;
+  /** Of that, waiting for the model and for tools (ms). */
+  modelMs?: number;
+  toolMs?: number;
+  /** latencyMs minus the model and tool time: what this system added (queueing, HubSpot, Redis, rate budgets). */
+  addedLatencyMs?: number;
   outcome: TurnOutcomeKind;
   /** Why: the fallback reason, the handoff reason, the cap reached, the skip reason. */
   reason?: string;

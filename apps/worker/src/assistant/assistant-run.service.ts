@@ -114,7 +114,13 @@ export class AssistantRun {
     const slot = { name: 'openai:responses', limit: openai.maxConcurrent, leaseMs: openai.timeoutMs + 30_000 };
     return this.budget.withSlot(slot, async () => {
       await mark();
-      return this.send(turn, input);
+      const started = Date.now();
+      try {
+        return await this.send(turn, input);
+      } finally {
+        // Time the visitor waited on the model: what "added latency" subtracts.
+        turn.progress.modelMs = (turn.progress.modelMs ?? 0) + (Date.now() - started);
+      }
     });
   }
 
@@ -180,6 +186,7 @@ export class AssistantRun {
     const todo = p.pendingCalls.filter((c) => p.toolOutputs[c.callId] === undefined);
     // A response asking for dozens of paid lookups at once is bounded like a loop is.
     const allowed = new Set(p.pendingCalls.slice(0, this.config.openai.maxToolCallsPerRound).map((c) => c.callId));
+    const roundStarted = Date.now();
     await Promise.all(
       todo.map(async (call) => {
         const signature = `${call.name}:${call.arguments}`;
@@ -224,6 +231,7 @@ export class AssistantRun {
         await turn.save();
       }),
     );
+    p.toolMs = (p.toolMs ?? 0) + (Date.now() - roundStarted);
   }
 
   /**

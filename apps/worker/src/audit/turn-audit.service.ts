@@ -50,6 +50,9 @@ export class TurnAudit {
   build(job: MessageReceivedJob, attempt: TurnAttempt, progress: TurnProgress, end: TurnEnd): TurnAuditRecord {
     const finished = Date.now();
     const started = progress.startedAt ?? finished;
+    const latencyMs = end.messageAt ? Math.max(0, finished - end.messageAt) : undefined;
+    const modelMs = progress.modelMs ?? 0;
+    const toolMs = progress.toolMs ?? 0;
     return {
       version: 1,
       portalId: job.portalId,
@@ -63,7 +66,10 @@ export class TurnAudit {
       messageAt: end.messageAt ? new Date(end.messageAt).toISOString() : undefined,
       startedAt: new Date(started).toISOString(),
       finishedAt: new Date(finished).toISOString(),
-      latencyMs: end.messageAt ? Math.max(0, finished - end.messageAt) : undefined,
+      latencyMs,
+      modelMs,
+      toolMs,
+      addedLatencyMs: latencyMs === undefined ? undefined : Math.max(0, latencyMs - modelMs - toolMs),
       outcome: end.outcome,
       reason: end.reason,
       responseIds: progress.responseIds,

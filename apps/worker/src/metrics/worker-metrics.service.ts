@@ -56,6 +56,7 @@ export class WorkerMetrics {
   private readonly turns: Counter<'outcome'>;
   private readonly turnDuration: Histogram<'outcome'>;
   private readonly turnLatency: Histogram<'outcome'>;
+  private readonly turnAddedLatency: Histogram<'outcome'>;
   private readonly toolCalls: Counter<'tool' | 'status'>;
   private readonly toolDuration: Histogram<'tool'>;
   private readonly tokens: Counter<'direction'>;
@@ -132,7 +133,14 @@ export class WorkerMetrics {
     });
     this.turnLatency = new Histogram({
       name: name('turn_latency_seconds'),
-      help: "Added latency: from the visitor's message (HubSpot time) to the end of its turn, by outcome",
+      help: "From the visitor's message (HubSpot time) to the end of its turn, by outcome",
+      labelNames: ['outcome'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
+    this.turnAddedLatency = new Histogram({
+      name: name('turn_added_latency_seconds'),
+      help: 'Added latency: turn latency minus the time spent waiting for the model and tools, by outcome',
       labelNames: ['outcome'],
       buckets: LATENCY_BUCKETS,
       registers,
@@ -233,6 +241,13 @@ export class WorkerMetrics {
     if (Number.isFinite(durationMs) && durationMs >= 0) this.turnDuration.labels(outcome).observe(durationMs / 1000);
     if (typeof record.latencyMs === 'number' && Number.isFinite(record.latencyMs) && record.latencyMs >= 0) {
       this.turnLatency.labels(outcome).observe(record.latencyMs / 1000);
+    }
+    if (
+      typeof record.addedLatencyMs === 'number' &&
+      Number.isFinite(record.addedLatencyMs) &&
+      record.addedLatencyMs >= 0
+    ) {
+      this.turnAddedLatency.labels(outcome).observe(record.addedLatencyMs / 1000);
     }
     for (const call of record.tools) {
       const tool = this.toolLabel(call.name);

@@ -30,6 +30,10 @@ export interface TurnProgress {
   /** Names of the tool calls that succeeded in this turn, in order. */
   toolsSucceeded: string[];
   usage: { inputTokens: number; outputTokens: number };
+  /** Time spent waiting for model responses (ms), all attempts. */
+  modelMs?: number;
+  /** Time spent running tool rounds (ms; a round's calls run in parallel, so its wall time). */
+  toolMs?: number;
   /** ListaFirme credits spent by this turn's tool calls. */
   credits: number;
   /** Every tool call of the turn, for the audit trail (arguments redacted). */
