@@ -48,12 +48,15 @@ export class ThreadMapping implements OnApplicationBootstrap {
     knownConversationId?: string,
     /** Persist the new id before the mapping write, so a crash in between cannot orphan it. */
     onCreated?: (conversationId: string) => Promise<void>,
+    /** Runs before a conversation is created (e.g. to check this run still owns its job). */
+    beforeCreate?: () => Promise<void>,
   ): Promise<{ conversationId: string; created: boolean }> {
     const existing = knownConversationId ?? (await this.find(ref));
     if (existing) {
       if (knownConversationId) await this.saveIfMissing(ref, knownConversationId);
       return { conversationId: existing, created: false };
     }
+    await beforeCreate?.();
     const conversation = await this.openai.call('conversations.create', (sdk) =>
       sdk.conversations.create({
         metadata: { hubspot_portal_id: ref.portalId, hubspot_thread_id: ref.threadId },

@@ -278,10 +278,16 @@ export class MessageTurnService {
 
   private async conversationFor(job: MessageReceivedJob, progress: TurnProgress, save: () => Promise<void>) {
     const ref = { portalId: job.portalId, threadId: job.threadId };
-    const resolved = await this.mapping.resolve(ref, progress.conversationId, async (id) => {
-      progress.conversationId = id;
-      await save();
-    });
+    const resolved = await this.mapping.resolve(
+      ref,
+      progress.conversationId,
+      async (id) => {
+        progress.conversationId = id;
+        await save();
+      },
+      // A run that lost its job must not create a conversation nobody will use.
+      save,
+    );
     // Persisted by the next save, before anything else leaves the process.
     progress.conversationId = resolved.conversationId;
     return resolved.conversationId;
