@@ -40,12 +40,8 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Queue, QueueEvents } from 'bullmq';
 import { signV3 } from '../apps/api/src/webhooks/hubspot-signature';
-import { FakeAirtable } from '../test/fakes/airtable.fake';
-import { FakeAnaf } from '../test/fakes/anaf.fake';
 import type { RecordedRequest } from '../test/fakes/fake-http-server';
-import { FakeHubSpot, HubSpotRequests, type HubSpotMessage } from '../test/fakes/hubspot.fake';
-import { FakeListaFirme } from '../test/fakes/listafirme.fake';
-import { FakeOpenAI } from '../test/fakes/openai.fake';
+import { HubSpotRequests, type HubSpotMessage } from '../test/fakes/hubspot.fake';
 import {
   apiEnv,
   commandLine,
@@ -65,17 +61,11 @@ import {
   WEBHOOK_URL,
   type Child,
 } from './bench-support.ts';
+import { startProviderFakes, workerEnvFor } from './bench-fakes.ts';
 
 // ------------------------------------------------------------------------------------------------ constants
 
 const SECTION = '## Burst under shared rate budgets (npm run bench:burst)';
-
-const HUBSPOT_TOKEN = 'pat-bench-hubspot';
-const OPENAI_KEY = 'sk-bench-openai';
-const BOT_ACTOR = 'A-777';
-const AIRTABLE_BASE = 'appBenchConversations';
-const THREAD_FIELD = 'Hubspot Thread ID';
-const CONVERSATION_FIELD = 'OpenAI Thread ID';
 
 /** HubSpot's rolling window and Airtable's, ms (the fakes' and the providers'). */
 const HUBSPOT_WINDOW_MS = 10_000;
@@ -281,15 +271,12 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
   const problems: string[] = [];
 
   // Fakes, with their real limits.
-  const hubspot = new FakeHubSpot({ accessToken: HUBSPOT_TOKEN });
+  const fakes = await startProviderFakes({
+    modelLatencyMs: settings.modelLatencyMs,
+    airtable: { requestsPerWindow: settings.airtablePerSecond, windowMs: AIRTABLE_WINDOW_MS },
+  });
+  const { hubspot, openai, airtable, listafirme, anaf } = fakes;
   hubspot.setRateLimit({ perTenSeconds: hubspotLimit, searchPerSecond: settings.searchPerSecond });
-  const openai = new FakeOpenAI({ apiKey: OPENAI_KEY });
-  openai.setModelLatency(settings.modelLatencyMs);
-  const airtable = new FakeAirtable({ requestsPerWindow: settings.airtablePerSecond, windowMs: AIRTABLE_WINDOW_MS });
-  const listafirme = new FakeListaFirme();
-  const anaf = new FakeAnaf();
-  await Promise.all([hubspot.start(), openai.start(), airtable.start(), listafirme.start(), anaf.start()]);
-  airtable.createBase(AIRTABLE_BASE, { Conversations: [THREAD_FIELD, CONVERSATION_FIELD] });
 
   // OpenAI concurrency at the fake: POST /v1/responses from its request event to its response's finish.
   const modelCalls = { inFlight: 0, peak: 0, violations: 0 };
@@ -336,22 +323,11 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
         ...base,
         WORKER_HTTP_PORT: String(port),
         WORKER_CONCURRENCY: String(settings.workerConcurrency),
-        HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
-        HUBSPOT_BASE_URL: hubspot.url,
-        HUBSPOT_BOT_ACTOR_ID: BOT_ACTOR,
+        ...workerEnvFor(fakes),
         HUBSPOT_REQUESTS_PER_10S: String(hubspotLimit),
         HUBSPOT_SEARCH_PER_SECOND: String(settings.searchPerSecond),
-        OPENAI_API_KEY: OPENAI_KEY,
-        OPENAI_BASE_URL: `${openai.url}/v1`,
-        OPENAI_MODEL: 'gpt-bench',
         OPENAI_MAX_CONCURRENT: String(settings.openaiMaxConcurrent),
-        AIRTABLE_API_KEY: airtable.tokenFor([AIRTABLE_BASE]),
-        AIRTABLE_BASE_ID: AIRTABLE_BASE,
-        AIRTABLE_ENDPOINT_URL: airtable.url,
         AIRTABLE_REQUESTS_PER_SECOND: String(settings.airtablePerSecond),
-        LISTAFIRME_API_KEY: listafirme.key,
-        LISTAFIRME_BASE_URL: `${listafirme.url}/api`,
-        ANAF_BASE_URL: `${anaf.url}/api/PlatitorTvaRest/v9`,
       },
       log,
     );

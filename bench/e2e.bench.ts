@@ -48,12 +48,8 @@ import { parseArgs } from 'node:util';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { signV3 } from '../apps/api/src/webhooks/hubspot-signature';
-import { FakeAirtable } from '../test/fakes/airtable.fake';
-import { FakeAnaf } from '../test/fakes/anaf.fake';
 import type { FakeHttpServer, RecordedRequest } from '../test/fakes/fake-http-server';
-import { FakeHubSpot, HubSpotRequests, type HubSpotThread } from '../test/fakes/hubspot.fake';
-import { FakeListaFirme } from '../test/fakes/listafirme.fake';
-import { FakeOpenAI } from '../test/fakes/openai.fake';
+import { HubSpotRequests, type HubSpotThread } from '../test/fakes/hubspot.fake';
 import {
   API_ENTRY,
   apiEnv,
@@ -77,18 +73,12 @@ import {
   WEBHOOK_URL,
   type Child,
 } from './bench-support.ts';
+import { startProviderFakes, THREAD_FIELD, workerEnvFor, type ProviderFakes } from './bench-fakes.ts';
 
 // ------------------------------------------------------------------------------------------------ constants
 
 const WORKER_ENTRY = path.join(ROOT, 'dist/apps/worker/main.js');
 const SECTION = '## End to end (npm run bench:e2e)';
-
-const HUBSPOT_TOKEN = 'pat-bench-hubspot';
-const OPENAI_KEY = 'sk-bench-openai';
-const BOT_ACTOR = 'A-777';
-const AIRTABLE_BASE = 'appBenchConversations';
-const THREAD_FIELD = 'Hubspot Thread ID';
-const CONVERSATION_FIELD = 'OpenAI Thread ID';
 
 const TARGET_ADDED_P50_MS = 15;
 const TARGET_ADDED_P99_MS = 50;
@@ -216,12 +206,7 @@ interface Timing {
   end: number;
 }
 
-interface Fakes {
-  hubspot: FakeHubSpot;
-  openai: FakeOpenAI;
-  airtable: FakeAirtable;
-  listafirme: FakeListaFirme;
-  anaf: FakeAnaf;
+interface Fakes extends ProviderFakes {
   /** Request headers object (shared with the fake's RecordedRequest) → service time. */
   timings: WeakMap<object, Timing>;
   inFlight: InFlightGauge;
@@ -269,22 +254,11 @@ class InFlightGauge {
 }
 
 async function startFakes(modelLatencyMs: number): Promise<Fakes> {
-  const hubspot = new FakeHubSpot({ accessToken: HUBSPOT_TOKEN });
-  hubspot.setRateLimit({ perTenSeconds: Infinity, searchPerSecond: Infinity });
-  const openai = new FakeOpenAI({ apiKey: OPENAI_KEY });
-  openai.setModelLatency(modelLatencyMs);
-  const airtable = new FakeAirtable({ rateLimit: false });
-  const listafirme = new FakeListaFirme();
-  const anaf = new FakeAnaf();
-  await Promise.all([hubspot.start(), openai.start(), airtable.start(), listafirme.start(), anaf.start()]);
-  airtable.createBase(AIRTABLE_BASE, { Conversations: [THREAD_FIELD, CONVERSATION_FIELD] });
+  const providers = await startProviderFakes({ modelLatencyMs, airtable: { rateLimit: false } });
+  providers.hubspot.setRateLimit({ perTenSeconds: Infinity, searchPerSecond: Infinity });
 
   const fakes: Fakes = {
-    hubspot,
-    openai,
-    airtable,
-    listafirme,
-    anaf,
+    ...providers,
     timings: new WeakMap(),
     inFlight: new InFlightGauge(),
     connections: { hubspot: [], openai: [], airtable: [], listafirme: [], anaf: [] },
@@ -668,18 +642,7 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       ...base,
       WORKER_HTTP_PORT: String(workerPort),
       WORKER_CONCURRENCY: String(s.workerConcurrency),
-      HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
-      HUBSPOT_BASE_URL: fakes.hubspot.url,
-      HUBSPOT_BOT_ACTOR_ID: BOT_ACTOR,
-      OPENAI_API_KEY: OPENAI_KEY,
-      OPENAI_BASE_URL: `${fakes.openai.url}/v1`,
-      OPENAI_MODEL: 'gpt-bench',
-      AIRTABLE_API_KEY: fakes.airtable.tokenFor([AIRTABLE_BASE]),
-      AIRTABLE_BASE_ID: AIRTABLE_BASE,
-      AIRTABLE_ENDPOINT_URL: fakes.airtable.url,
-      LISTAFIRME_API_KEY: fakes.listafirme.key,
-      LISTAFIRME_BASE_URL: `${fakes.listafirme.url}/api`,
-      ANAF_BASE_URL: `${fakes.anaf.url}/api/PlatitorTvaRest/v9`,
+      ...workerEnvFor(fakes),
     },
     logs.worker,
   );
