@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
 import { SystemHarness } from '../support/system-harness';
-import { conversationsOf, jobIdFor, repliesIn, sleep, userItems } from '../support/visitor-turns';
+import { conversationsOf, jobIdFor, repliesIn, sleep, until, userItems } from '../support/visitor-turns';
 
 /**
  * A run whose job was taken over while it was still going (its queue lock expired during a long
@@ -35,7 +35,11 @@ describe('a job taken over while its first run is still going', () => {
     await h.deliver(h.hubspot.webhookEventFor(message));
     const jobId = jobIdFor(h, message);
 
-    for (let i = 0; reads === 0 && i < 200; i++) await sleep(25);
+    await until(
+      () => reads,
+      (n) => n > 0,
+      'the first HubSpot read',
+    );
     // As if another worker had taken the job over: the lock now holds someone else's token.
     await redis.set(`bull:${HUBSPOT_EVENTS_QUEUE}:${jobId}:lock`, 'another-worker-token', 'PX', 1000);
 

@@ -1,11 +1,11 @@
 import { messageJobId } from '@app/contracts';
 import { FALLBACK_ANSWER, NO_ANSWER_TEXT } from '../../apps/worker/src/assistant/assistant-run.service';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
-import { FakeOpenAI, itemText, type FakeItem } from '../fakes/openai.fake';
+import { FakeOpenAI, itemText } from '../fakes/openai.fake';
 import { SystemHarness } from '../support/system-harness';
+import { userItems } from '../support/visitor-turns';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const userItems = (items: readonly FakeItem[]) => items.filter((i) => i.type === 'message' && i.role === 'user');
 
 describe('turn guarantees', () => {
   let h: SystemHarness;

@@ -1,26 +1,15 @@
 import request from 'supertest';
 import { messageJobId } from '@app/contracts';
 import type { HubSpotMessage, HubSpotThread } from '../fakes/hubspot.fake';
-import { itemText, type FakeItem } from '../fakes/openai.fake';
+import { itemText } from '../fakes/openai.fake';
 import { boardQueue } from '../support/bull-board-client';
 import { SystemHarness } from '../support/system-harness';
+import { until, userItems } from '../support/visitor-turns';
 import { WorkerProcess } from '../support/worker-process';
 
 const MODEL_LATENCY_MS = 1500;
 const WORKERS = 2;
 const CONCURRENCY = 2;
-
-const userItems = (items: readonly FakeItem[]) => items.filter((i) => i.type === 'message' && i.role === 'user');
-
-async function until<T>(probe: () => Promise<T> | T, ok: (v: T) => boolean, what: string, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (ok(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Redis restarted while turns are in flight (AOF on)', () => {
   let h: SystemHarness;

@@ -1,16 +1,16 @@
 import { messageJobId } from '@app/contracts';
 import type { FakeHttpServer, RecordedRequest } from '../fakes/fake-http-server';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
-import { FakeOpenAI, itemText, type FakeItem, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
+import { FakeOpenAI, itemText, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
 import { boardQueue } from '../support/bull-board-client';
 import { SystemHarness } from '../support/system-harness';
+import { until, userItems } from '../support/visitor-turns';
 import { WorkerProcess } from '../support/worker-process';
 
 // Short lock and stalled check so a dead worker's job is taken over within seconds (defaults: 120 s / 30 s).
 const LOCK_MS = 2000;
 const STALLED_INTERVAL_MS = 1000;
 
-const userItems = (items: readonly FakeItem[]) => items.filter((i) => i.type === 'message' && i.role === 'user');
 const inputHas = (type: string) => (r: RecordedRequest) =>
   FakeOpenAI.createResponse(r) &&
   Array.isArray((r.body as { input?: unknown }).input) &&
@@ -18,14 +18,6 @@ const inputHas = (type: string) => (r: RecordedRequest) =>
     type === 'user' ? i.role === 'user' : i.type === type,
   );
 const contactCreate = (r: RecordedRequest) => r.method === 'POST' && r.path === '/crm/v3/objects/contacts';
-
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const nulls = { email: null, firstname: null, lastname: null, phone: null, company: null, jobtitle: null };
 
@@ -95,7 +87,11 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
     fake.inject({ match: hold, respond: 'apply-and-hang' });
     expect((await h.deliver(h.hubspot.webhookEventFor(message))).body).toMatchObject({ accepted: 1 });
 
-    await until(() => fake.held.length > heldBefore, `${fake.name} to hold the request`);
+    await until(
+      () => fake.held.length,
+      (n) => n > heldBefore,
+      `${fake.name} to hold the request`,
+    );
     expect((await first.crash()).signal).toBe('SIGKILL');
     const crashedAt = Date.now();
     const second = await spawnWorker('second');
@@ -122,7 +118,12 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
     expect(takeoverMs).toBeGreaterThanOrEqual(LOCK_MS / 2);
     const handled = (w: WorkerProcess) => w.logs().filter((l) => l.msg === 'message handled' && l.jobId === jobId);
     // Log lines reach us through a pipe, possibly after the job's completion did.
-    await until(() => handled(second).length > 0, 'the second worker to log the handled message', 5000);
+    await until(
+      () => handled(second).length,
+      (n) => n > 0,
+      'the second worker to log the handled message',
+      5000,
+    );
     expect(handled(first)).toHaveLength(0);
     expect(handled(second)).toHaveLength(1);
 

@@ -16,6 +16,22 @@ export interface VisitorTurn {
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Polls `probe` until `ok` holds for its value (returned); fails naming `what` after the timeout. */
+export async function until<T>(
+  probe: () => Promise<T> | T,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (ok(value)) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
 export const userItems = (items: readonly FakeItem[]) => items.filter((i) => i.type === 'message' && i.role === 'user');
 
 export function jobIdFor(h: SystemHarness, message: HubSpotMessage): string {

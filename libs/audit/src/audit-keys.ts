@@ -11,6 +11,9 @@ export const auditThreadKey = (threadId: string) => `audit:thread:${threadId}`;
 /** Tokens and credits spent by one thread so far (hash: tokens, credits, turns). */
 export const costThreadKey = (threadId: string) => `cost:thread:${threadId}`;
 
+/** The UTC day of a moment, YYYY-MM-DD: how costs are bucketed per day. */
+export const utcDay = (at = Date.now()) => new Date(at).toISOString().slice(0, 10);
+
 /** Tokens and credits spent on one UTC day, YYYY-MM-DD (hash: tokens, credits, turns). */
 export const costDayKey = (day: string) => `cost:day:${day}`;
 

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
+import { utcDay } from '@app/audit';
 import { AuditReader } from './audit-reader.service';
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
@@ -24,17 +25,14 @@ export class AuditExportController {
     );
     void reply
       .type('application/x-ndjson; charset=utf-8')
-      .header(
-        'content-disposition',
-        `attachment; filename="audit-${new Date(fromMs).toISOString().slice(0, 10)}.jsonl"`,
-      )
+      .header('content-disposition', `attachment; filename="audit-${utcDay(fromMs)}.jsonl"`)
       .send(lines);
   }
 
   /** `?day=YYYY-MM-DD` (default today, UTC): tokens, ListaFirme credits and turns of the day. */
   @Get('costs')
   async costs(@Query('day') day: string | undefined) {
-    const wanted = day ?? new Date().toISOString().slice(0, 10);
+    const wanted = day ?? utcDay();
     if (!DAY.test(wanted)) throw new BadRequestException('day must look like 2026-11-21');
     return { day: wanted, ...(await this.audit.dayCosts(wanted)) };
   }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { costDayKey, costThreadKey } from '@app/audit';
+import { costDayKey, costThreadKey, utcDay } from '@app/audit';
 import { REDIS_CONNECTION } from '@app/redis';
 import { WorkerConfig } from '../config/worker-config';
 
@@ -11,8 +11,6 @@ export interface Spend {
 
 /** Day totals outlive any report an operator would want; thread totals live as long as the audit. */
 const DAY_TTL_SECONDS = 400 * 86_400;
-
-export const utcDay = (at = Date.now()) => new Date(at).toISOString().slice(0, 10);
 
 /**
  * What the assistant spent, per conversation (HubSpot thread) and per UTC day, shared by every

@@ -75,7 +75,7 @@ export class MessageTurnService {
     const lockTtl = this.config.queue.turnTimeoutMs + this.config.openai.timeoutMs + 30_000;
     if (!(await this.lock.acquire(ref, messageId, job.occurredAt, holder, lockTtl))) return { status: 'busy' };
     progress.startedAt ??= Date.now();
-    let messageTime: number | undefined;
+    const save = this.saver(job, attempt, progress);
     try {
       const message = await this.conversations.getMessage(threadId, messageId);
       const role = checkRole(message);
@@ -83,7 +83,7 @@ export class MessageTurnService {
         await this.lock.finish(ref, messageId, holder);
         return { status: 'skipped', reason: role.reason };
       }
-      messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
+      const messageTime = Date.parse(message.createdAt ?? '') || job.occurredAt;
       // Read under the lock: the thread's previous turn may have changed it (contact, handoff).
       const thread = await this.threadContext.resolve(ref, message);
       progress.profile = thread.profile.name;
@@ -94,7 +94,6 @@ export class MessageTurnService {
         await this.recordEnd(job, attempt, progress, { outcome: 'skipped', reason, messageAt: messageTime });
         return { status: 'skipped', reason };
       }
-      const save = this.saver(job, attempt, progress);
       await this.answer(job, message, thread, progress, save);
       progress.done = true;
       await this.recordEnd(job, attempt, progress, { ...endOf(progress), messageAt: messageTime });
@@ -105,7 +104,7 @@ export class MessageTurnService {
       await this.lock.unlock(ref, holder);
       if (!(err instanceof RateBudgetExhaustedError)) {
         progress.errors.push(`attempt ${attempt.attempt}: ${(err as Error).message}`.slice(0, 300));
-        await this.saver(job, attempt, progress)().catch(() => undefined);
+        await save().catch(() => undefined);
       }
       throw err;
     }
