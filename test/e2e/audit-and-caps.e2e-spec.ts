@@ -4,6 +4,7 @@ import { messageJobId } from '@app/contracts';
 import type { FakeItem } from '../fakes/openai.fake';
 import { BOARD_PASSWORD, BOARD_USER } from '../support/api-harness';
 import { MetricsSnapshot } from '../support/prometheus-text';
+import { IDENTITY_TEXTS } from '../../apps/worker/src/identity/identity-texts';
 import { SystemHarness } from '../support/system-harness';
 
 const CAP_MESSAGE = 'Spending limit reached: a colleague takes over from here.';
@@ -239,26 +240,64 @@ describe('audit trail and cost caps', () => {
     expect(h.hubspot.sentMessages(other.id).map((m) => m.body.text)).toEqual(['First answer.']);
   });
 
-  it('a daily credit cap stops a turn after a paid lookup, before the next model call', async () => {
+  it('a daily credit cap switches the paid lookups off for everyone and keeps answering (no handoff)', async () => {
     const spentToday = ((await admin('/admin/costs').expect(200)).body as { credits: number }).credits;
     await h.stopWorker();
     await h.startWorker({ CAP_MESSAGE, CAP_DAILY_CREDITS: (spentToday + 0.1).toFixed(2) });
-    h.openai.setModel((ctx) =>
-      fnOutputs(ctx.input).length === 0
-        ? { toolCalls: [{ name: 'get_company', arguments: { cui: '14837428', fields: ['Name', 'Status', 'NACE'] } }] }
-        : { text: 'should not be reached' },
-    );
-    const thread = h.hubspot.addThread();
-    const before = h.openai.responses().length;
-    await converse(thread.id, 'Details for 14837428?');
+    h.openai.setModel((ctx) => {
+      const [output] = fnOutputs(ctx.input);
+      if (!output)
+        return {
+          toolCalls: [{ name: 'get_company', arguments: { cui: '14837428', fields: ['Name', 'Status', 'NACE'] } }],
+        };
+      return {
+        text: String(output.output).includes('BORG DESIGN SRL') ? 'Borg Design SRL is active.' : 'No lookup today.',
+      };
+    });
+    const before = await scrape();
+    // The lookup that crosses the cap still counts as answered: the model finishes from its output.
+    const first = h.hubspot.addThread();
+    await converse(first.id, 'Details for 14837428?');
+    expect(h.hubspot.sentMessages(first.id).map((m) => m.body.text)).toEqual(['Borg Design SRL is active.']);
 
-    expect(h.openai.responses().length - before).toBe(1);
-    expect(h.hubspot.sentMessages(thread.id).map((m) => m.body.text)).toEqual([CAP_MESSAGE]);
-    // The lookup's real output closes the call: the conversation has no dangling call.
-    const conversation = h.openai.conversations().at(-1)!;
-    const [output] = fnOutputs(conversation.items);
-    expect(String(output.output)).toContain('BORG DESIGN SRL');
+    // From now on, for every visitor: the lookup is refused (no credits), the model answers, the
+    // visitor reads why, and nobody is handed to a person.
+    const lookups = h.listaFirme.fieldsRequested.length;
+    const second = h.hubspot.addThread();
+    await converse(second.id, 'Details for 14837428?');
+    expect(h.hubspot.sentMessages(second.id).map((m) => m.body.text)).toEqual([
+      `No lookup today.\n\n${IDENTITY_TEXTS.en.paidToolsPaused}`,
+    ]);
+    expect(h.listaFirme.fieldsRequested.length).toBe(lookups);
+    const [turn] = ((await admin(`/admin/conversations/${second.id}`).expect(200)).body as ConversationView).turns;
+    expect(turn).toMatchObject({ outcome: 'answered', credits: 0 });
+    expect(turn.tools).toEqual([
+      expect.objectContaining({ name: 'get_company', status: 'refused', error: expect.stringContaining('paused') }),
+    ]);
+    const after = await scrape();
+    expect(after.delta(before, M('daily_cap_actions_total'), { action: 'paid_tool_refused' })).toBe(1);
+    expect(after.delta(before, M('handoffs_total'), { reason: 'cost_cap' })).toBe(0);
+    // Still on the thread: the next message is answered by the model too.
+    h.openai.setModel(() => ({ text: 'Anything else?' }));
+    await converse(second.id, 'thanks');
+    expect(h.hubspot.sentMessages(second.id).at(-1)!.body.text).toBe('Anything else?');
+  });
+
+  it('a daily token cap answers every visitor with a plain line and no model call, without a handoff', async () => {
+    await h.stopWorker();
+    await h.startWorker({ CAP_MESSAGE, CAP_DAILY_TOKENS: '1' });
+    const responses = h.openai.responses().length;
+    const thread = h.hubspot.addThread();
+    await converse(thread.id, 'Hello?');
+    await converse(thread.id, 'Vreau să vorbesc cu cineva');
+    expect(h.openai.responses().length).toBe(responses);
+    const replies = h.hubspot.sentMessages(thread.id).map((m) => m.body.text);
+    // The first message got the daily line, and asking for a person still works.
+    expect(replies[0]).toBe(IDENTITY_TEXTS.en.dailyLimit);
+    expect(replies).toHaveLength(2);
     const [turn] = ((await admin(`/admin/conversations/${thread.id}`).expect(200)).body as ConversationView).turns;
-    expect(turn).toMatchObject({ outcome: 'capped', reason: 'daily credit cap', credits: 0.21 });
+    expect(turn).toMatchObject({ outcome: 'capped', reason: 'daily token cap' });
+    await h.stopWorker();
+    await h.startWorker({ CAP_MESSAGE });
   });
 });

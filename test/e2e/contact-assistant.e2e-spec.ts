@@ -1,8 +1,11 @@
 import { JobName, messageJobId, threadChangedJobId, threadOpenedJobId } from '@app/contracts';
-import { STAFF_ONLY_ANSWER } from '../../apps/worker/src/turns/message-turn.service';
+import { IDENTITY_TEXTS } from '../../apps/worker/src/identity/identity-texts';
 import { CONTACTS_PROFILE } from '../../apps/worker/src/profiles/default-profiles';
 import { FakeOpenAI } from '../fakes/openai.fake';
 import { SystemHarness } from '../support/system-harness';
+import { verifyStaff } from '../support/visitor-turns';
+
+const STAFF_PROMPT = IDENTITY_TEXTS.en.staffPrompt;
 
 const CONTACTS_INBOX = '900';
 const HANDOFF = "Thanks! I've passed this conversation to a colleague, who will reply here shortly.";
@@ -22,9 +25,18 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
 
   const portal = () => String(h.hubspot.portalId);
 
+  /** A thread HubSpot associated with a staff contact: a claim, enough for the welcome buttons. */
   function staffThread() {
     const contact = h.hubspot.addContact({ email: `ana.${Date.now()}${Math.random()}@acme.ro`, firstname: 'Ana' });
     return h.hubspot.addThread({ inboxId: CONTACTS_INBOX, associatedContactId: contact.id });
+  }
+
+  /** A staff thread whose visitor proved the address with a code (two messages and two replies). */
+  async function verifiedStaffThread() {
+    const thread = staffThread();
+    const email = h.hubspot.getContact(thread.associatedContactId!)!.properties.email;
+    expect(await verifyStaff(h, thread.id, email)).toBe(IDENTITY_TEXTS.en.staffVerified);
+    return thread;
   }
 
   async function say(threadId: string, text: string) {
@@ -82,11 +94,11 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
     ['label', 'Create new contact', 1],
     ['value', 'search_contact', 0],
   ])('a button tap by %s is confirmed in one message, without a model call', async (_kind, tap, button) => {
-    const thread = staffThread();
+    const thread = await verifiedStaffThread();
     const responses = h.openai.responses().length;
     const job = await say(thread.id, tap);
     expect(job.returnvalue).toMatchObject({ status: 'answered' });
-    expect(texts(thread.id)).toEqual([CONTACTS_PROFILE.welcome.quickReplies[button].confirmation]);
+    expect(texts(thread.id).slice(2)).toEqual([CONTACTS_PROFILE.welcome.quickReplies[button].confirmation]);
     expect(h.openai.responses().length).toBe(responses);
     // The conversation holds the tap and the confirmation, so the model continues the flow.
     const conversation = h.openai.conversations().find((c) => c.metadata.hubspot_thread_id === thread.id)!;
@@ -98,12 +110,17 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
     const thread = h.hubspot.addThread({ inboxId: CONTACTS_INBOX, associatedContactId: outsider.id });
     const responses = h.openai.responses().length;
     await say(thread.id, 'Update contact');
-    expect(texts(thread.id)).toEqual([STAFF_ONLY_ANSWER]);
+    expect(texts(thread.id)).toEqual([STAFF_PROMPT]);
     expect(h.openai.responses().length).toBe(responses);
     // An anonymous visitor (no CRM contact) is not staff either.
     const anonymous = h.hubspot.addThread({ inboxId: CONTACTS_INBOX, associatedContactId: 'visitor-abc' });
     await say(anonymous.id, 'search_contact');
-    expect(texts(anonymous.id)).toEqual([STAFF_ONLY_ANSWER]);
+    expect(texts(anonymous.id)).toEqual([STAFF_PROMPT]);
+    // Nor is a visitor HubSpot associated with a staff contact (anyone can type that address).
+    const claimed = staffThread();
+    await say(claimed.id, 'search_contact');
+    expect(texts(claimed.id)).toEqual([STAFF_PROMPT]);
+    expect(h.openai.responses().length).toBe(responses);
   });
 
   it('hands off when the visitor asks for a person, then stays silent', async () => {

@@ -2,7 +2,9 @@ import { messageJobId, threadOpenedJobId } from '@app/contracts';
 import { CONTACTS_PROFILE } from '../../apps/worker/src/profiles/default-profiles';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { itemText, type FakeItem, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
+import { IDENTITY_TEXTS } from '../../apps/worker/src/identity/identity-texts';
 import { SystemHarness } from '../support/system-harness';
+import { verifyStaff } from '../support/visitor-turns';
 
 const CONTACTS_INBOX = '900';
 const confirmation = (label: string) =>
@@ -36,9 +38,13 @@ describe('contact assistant flows, end to end', () => {
   const portal = () => String(h.hubspot.portalId);
   const texts = (threadId: string) => h.hubspot.sentMessages(threadId).map((s) => s.message.text);
 
-  function staffThread() {
-    const staff = h.hubspot.addContact({ email: `ana.${Date.now()}${Math.random()}@acme.ro`, firstname: 'Ana' });
-    return h.hubspot.addThread({ inboxId: CONTACTS_INBOX, associatedContactId: staff.id });
+  /** A staff thread whose visitor proved their address with a one-time code. */
+  async function staffThread() {
+    const email = `ana.${Date.now()}${Math.random()}@acme.ro`;
+    const staff = h.hubspot.addContact({ email, firstname: 'Ana' });
+    const thread = h.hubspot.addThread({ inboxId: CONTACTS_INBOX, associatedContactId: staff.id });
+    expect(await verifyStaff(h, thread.id, email)).toBe(IDENTITY_TEXTS.en.staffVerified);
+    return thread;
   }
 
   async function say(threadId: string, text: string): Promise<string> {
@@ -73,12 +79,13 @@ describe('contact assistant flows, end to end', () => {
         ([out]) => ({ text: `Created contact ${(out as { id: string }).id}.` }),
       ),
     );
-    const thread = staffThread();
+    const thread = await staffThread();
     // The chat opens: the welcome with its buttons comes first.
     h.hubspot.addVisitorMessage(thread.id, 'hello');
     await h.deliver(h.hubspot.creationEventFor(thread));
     await h.waitForJob(threadOpenedJobId({ portalId: portal(), threadId: thread.id }));
-    expect(texts(thread.id)).toEqual([CONTACTS_PROFILE.welcome.text]);
+    // After the two verification replies, the welcome with its buttons.
+    expect(texts(thread.id).slice(2)).toEqual([CONTACTS_PROFILE.welcome.text]);
     expect(await say(thread.id, 'Create new contact')).toBe(confirmation('Create new contact'));
     expect(await say(thread.id, 'jane.doe@client.ro')).toBe('Thanks. What are the first and last name?');
     expect(await say(thread.id, 'Jane Doe')).toContain('Reply yes to confirm');
@@ -106,7 +113,7 @@ describe('contact assistant flows, end to end', () => {
         ([out]) => ({ text: `Found: ${JSON.stringify(out)}` }),
       ),
     );
-    const thread = staffThread();
+    const thread = await staffThread();
     expect(await say(thread.id, 'search_contact')).toBe(confirmation('Search contact'));
     const found = await say(thread.id, 'Popescu');
     expect(found).toContain(target.id);
@@ -135,7 +142,7 @@ describe('contact assistant flows, end to end', () => {
         ([out]) => ({ text: `Updated: ${JSON.stringify((out as { changed: unknown }).changed)}` }),
       ),
     );
-    const thread = staffThread();
+    const thread = await staffThread();
     expect(await say(thread.id, 'Update contact')).toBe(confirmation('Update contact'));
     expect(await say(thread.id, 'dan@client.ro: new phone +40 721 123 456')).toContain('(yes/no)');
     expect(await say(thread.id, 'yes')).toContain('+40 721 123 456');
@@ -169,7 +176,7 @@ describe('contact assistant flows, end to end', () => {
         },
       ),
     );
-    const thread = staffThread();
+    const thread = await staffThread();
     expect(await say(thread.id, 'please add Mihai Ionescu as a contact')).toBe("What is Mihai's e-mail address?");
     const mihai = await say(thread.id, 'mihai@ionescu.ro');
     expect(mihai).toBe(`Created ${h.hubspot.findContactByEmail('mihai@ionescu.ro')!.id}.`);
@@ -211,7 +218,8 @@ describe('contact assistant flows, end to end', () => {
     // What the model got back (and echoed) holds nothing of the victim.
     expect(reply).not.toContain('+40 700 000 001');
     expect(reply).not.toContain('Victim');
-    expect(reply).toContain('only your own details');
+    expect(reply).toContain('you can only update your own details');
+    expect(reply).toContain('shown only after the visitor proves their e-mail address');
     expect(h.hubspot.getContact(victim.id)?.properties.email).toBe('victim@bank.ro');
     expect(h.hubspot.received('PATCH', /\/crm\/v3\/objects\/contacts\//).length).toBe(patchesBefore);
     // A visitor's search never reaches HubSpot's search at all.

@@ -11,6 +11,7 @@ import { FakeAnaf } from '../fakes/anaf.fake';
 import { FakeHubSpot } from '../fakes/hubspot.fake';
 import { FakeListaFirme } from '../fakes/listafirme.fake';
 import { FakeOpenAI } from '../fakes/openai.fake';
+import { FakeSmtp } from '../fakes/smtp.fake';
 import { BOARD_PASSWORD, BOARD_USER, signedHeaders, TEST_SECRET, TEST_WEBHOOK_URL } from './api-harness';
 import { TestRedisServer, type TestRedisOptions } from './redis-server';
 
@@ -24,6 +25,8 @@ export interface SystemOptions {
   airtable?: boolean;
   /** Configure ListaFirme (default true); false = ANAF only. */
   listaFirme?: boolean;
+  /** Configure SMTP (default true); false = no e-mail verification. */
+  smtp?: boolean;
   workerEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
   /** Start the worker in this process (default true); false = the test runs worker processes itself. */
@@ -41,6 +44,8 @@ export class SystemHarness {
   readonly airtable = new FakeAirtable({ penaltyMs: 500 });
   readonly listaFirme = new FakeListaFirme();
   readonly anaf = new FakeAnaf();
+  /** A mail catcher for the verification codes (SMTP_URL points at it unless `smtp: false`). */
+  readonly smtp = new FakeSmtp();
   redis!: TestRedisServer;
   api!: NestFastifyApplication;
   worker?: NestFastifyApplication;
@@ -50,7 +55,14 @@ export class SystemHarness {
 
   static async start(options: SystemOptions = {}): Promise<SystemHarness> {
     const h = new SystemHarness();
-    await Promise.all([h.hubspot.start(), h.openai.start(), h.airtable.start(), h.listaFirme.start(), h.anaf.start()]);
+    await Promise.all([
+      h.hubspot.start(),
+      h.openai.start(),
+      h.airtable.start(),
+      h.listaFirme.start(),
+      h.anaf.start(),
+      h.smtp.start(),
+    ]);
     h.airtable.createBase(AIRTABLE_BASE, { Conversations: ['Hubspot Thread ID', 'OpenAI Thread ID'] });
     h.redis = await TestRedisServer.start(options.redis);
     const api = loadApiConfig({
@@ -87,6 +99,7 @@ export class SystemHarness {
         ? {}
         : { LISTAFIRME_API_KEY: h.listaFirme.key, LISTAFIRME_BASE_URL: `${h.listaFirme.url}/api` }),
       ANAF_BASE_URL: `${h.anaf.url}/api/PlatitorTvaRest/v9`,
+      ...(options.smtp === false ? {} : { SMTP_URL: h.smtp.url, MAIL_FROM: 'Assistant <assistant@example.test>' }),
       ...options.workerEnv,
     };
     h.queue = new Queue(HUBSPOT_EVENTS_QUEUE, { connection: { url: h.redis.url, maxRetriesPerRequest: 1 } });
@@ -142,6 +155,7 @@ export class SystemHarness {
       this.airtable.stop(),
       this.listaFirme.stop(),
       this.anaf.stop(),
+      this.smtp.stop(),
     ]);
   }
 }

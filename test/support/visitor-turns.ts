@@ -96,3 +96,13 @@ export async function expectAnsweredOnce(
   }
   return board;
 }
+
+/**
+ * A staff member of a staff-only inbox proves their address: types it, reads the code the fake
+ * SMTP server caught, types the code. Resolves with the bot's last reply ("Verified. …").
+ */
+export async function verifyStaff(h: SystemHarness, threadId: string, email: string): Promise<string> {
+  await visitorSays(h, email, { threadId });
+  await visitorSays(h, h.smtp.latestCode(email), { threadId });
+  return repliesIn(h, threadId).at(-1)!;
+}

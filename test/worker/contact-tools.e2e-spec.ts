@@ -21,6 +21,14 @@ import { FakeHubSpot, HubSpotRequests, type HubSpotContact } from '../fakes/hubs
 
 const TOKEN = 'pat-test-contacts';
 const ONLY_OWN = { results: [], note: 'only your own details are available' };
+const VERIFY_FIRST = {
+  results: [],
+  note: 'stored details are shown only after the visitor proves their e-mail address: offer send_verification_code',
+};
+const SAVED = {
+  saved: true,
+  note: 'received; details already on file are kept (changing them needs e-mail verification)',
+};
 
 /** A tool's JSON output; the fields the assertions read are typed, the rest is compared whole. */
 type Result = { [key: string]: unknown; results?: { id: string }[]; id?: string };
@@ -152,21 +160,34 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       messageId: 'm1',
       profile: 'contacts',
       scope: 'staff',
-      visitor: { actorId: 'V-1', contactId: '1', email: 'agent@ourco.ro' },
+      visitor: {
+        actorId: 'V-1',
+        contactId: '1',
+        email: 'agent@ourco.ro',
+        identity: 'verified',
+        verifiedEmail: 'agent@ourco.ro',
+      },
       bindVisitorContact: jest.fn(() => Promise.resolve()),
     };
   }
 
-  function visitor(identity: VisitorIdentity = {}): ToolContext & { bindVisitorContact: jest.Mock } {
+  /** A visitor whose contact/e-mail came from HubSpot's association or typing: a claim. */
+  function visitor(identity: Partial<VisitorIdentity> = {}): ToolContext & { bindVisitorContact: jest.Mock } {
+    const level = identity.contactId || identity.email ? 'claimed' : 'anonymous';
     return {
       portalId: String(hubspot.portalId),
       threadId: String(threadSeq++),
       messageId: 'm1',
       profile: 'support',
       scope: 'visitor',
-      visitor: { actorId: 'V-52000000001', ...identity },
+      visitor: { actorId: 'V-52000000001', identity: level, ...identity },
       bindVisitorContact: jest.fn(() => Promise.resolve()),
     };
+  }
+
+  /** A visitor who proved `email` with a one-time code in this thread. */
+  function verifiedVisitor(email: string, contactId?: string) {
+    return visitor({ contactId, email, identity: 'verified', verifiedEmail: email });
   }
 
   const ids = (o: Outcome) => (o.ok ? (o.result.results ?? []).map((r) => r.id).sort() : o.error);
@@ -428,19 +449,20 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
 
   describe('visitor scope', () => {
     it('searching for someone else returns nothing and never asks HubSpot (no existence oracle)', async () => {
-      const ctx = visitor({ contactId: alice.id, email: 'alice@acme.ro' });
+      const ctx = verifiedVisitor('alice@acme.ro', alice.id);
       const existing = await invoke('search_contacts', search({ email: 'bob@beta.ro' }), ctx);
       const missing = await invoke('search_contacts', search({ email: 'nobody@nowhere.ro' }), ctx);
       const byName = await invoke('search_contacts', search({ name: 'Popescu' }), ctx);
       const byCompany = await invoke('search_contacts', search({ company: 'Beta Logistics' }), ctx);
       for (const out of [existing, missing, byName, byCompany]) expect(out).toEqual({ ok: true, result: ONLY_OWN });
 
-      // Without a contact of its own the answer is the same.
-      const anonymous = visitor({});
-      expect(await invoke('search_contacts', search({ email: 'bob@beta.ro' }), anonymous)).toEqual({
-        ok: true,
-        result: ONLY_OWN,
-      });
+      // Unverified (anonymous, or a contact HubSpot associated): nothing is read back at all.
+      for (const unverified of [visitor({}), visitor({ contactId: alice.id, email: 'alice@acme.ro' })]) {
+        expect(await invoke('search_contacts', search({ email: 'bob@beta.ro' }), unverified)).toEqual({
+          ok: true,
+          result: VERIFY_FIRST,
+        });
+      }
       expect(hubspot.received('POST', '/crm/v3/objects/contacts/search')).toHaveLength(0);
       expect(hubspot.requests.some((r) => r.path.includes(bob.id) || decodeURIComponent(r.path).includes('bob@'))).toBe(
         false,
@@ -448,7 +470,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
     });
 
     it('searching for their own e-mail (or matching own details) returns their own contact, without sales fields', async () => {
-      const ctx = visitor({ contactId: alice.id, email: 'alice@acme.ro' });
+      const ctx = verifiedVisitor('alice@acme.ro', alice.id);
       const own = {
         ok: true,
         result: {
@@ -470,9 +492,17 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       expect(await invoke('search_contacts', search({ email: 'Alice@Acme.ro' }), ctx)).toEqual(own);
       expect(await invoke('search_contacts', search({ name: 'Alice' }), ctx)).toEqual(own);
 
-      // Identified by HubSpot's e-mail only (no contact bound to the thread yet).
-      const bobCtx = visitor({ email: 'bob@beta.ro' });
+      // Verified by code, no contact bound to the thread yet: found by the proved address.
+      const bobCtx = verifiedVisitor('bob@beta.ro');
       expect(ids(await invoke('search_contacts', search({ email: 'bob@beta.ro' }), bobCtx))).toEqual([bob.id]);
+      // HubSpot's association or a typed address alone is a claim: their record is not read back.
+      const requests = hubspot.requests.length;
+      const claimed = visitor({ contactId: alice.id, email: 'alice@acme.ro' });
+      expect(await invoke('search_contacts', search({ email: 'alice@acme.ro' }), claimed)).toEqual({
+        ok: true,
+        result: VERIFY_FIRST,
+      });
+      expect(hubspot.requests.length).toBe(requests);
     });
 
     it('creates their contact when the thread has none, binds it, and refuses a second create', async () => {
@@ -483,41 +513,44 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
         ctx,
       );
       const created = hubspot.findContactByEmail('vera@new.ro')!;
-      expect(out).toEqual({
-        ok: true,
-        result: {
-          saved: true,
-          id: created.id,
-          properties: { email: 'vera@new.ro', firstname: 'Vera', phone: '+40 755 000 111' },
-        },
-      });
+      expect(created.properties).toMatchObject({ email: 'vera@new.ro', firstname: 'Vera', phone: '+40 755 000 111' });
+      // No id, no stored properties before verification.
+      expect(out).toEqual({ ok: true, result: SAVED });
       expect(ctx.bindVisitorContact).toHaveBeenCalledTimes(1);
       expect(ctx.bindVisitorContact).toHaveBeenCalledWith(created.id);
 
       const second = await invoke('create_contact', create({ email: 'other@new.ro', firstname: 'Vera' }), ctx);
-      expect(second).toEqual({ ok: false, error: 'your details are already saved; use update_contact to change them' });
+      expect(second).toEqual({ ok: false, error: 'your details are already saved; use update_contact to add to them' });
       expect(hubspot.findContactByEmail('other@new.ro')).toBeUndefined();
       expect(ctx.bindVisitorContact).toHaveBeenCalledTimes(1);
     });
 
-    it("creating with another person's e-mail (409) reveals nothing and binds nothing", async () => {
+    it("creating with another person's e-mail (409) answers exactly like a new address and reveals nothing", async () => {
       const ctx = visitor({ email: 'mallory@evil.ro' });
       const before = snapshot();
       const out = await invoke('create_contact', create({ email: 'bob@beta.ro', firstname: 'Mallory' }), ctx);
-      expect(out).toEqual({
-        ok: true,
-        result: { saved: false, note: 'these details could not be saved automatically; a colleague will follow up' },
-      });
+      // The same answer as for an address nobody has (no enumeration of customers).
+      expect(out).toEqual({ ok: true, result: SAVED });
       const text = JSON.stringify(out);
       for (const secret of [bob.id, 'Bob', 'Popescu', 'Beta', '0722', 'CTO']) expect(text).not.toContain(secret);
-      expect(ctx.bindVisitorContact).not.toHaveBeenCalled();
-      expect(ctx.visitor.contactId).toBeUndefined();
+      // Bound as a claim: later calls may add to empty fields only, never read or overwrite.
+      expect(ctx.bindVisitorContact).toHaveBeenCalledWith(bob.id);
+      expect(snapshot()).toBe(before);
+      const requests = hubspot.requests.length;
+      expect(await invoke('search_contacts', search({ email: 'bob@beta.ro' }), ctx)).toEqual({
+        ok: true,
+        result: VERIFY_FIRST,
+      });
+      expect(hubspot.requests.length).toBe(requests);
+      expect(
+        await invoke('update_contact', { id: null, email: null, properties: { firstname: 'Mallory' } }, ctx),
+      ).toEqual({ ok: true, result: SAVED });
       expect(snapshot()).toBe(before);
       expect(hubspot.received('POST', '/crm/v3/objects/contacts')).toHaveLength(1); // the attempt answered 409
     });
 
-    it('creating with their own HubSpot-verified e-mail that already exists binds it and returns the id only', async () => {
-      const ctx = visitor({ email: 'bob@beta.ro' });
+    it('creating with their own code-verified e-mail that already exists binds it and returns the id only', async () => {
+      const ctx = verifiedVisitor('bob@beta.ro');
       const out = await invoke('create_contact', create({ email: 'BOB@beta.ro', firstname: 'Robert' }), ctx);
       expect(out).toEqual({ ok: true, result: { saved: true, id: bob.id } });
       expect(ctx.bindVisitorContact).toHaveBeenCalledWith(bob.id);
@@ -525,7 +558,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
     });
 
     it('refuses to update anyone else: no HubSpot call, nothing changed', async () => {
-      const ctx = visitor({ contactId: alice.id, email: 'alice@acme.ro' });
+      const ctx = verifiedVisitor('alice@acme.ro', alice.id);
       const before = snapshot();
       const requestsBefore = hubspot.requests.length;
       const attempts = [
@@ -544,8 +577,27 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       expect(snapshot()).toBe(before);
     });
 
+    it('a claimed visitor adds to empty fields only and learns nothing about what is stored', async () => {
+      const ctx = visitor({ contactId: carol.id, email: 'carol@acme.ro' });
+      const stored = { ...hubspot.getContact(carol.id)!.properties };
+      const out = await invoke(
+        'update_contact',
+        { id: null, email: null, properties: { firstname: 'Mallory', phone: '0700 000 000', city: 'Brasov' } },
+        ctx,
+      );
+      expect(out).toEqual({ ok: true, result: SAVED });
+      expect(JSON.stringify(out)).not.toContain(stored.firstname);
+      // firstname had a value: kept; phone and city were empty: filled.
+      expect(hubspot.getContact(carol.id)!.properties).toMatchObject({
+        firstname: 'Carol',
+        phone: '0700 000 000',
+        city: 'Brasov',
+      });
+      expect(stored.phone ?? '').toBe('');
+    });
+
     it('updates their own contact (allow-listed, validated)', async () => {
-      const ctx = visitor({ contactId: alice.id, email: 'alice@acme.ro' });
+      const ctx = verifiedVisitor('alice@acme.ro', alice.id);
       expect(
         await invoke(
           'update_contact',
@@ -607,7 +659,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
         leadProperties: { lifecyclestage: 'salesqualifiedlead', hs_lead_status: 'OPEN' },
         leadNoteProperty: 'chat_qualification',
       });
-      const ctx = visitor({ contactId: alice.id, email: 'alice@acme.ro' });
+      const ctx = verifiedVisitor('alice@acme.ro', alice.id);
       const others = JSON.stringify([hubspot.getContact(bob.id), hubspot.getContact(carol.id)]);
       const out = await invoke(
         'qualify_lead',
@@ -646,7 +698,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
     });
 
     it('qualify_lead never moves a contact back in the funnel nor resets a status sales set; the note is capped', async () => {
-      const ctx = visitor({ contactId: bob.id, email: 'bob@beta.ro' });
+      const ctx = verifiedVisitor('bob@beta.ro', bob.id);
       const out = await invoke('qualify_lead', qualify({ intent: 'renewal', summary: 'x'.repeat(2000) }), ctx);
       expect(out).toEqual({ ok: true, result: { saved: true, id: bob.id, updated: ['message'] } });
       const props = hubspot.getContact(bob.id)!.properties;
@@ -654,8 +706,19 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       expect(props.message.length).toBeLessThanOrEqual(1000);
     });
 
+    it('qualify_lead for a claimed contact writes, reveals nothing and overwrites nothing the visitor said', async () => {
+      const ctx = visitor({ contactId: bob.id, email: 'bob@beta.ro' });
+      const before = hubspot.getContact(bob.id)!.properties;
+      const out = await invoke('qualify_lead', qualify({ intent: 'renewal', role: 'Intern' }), ctx);
+      expect(out).toEqual({ ok: true, result: { saved: true } });
+      const after = hubspot.getContact(bob.id)!.properties;
+      expect(after.jobtitle).toBe(before.jobtitle);
+      expect(after.message).toBe(before.message);
+      expect(after).toMatchObject({ lifecyclestage: 'customer', hs_lead_status: 'IN_PROGRESS' });
+    });
+
     it('prompt injection: update_contact on another id with an attacker e-mail is refused, HubSpot untouched', async () => {
-      const ctx = visitor({ contactId: alice.id, email: 'alice@acme.ro' });
+      const ctx = verifiedVisitor('alice@acme.ro', alice.id);
       const before = snapshot();
       const injected = await invoke(
         'update_contact',
@@ -694,7 +757,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       ).toEqual({
         id: '37765128901',
         email: 'J***@Example.com',
-        properties: { phone: '***67', mobilephone: '***66', firstname: 'Jane' },
+        properties: { phone: '***67', mobilephone: '***66', firstname: '[name]' },
         summary: 'call ***66 or write to j***@example.com before 2025',
         limit: 5,
         company_cui: '14837428',
@@ -714,12 +777,13 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
           tool: 'create_contact',
           scope: 'visitor',
           threadId: ctx.threadId,
-          args: expect.objectContaining({ email: 'v***@new.ro', phone: '***11', firstname: 'Vera' }),
+          args: expect.objectContaining({ email: 'v***@new.ro', phone: '***11', firstname: '[name]' }),
         }),
         'contact tool call',
       );
       expect(logged).not.toContain('vera@new.ro');
       expect(logged).not.toContain('755 000 111');
+      expect(logged).not.toContain('Vera');
     });
   });
 });

@@ -33,6 +33,12 @@ import { HubSpotContacts } from './contacts/hubspot-contacts.service';
 import { WelcomeService } from './threads/welcome.service';
 import { TurnAudit } from './audit/turn-audit.service';
 import { CostLedger } from './costs/cost-ledger.service';
+import { IdentityGate } from './identity/identity-gate.service';
+import { VerificationCodes } from './identity/verification-codes.service';
+import { VerificationMailer } from './identity/verification-mailer.service';
+import { VisitorIdentity } from './identity/visitor-identity.service';
+import { VisitorLimits } from './identity/visitor-limits.service';
+import { VerificationTools } from './assistant/tools/verification.tools';
 
 /** Everything that answers a chat message: provider wrappers, tools, mapping, turns, the consumer. */
 @Module({
@@ -67,6 +73,12 @@ import { CostLedger } from './costs/cost-ledger.service';
     ContactTools,
     { provide: CONTACT_TOOLS_OPTIONS, inject: [WorkerConfig], useFactory: (c: WorkerConfig) => c.contacts },
     WelcomeService,
+    VerificationMailer,
+    VerificationCodes,
+    VisitorIdentity,
+    VisitorLimits,
+    IdentityGate,
+    VerificationTools,
     ThreadTurnLock,
     MessageTurnService,
     HubSpotEventsProcessor,

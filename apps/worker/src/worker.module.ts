@@ -4,6 +4,7 @@ import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
 import { RedisHealthIndicator, RedisModule } from '@app/redis';
 import { AnsweringModule } from './answering.module';
+import { IdentityMetrics } from './identity/identity-metrics.service';
 import { WorkerConfig } from './config/worker-config';
 import { WorkerConfigModule } from './config/worker-config.module';
 import { QueueDepthCollector } from './metrics/queue-depth.collector';
@@ -24,7 +25,7 @@ export class WorkerModule {
         LoggingModule.forRoot({ name: 'worker', level: config.logLevel }),
         RedisModule.forRoot({ url: config.redis.url, role: 'consumer', connectionName: 'worker' }),
         // Global: WorkerMetrics is injectable everywhere in the answering code.
-        MetricsModule.forRoot({ providers: [WorkerMetrics, QueueDepthCollector] }),
+        MetricsModule.forRoot({ providers: [WorkerMetrics, IdentityMetrics, QueueDepthCollector] }),
         AnsweringModule,
         HealthModule.forChecks([RedisHealthIndicator, QueueConsumer], [AnsweringModule]),
       ],

@@ -9,6 +9,9 @@ export type TurnOutcomeKind =
 
 export type ToolCallStatus = 'ok' | 'error' | 'refused';
 
+/** Who the visitor was proved to be when the turn ran (docs/SECURITY.md, "Visitor identity"). */
+export type IdentityLevel = 'anonymous' | 'claimed' | 'verified';
+
 export interface ToolCallAudit {
   name: string;
   /** The model's arguments with personal data (e-mails, phones, names, free text) redacted. */
@@ -38,6 +41,8 @@ export interface TurnAuditRecord {
   /** Failed attempts' error messages, oldest first. */
   errors: string[];
   profile?: string;
+  /** The thread's identity level at the end of the turn. */
+  identity?: IdentityLevel;
   conversationId?: string;
   /** When the visitor's message was created (HubSpot time) and when the turn began / ended (ISO). */
   messageAt?: string;

@@ -1,3 +1,3 @@
-export * from './email-scrubber';
+export * from './personal-data';
 export * from './logging.module';
 export * from './request-id';

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Module, RequestMethod, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import type { LogLevel } from '@app/config';
-import { scrubEmails } from './email-scrubber';
+import { scrubPersonalData } from './personal-data';
 import { requestIdFrom } from './request-id';
 
 type LoggedRequest = IncomingMessage & { originalUrl?: string };
@@ -50,7 +50,7 @@ export class LoggingModule {
             name: options.name,
             level: options.level,
             redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-            hooks: { streamWrite: scrubEmails },
+            hooks: { streamWrite: scrubPersonalData },
             // Fastify assigns the id (fastifyRequestIdOptions); this covers any other adapter.
             genReqId: (req: IncomingMessage & { id?: string }) => req.id ?? requestIdFrom(req),
             // Headers are left out on purpose: they carry signatures and credentials.

@@ -10,8 +10,15 @@ import { OpenAIApiClient } from '../openai/openai-api.client';
 import { TurnProgressStore, type PendingCall, type TurnProgress } from '../turns/turn-progress.store';
 import type { AssistantProfile } from '../profiles/assistant-profile';
 import { ToolRegistry } from './tool-registry.service';
-import { redactText } from './tools/contact.tools';
+import { redactText } from '@app/logging';
+import { IdentityMetrics } from '../identity/identity-metrics.service';
+import { IDENTITY_TEXTS, type Language } from '../identity/identity-texts';
 import type { ToolContext } from './tools/assistant-tool';
+
+export const DAILY_TOKEN_CAP = 'daily token cap';
+export const DAILY_CREDIT_CAP = 'daily credit cap';
+const PAID_TOOLS_PAUSED = 'company lookups are paused for today (daily limit); tell the visitor';
+const NAME_KEYS = ['firstname', 'lastname', 'name'];
 
 /** After a turn failed for good; true because the thread then goes to a person. */
 export const FALLBACK_ANSWER = "Sorry, I couldn't complete that just now. A colleague will follow up here shortly.";
@@ -31,6 +38,10 @@ export interface TurnRequest {
   save: () => Promise<void>;
   /** ms epoch after which no new model call starts. */
   deadline: number;
+  /** The thread's language, for the fixed texts a turn may end with. */
+  language: Language;
+  /** Set while the daily credit cap is reached: paid tools answer with an error instead of running. */
+  paidToolsOff?: boolean;
 }
 
 /**
@@ -48,6 +59,7 @@ export class AssistantRun {
     private readonly progressStore: TurnProgressStore,
     private readonly budget: RateBudget,
     private readonly costs: CostLedger,
+    private readonly identityMetrics: IdentityMetrics,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -98,10 +110,20 @@ export class AssistantRun {
    */
   private async stopAtCap(turn: TurnRequest): Promise<boolean> {
     const cap = await this.costs.capReached(turn.ctx.threadId);
-    if (!cap) return false;
+    turn.paidToolsOff = cap === DAILY_CREDIT_CAP;
+    // The daily credit cap is shared by every visitor: it switches the paid tools off and the
+    // conversation goes on, instead of sending everyone to a person for the rest of the day.
+    if (!cap || cap === DAILY_CREDIT_CAP) return false;
     await this.closePendingCalls(turn, 'cost cap reached');
     turn.progress.capReason = cap;
-    turn.progress.answer = this.config.caps.message;
+    if (cap === DAILY_TOKEN_CAP) {
+      // Shared too: the visitor is told plainly and may still ask for a person; no handoff for everyone.
+      this.logger.warn({ threadId: turn.ctx.threadId }, 'daily token cap reached: answering without the model');
+      this.identityMetrics.countDailyCap('answered_without_model');
+      turn.progress.answer = IDENTITY_TEXTS[turn.language].dailyLimit;
+    } else {
+      turn.progress.answer = this.config.caps.message;
+    }
     return true;
   }
 
@@ -187,16 +209,31 @@ export class AssistantRun {
     // A response asking for dozens of paid lookups at once is bounded like a loop is.
     const allowed = new Set(p.pendingCalls.slice(0, this.config.openai.maxToolCallsPerRound).map((c) => c.callId));
     const roundStarted = Date.now();
+    // Names the visitor gave to any call of the round are masked wherever the round leaves free text.
+    turn.ctx.personalNames = [
+      ...new Set([...(turn.ctx.personalNames ?? []), ...todo.flatMap((c) => givenNames(c.arguments))]),
+    ];
     await Promise.all(
       todo.map(async (call) => {
         const signature = `${call.name}:${call.arguments}`;
         p.callCounts[signature] = (p.callCounts[signature] ?? 0) + 1;
-        const args = redactToolArguments(call.name, call.arguments);
+        const args = redactToolArguments(call.name, call.arguments, turn.ctx.personalNames);
+        const paidOff = turn.paidToolsOff === true && this.tools.isPaid(call.name);
         const refusal = !allowed.has(call.callId)
           ? `at most ${this.config.openai.maxToolCallsPerRound} calls at once; ask again for what is still needed`
           : p.callCounts[signature] > this.config.openai.maxIdenticalCalls
             ? 'this exact call was already made; use its result'
-            : undefined;
+            : paidOff
+              ? PAID_TOOLS_PAUSED
+              : undefined;
+        if (paidOff) {
+          p.paidToolsPaused = true;
+          this.identityMetrics.countDailyCap('paid_tool_refused');
+          this.logger.warn(
+            { tool: call.name, threadId: turn.ctx.threadId },
+            'daily credit cap reached: paid tool refused',
+          );
+        }
         if (refusal) {
           p.toolOutputs[call.callId] = JSON.stringify({ error: refusal });
           p.toolCalls.push({
@@ -220,7 +257,7 @@ export class AssistantRun {
           name: call.name,
           arguments: args,
           status: outcome.status,
-          ...(outcome.ok ? {} : { error: toolError(outcome.output) }),
+          ...(outcome.ok ? {} : { error: toolError(outcome.output, turn.ctx.personalNames) }),
           durationMs: outcome.durationMs,
           credits: outcome.credits,
         });
@@ -320,11 +357,21 @@ function functionCalls(output: Response['output']): PendingCall[] {
     });
 }
 
+/** The names (first, last, full) given in a call's arguments, to mask them in free text. */
+function givenNames(rawArguments: string): string[] {
+  try {
+    const args = JSON.parse(rawArguments) as Record<string, unknown>;
+    return NAME_KEYS.map((k) => args?.[k]).filter((v): v is string => typeof v === 'string' && v.trim() !== '');
+  } catch {
+    return [];
+  }
+}
+
 /** The error text of a failed call's output, short and with contact data masked (it may echo input). */
-function toolError(output: string): string {
+function toolError(output: string, names: readonly string[] = []): string {
   try {
     const error = (JSON.parse(output) as { error?: unknown }).error;
-    return redactText(typeof error === 'string' ? error : 'error').slice(0, 200);
+    return redactText(typeof error === 'string' ? error : 'error', names).slice(0, 200);
   } catch {
     return 'error';
   }

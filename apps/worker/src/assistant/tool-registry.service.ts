@@ -5,6 +5,7 @@ import { ToolRefusedError, type AssistantTool, type ToolContext } from './tools/
 import { CompanyTools } from './tools/company.tools';
 import { ContactTools } from './tools/contact.tools';
 import { HandoffTools } from './tools/handoff.tools';
+import { VerificationTools } from './tools/verification.tools';
 
 /** A function call as the model made it. */
 export interface ToolCall {
@@ -36,8 +37,18 @@ export class ToolRegistry {
   private readonly tools = new Map<string, AssistantTool>();
   private readonly definitionCache = new Map<string, FunctionTool[]>();
 
-  constructor(companyTools: CompanyTools, contactTools: ContactTools, handoffTools: HandoffTools) {
-    for (const tool of [...companyTools.all(), ...contactTools.all(), ...handoffTools.all()]) {
+  constructor(
+    companyTools: CompanyTools,
+    contactTools: ContactTools,
+    handoffTools: HandoffTools,
+    verificationTools: VerificationTools,
+  ) {
+    for (const tool of [
+      ...companyTools.all(),
+      ...contactTools.all(),
+      ...handoffTools.all(),
+      ...verificationTools.all(),
+    ]) {
       this.tools.set(tool.name, tool);
     }
   }
@@ -59,6 +70,10 @@ export class ToolRegistry {
       this.definitionCache.set(key, defs);
     }
     return defs;
+  }
+
+  isPaid(name: string): boolean {
+    return this.tools.get(name)?.paid === true;
   }
 
   async execute(call: ToolCall, ctx: ToolContext, allowed?: string[]): Promise<ToolOutcome> {

@@ -62,6 +62,7 @@ export class TurnAudit {
       attempts: attempt.attempt,
       errors: progress.errors,
       profile: end.profile,
+      identity: progress.identity,
       conversationId: progress.conversationId,
       messageAt: end.messageAt ? new Date(end.messageAt).toISOString() : undefined,
       startedAt: new Date(started).toISOString(),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { baseEnvSchema, env, loadConfig, type LogLevel } from '@app/config';
 import { DEFAULT_UPDATABLE_PROPERTIES, DEFAULT_VISITOR_UPDATABLE_PROPERTIES } from '../contacts/contact-properties';
@@ -54,6 +55,16 @@ const workerEnvSchema = baseEnvSchema
       .optional(),
     PROFILES_FILE: env.string().optional(),
     STAFF_EMAIL_DOMAINS: env.string().optional(),
+    // Identity (docs/SECURITY.md): a typed e-mail is a claim; a one-time code by e-mail proves it.
+    STAFF_EMAILS: env.string().optional(),
+    STAFF_VERIFICATION_HOURS: env.int(1, 24 * 30).default(8),
+    SMTP_URL: env.url(['smtp:', 'smtps:']).optional(),
+    MAIL_FROM: env.string().optional(),
+    VERIFICATION_CODES_PER_ADDRESS_PER_HOUR: env.int(1, 100).default(3),
+    VERIFICATION_CODES_PER_THREAD_PER_HOUR: env.int(1, 100).default(5),
+    // Per visitor id (0 = no limit): the public chat is shared by everyone, and so is the daily budget.
+    VISITOR_MAX_TURNS_PER_HOUR: env.int(0, 1_000_000).default(60),
+    VISITOR_MAX_THREADS_PER_DAY: env.int(0, 1_000_000).default(20),
     HANDOFF_ASSIGNEE_ACTOR_ID: env
       .string()
       .regex(/^A-\d+$/, 'must be an agent actor id like A-12345')
@@ -83,6 +94,9 @@ const workerEnvSchema = baseEnvSchema
       .default("Thanks! I've passed this conversation to a colleague, who will reply here shortly."),
   })
   .superRefine((e, ctx) => {
+    if (e.SMTP_URL && !e.MAIL_FROM) {
+      ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set' });
+    }
     if (Boolean(e.AIRTABLE_API_KEY) !== Boolean(e.AIRTABLE_BASE_ID)) {
       const missing = e.AIRTABLE_API_KEY ? 'AIRTABLE_BASE_ID' : 'AIRTABLE_API_KEY';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other Airtable variable is set' });
@@ -142,9 +156,23 @@ export class WorkerConfig {
     byInbox: Record<string, string>;
     /** JSON file overriding parts of the shipped profiles (welcome, quick replies, tools, …). */
     file?: string;
-    /** Lower-case e-mail domains whose identified contacts may use staff-only profiles. */
+    /** Lower-case e-mail domains whose verified addresses may use staff-only profiles. */
     staffEmailDomains: string[];
+    /** Single lower-case addresses allowed as staff too (STAFF_EMAILS). */
+    staffEmails: string[];
   };
+  readonly identity!: {
+    /** Undefined without SMTP_URL: codes cannot be sent, so nobody can verify (see docs/SECURITY.md). */
+    smtp?: { url: string; from: string };
+    /** How long a verified staff address keeps the staff tools. */
+    staffGrantSeconds: number;
+    codesPerAddressPerHour: number;
+    codesPerThreadPerHour: number;
+    /** HMAC key for stored code hashes (derived from a secret the worker already has). */
+    codeKey: Buffer;
+  };
+  /** 0 = no limit. Counted per visitor actor id. */
+  readonly visitorLimits!: { turnsPerHour: number; threadsPerDay: number };
   readonly handoff!: { message: string };
   readonly audit!: { retentionSeconds: number };
   /** 0 = no cap. Tokens are input + output; credits are ListaFirme credits. */
@@ -227,7 +255,16 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
         .split(',')
         .map((d) => d.trim().toLowerCase().replace(/^@/, ''))
         .filter(Boolean),
+      staffEmails: list(e.STAFF_EMAILS ?? '').map((a) => a.toLowerCase()),
     },
+    identity: {
+      smtp: e.SMTP_URL && e.MAIL_FROM ? { url: e.SMTP_URL, from: e.MAIL_FROM } : undefined,
+      staffGrantSeconds: e.STAFF_VERIFICATION_HOURS * 3600,
+      codesPerAddressPerHour: e.VERIFICATION_CODES_PER_ADDRESS_PER_HOUR,
+      codesPerThreadPerHour: e.VERIFICATION_CODES_PER_THREAD_PER_HOUR,
+      codeKey: createHash('sha256').update(`verification-code:${e.HUBSPOT_ACCESS_TOKEN}`).digest(),
+    },
+    visitorLimits: { turnsPerHour: e.VISITOR_MAX_TURNS_PER_HOUR, threadsPerDay: e.VISITOR_MAX_THREADS_PER_DAY },
     handoff: { message: e.HANDOFF_MESSAGE },
     audit: { retentionSeconds: e.AUDIT_RETENTION_DAYS * 86_400 },
     caps: {

@@ -189,14 +189,25 @@ export class HubSpotContacts {
   /**
    * Updates a contact by numeric id or e-mail and reports what changed. Reads the current values
    * first (the before), skips the write when nothing differs, PATCHes by the numeric id.
+   * `keepFilled`: of these properties ('all' = every one), those that already have a value are left.
    */
-  async update(idOrEmail: string, properties: Record<string, string>): Promise<ContactUpdateResult> {
+  async update(
+    idOrEmail: string,
+    properties: Record<string, string>,
+    opts: { keepFilled?: 'all' | string[] } = {},
+  ): Promise<ContactUpdateResult> {
     const names = Object.keys(properties);
     const current = await this.read(idOrEmail, names, idOrEmail.includes('@') ? 'email' : undefined);
     if (!current) throw new ContactNotFoundError();
     const id = current.view.id;
     const diff: Record<string, string> = {};
-    for (const name of names) if ((current.raw[name] ?? null) !== properties[name]) diff[name] = properties[name];
+    for (const name of names) {
+      const have = current.raw[name] ?? null;
+      // An unverified visitor may add what is missing, never replace what someone stored.
+      const keep = opts.keepFilled === 'all' || opts.keepFilled?.includes(name);
+      if (keep && have !== null && have.trim() !== '') continue;
+      if (have !== properties[name]) diff[name] = properties[name];
+    }
     if (Object.keys(diff).length === 0) return { id, changed: {} };
 
     const res = await this.call('update contact', () =>

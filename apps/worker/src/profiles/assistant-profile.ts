@@ -1,4 +1,5 @@
 import type { QuickReply } from '../hubspot/hubspot.types';
+import type { Language } from '../identity/identity-texts';
 
 /** A quick-reply button; a tap arrives as a visitor message whose text is its label or value. */
 export interface ProfileQuickReply extends QuickReply {
@@ -19,6 +20,8 @@ export interface AssistantProfile {
   welcome: { text: string; quickReplies: ProfileQuickReply[] };
   /** Case-insensitive phrases that hand the chat to a person without asking the model. */
   handoffPhrases: string[];
+  /** The language of fixed texts until the thread's own language is known (default en). */
+  language?: Language;
   /** History bound: server-side compaction threshold in tokens (≥ 1000). */
   compactThreshold: number;
 }

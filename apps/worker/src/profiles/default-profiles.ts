@@ -26,6 +26,8 @@ export const SUPPORT_PROFILE: AssistantProfile = {
     'create_contact',
     'update_contact',
     'qualify_lead',
+    'send_verification_code',
+    'verify_code',
     'hand_off_to_human',
   ],
   scope: 'visitor',

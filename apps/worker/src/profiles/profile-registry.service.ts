@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { WorkerConfig } from '../config/worker-config';
+import { LANGUAGES } from '../identity/identity-texts';
 import type { AssistantProfile } from './assistant-profile';
 import { DEFAULT_PROFILES } from './default-profiles';
 
@@ -24,6 +25,7 @@ const overrides = z.record(
       welcome: z.object({ text: z.string().min(1).max(2000), quickReplies: z.array(quickReply).max(10) }).optional(),
       handoffPhrases: z.array(z.string().min(2)).optional(),
       compactThreshold: z.number().int().min(1000).optional(),
+      language: z.enum(LANGUAGES).optional(),
     })
     .strict(),
 );

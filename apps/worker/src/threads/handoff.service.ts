@@ -3,6 +3,7 @@ import type { ThreadChangedJob } from '@app/contracts';
 import { WorkerConfig } from '../config/worker-config';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
+import { IDENTITY_FIELDS } from '../identity/identity-level';
 import { ThreadStateStore } from './thread-state.store';
 
 /**
@@ -38,9 +39,11 @@ export class HandoffService {
   async onThreadChanged(job: ThreadChangedJob): Promise<{ status: string; reason: string }> {
     const ref = { portalId: job.portalId, threadId: job.threadId };
     if (job.propertyName === 'status' && job.propertyValue === 'CLOSED') {
-      // A reopened chat starts fresh: the bot answers again.
-      await this.threadState.unset(ref, 'handedOff', 'welcomedWith');
-      return { status: 'updated', reason: 'thread closed: handoff cleared' };
+      // A reopened chat starts fresh: the bot answers again, and who the visitor is must be shown
+      // again (a contact bound or an address verified in this chat ends with it). Dropping the
+      // profile makes the next turn read the thread's association anew.
+      await this.threadState.unset(ref, 'handedOff', 'welcomedWith', 'profile', ...IDENTITY_FIELDS);
+      return { status: 'updated', reason: 'thread closed: handoff and identity cleared' };
     }
     if (
       job.propertyName === 'assignedTo' &&

@@ -4,6 +4,7 @@ import { HubSpotApiClient } from '../hubspot/hubspot-api.client';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import type { HubSpotMessage } from '../hubspot/hubspot.types';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
+import { identityLevel, type IdentityLevel } from '../identity/identity-level';
 import type { AssistantProfile } from '../profiles/assistant-profile';
 import { ProfileRegistry } from '../profiles/profile-registry.service';
 import { ThreadStateStore, type ThreadState } from './thread-state.store';
@@ -11,9 +12,10 @@ import { ThreadStateStore, type ThreadState } from './thread-state.store';
 export interface ResolvedThread {
   profile: AssistantProfile;
   state: ThreadState;
-  /** The visitor's e-mail: the CRM contact's, else the chat channel's delivery identifier. */
+  /** The visitor's e-mail: the CRM contact's, else the chat channel's delivery identifier. A claim only. */
   email?: string;
-  /** For staff-only profiles: an identified contact whose e-mail domain is on the allow-list. */
+  identity: IdentityLevel;
+  /** For staff-only profiles: an address on the staff list, verified in this thread within the grant. */
   isStaff: boolean;
 }
 
@@ -63,13 +65,23 @@ export class ThreadContext {
     const profile = this.profiles.get(state.profile);
     const sender = message?.senders?.[0]?.deliveryIdentifier;
     const email = state.email ?? (sender?.type === 'HS_EMAIL_ADDRESS' ? sender.value.toLowerCase() : undefined);
-    return { profile, state, email, isStaff: this.isStaff(state) };
+    return { profile, state, email, identity: identityLevel(state), isStaff: this.isStaff(state) };
   }
 
-  /** Staff = an identified CRM contact whose own e-mail (not one typed in chat) is on the list. */
-  private isStaff(state: ThreadState): boolean {
-    const domain = state.email?.split('@')[1];
-    return Boolean(state.contactId && domain && this.config.profiles.staffEmailDomains.includes(domain));
+  /**
+   * Staff = an address on STAFF_EMAIL_DOMAINS / STAFF_EMAILS that this thread verified with a code,
+   * within STAFF_VERIFICATION_HOURS. HubSpot's association (or a typed address) is only a claim.
+   */
+  isStaff(state: ThreadState, now = Date.now()): boolean {
+    if (!state.verifiedEmail || !this.isStaffAddress(state.verifiedEmail)) return false;
+    return now - Number(state.verifiedAt ?? 0) < this.config.identity.staffGrantSeconds * 1000;
+  }
+
+  isStaffAddress(email: string): boolean {
+    const address = email.trim().toLowerCase();
+    const domain = address.split('@')[1];
+    const { staffEmailDomains, staffEmails } = this.config.profiles;
+    return Boolean(domain && staffEmailDomains.includes(domain)) || staffEmails.includes(address);
   }
 
   /** The CRM contact's e-mail, or undefined when there is no such contact. */

@@ -11,8 +11,16 @@ export interface ThreadState {
   contactId?: string;
   /** The thread's associated contact id, read from the thread but not looked up in the CRM yet. */
   contactPending?: string;
-  /** The visitor's e-mail as HubSpot knows it. */
+  /** The visitor's e-mail as HubSpot knows it: a claim (anyone can type an address), never proof. */
   email?: string;
+  /** An address the visitor proved to own in this thread with a one-time code. */
+  verifiedEmail?: string;
+  /** When it was verified (ms epoch): staff grants expire. */
+  verifiedAt?: string;
+  /** Set once the visitor's one create_contact of this thread was used. */
+  contactCreateUsed?: string;
+  /** The thread's language (en, ro, nl) when known. */
+  language?: string;
   /** Set when a human took over (handoff or assignment): the bot stays silent. */
   handedOff?: string;
   /** The welcome message id, once posted. */

@@ -1,7 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { MessageReceivedJob } from '@app/contracts';
 import type { TurnOutcomeKind } from '@app/audit';
-import { AssistantRun, FALLBACK_ANSWER } from '../assistant/assistant-run.service';
+import { AssistantRun, DAILY_TOKEN_CAP, FALLBACK_ANSWER } from '../assistant/assistant-run.service';
+import { IdentityGate, threadLanguage } from '../identity/identity-gate.service';
+import { IDENTITY_TEXTS } from '../identity/identity-texts';
 import { TurnAudit, type TurnAttempt } from '../audit/turn-audit.service';
 import { WorkerConfig } from '../config/worker-config';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
@@ -20,9 +22,6 @@ import { ThreadStateStore } from '../threads/thread-state.store';
 import { checkRole } from './role-check';
 import { ThreadTurnLock } from './thread-turn-lock.service';
 import { JobLockLostError, TurnProgressStore, type TurnProgress } from './turn-progress.store';
-
-export const STAFF_ONLY_ANSWER =
-  'Sorry, this assistant is only for our staff. Write "I want to talk to a person" and a colleague will help you.';
 
 /** How long a reply post with an unknown outcome gets to land before we post it again. */
 const REPLY_SETTLE_MS = 3000;
@@ -53,6 +52,7 @@ export class MessageTurnService {
     private readonly handoff: HandoffService,
     private readonly openai: OpenAIApiClient,
     private readonly audit: TurnAudit,
+    private readonly identityGate: IdentityGate,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -87,6 +87,7 @@ export class MessageTurnService {
       // Read under the lock: the thread's previous turn may have changed it (contact, handoff).
       const thread = await this.threadContext.resolve(ref, message);
       progress.profile = thread.profile.name;
+      progress.identity ??= thread.identity;
       if (thread.state.handedOff && !progress.answer) {
         await this.lock.finish(ref, messageId, holder);
         const reason = 'handed off to a human';
@@ -181,8 +182,11 @@ export class MessageTurnService {
   ): Promise<void> {
     if (progress.answer === undefined) {
       const text = message.text ?? '';
-      const direct = await this.answerWithoutModel(job, thread, text, progress, save);
-      if (direct !== undefined) progress.answer = direct;
+      const direct = await this.answerWithoutModel(job, message, thread, text, progress, save);
+      if (direct === null) {
+        progress.answer = '';
+        progress.replyParts = []; // limited: stay silent
+      } else if (direct !== undefined) progress.answer = direct;
       else await this.runAssistant(job, message, thread, progress, save);
     }
     if (progress.fallbackReason) {
@@ -193,14 +197,18 @@ export class MessageTurnService {
     await this.postReply(job, message, progress, save);
   }
 
-  /** Deterministic answers that need no model: the staff gate, asking for a person, a button tap. */
+  /**
+   * Deterministic answers that need no model: asking for a person, the per-visitor limits, identity
+   * (a typed code, the staff gate), a button tap. `null`: post nothing (a limited visitor, told once).
+   */
   private async answerWithoutModel(
     job: MessageReceivedJob,
+    message: HubSpotMessage,
     thread: ResolvedThread,
     text: string,
     progress: TurnProgress,
     save: () => Promise<void>,
-  ): Promise<string | undefined> {
+  ): Promise<string | null | undefined> {
     const ref = { portalId: job.portalId, threadId: job.threadId };
     const { profile } = thread;
     const normalized = text.trim().toLowerCase();
@@ -209,23 +217,46 @@ export class MessageTurnService {
       await this.handoff.handOff(ref, progress.handoffReason);
       return this.handoff.message;
     }
-    if (profile.staffOnly && !thread.isStaff) return STAFF_ONLY_ANSWER;
+    if (!progress.visitorCounted) {
+      const limited = await this.identityGate.visitorLimit(ref, visitorOf(message, job));
+      progress.visitorLimited = limited?.limit;
+      progress.visitorCounted = true;
+      await save();
+      if (limited) return limited.notice ? IDENTITY_TEXTS[threadLanguage(thread)].visitorLimit : null;
+    }
+    const gated = await this.identityGate.answer(ref, thread, text);
+    if (gated) {
+      if (gated.verified) progress.identity = 'verified';
+      if (gated.recordAs) await this.recordExchange(job, progress, save, gated.recordAs, gated.text);
+      return gated.text;
+    }
     const tapped = profile.welcome.quickReplies.find(
       (q) => q.label.toLowerCase() === normalized || q.value.toLowerCase() === normalized,
     );
     if (!tapped) return undefined;
     // Record the tap and the confirmation in the conversation so the model continues the flow.
+    await this.recordExchange(job, progress, save, text, tapped.confirmation);
+    return tapped.confirmation;
+  }
+
+  /** Adds a visitor line and our answer to the conversation without a model call. */
+  private async recordExchange(
+    job: MessageReceivedJob,
+    progress: TurnProgress,
+    save: () => Promise<void>,
+    userText: string,
+    answer: string,
+  ): Promise<void> {
     const conversationId = await this.conversationFor(job, progress, save);
     await this.openai.call('conversations.items.create', (sdk) =>
       sdk.conversations.items.create(conversationId, {
         items: [
-          { type: 'message', role: 'user', content: text },
-          { type: 'message', role: 'assistant', content: tapped.confirmation },
+          { type: 'message', role: 'user', content: userText },
+          { type: 'message', role: 'assistant', content: answer },
         ],
       }),
     );
     progress.userMessageSent = true;
-    return tapped.confirmation;
   }
 
   private async runAssistant(
@@ -238,6 +269,14 @@ export class MessageTurnService {
     const ref = { portalId: job.portalId, threadId: job.threadId };
     const conversationId = await this.conversationFor(job, progress, save);
     const sender = message.senders?.[0];
+    const visitor = {
+      actorId: sender?.actorId,
+      contactId: thread.state.contactId,
+      email: thread.email,
+      identity: thread.identity,
+      verifiedEmail: thread.state.verifiedEmail,
+    };
+    const language = threadLanguage(thread);
     await this.assistant.run({
       ctx: {
         portalId: job.portalId,
@@ -245,9 +284,15 @@ export class MessageTurnService {
         messageId: job.messageId,
         profile: thread.profile.name,
         scope: thread.profile.scope === 'staff' && thread.isStaff ? 'staff' : 'visitor',
-        visitor: { actorId: sender?.actorId, contactId: thread.state.contactId, email: thread.email },
+        visitor,
         bindVisitorContact: (contactId) => this.threadState.set(ref, { contactId }),
+        // A retry of this message may take it again (its first try may have died before creating).
+        claimContactCreate: async () =>
+          (await this.threadState.setOnce(ref, 'contactCreateUsed', job.messageId)) ||
+          (await this.threadState.get(ref)).contactCreateUsed === job.messageId,
+        setLanguage: (lang) => this.threadState.set(ref, { language: lang }),
       },
+      language,
       profile: thread.profile,
       conversationId,
       userText: message.text ?? '',
@@ -256,7 +301,10 @@ export class MessageTurnService {
       save,
       deadline: Date.now() + this.config.queue.turnTimeoutMs,
     });
-    if (progress.capReason) {
+    progress.identity = visitor.identity;
+    if (progress.capReason === DAILY_TOKEN_CAP) {
+      // Shared by every visitor: the bot says so and stays on; the visitor may still ask for a person.
+    } else if (progress.capReason) {
       // Spending stops here: a person takes the conversation over (CAP_MESSAGE says so).
       progress.handoffReason = `cost cap: ${progress.capReason}`;
       await this.handoff.handOff(ref, progress.handoffReason);
@@ -272,6 +320,9 @@ export class MessageTurnService {
         progress.answer = screened.text;
         progress.screenedReason = `quoted ${screened.spanWords} words of the instructions`;
       }
+    }
+    if (progress.paidToolsPaused && progress.answer !== undefined && !progress.fallbackReason) {
+      progress.answer = `${progress.answer}\n\n${IDENTITY_TEXTS[language].paidToolsPaused}`;
     }
   }
 
@@ -363,8 +414,17 @@ function firstAttempt(jobId: string): TurnAttempt {
   return { jobId, attempt: 1 };
 }
 
+/** The visitor's id for per-visitor limits: the sender actor (`V-…`), else the thread. */
+function visitorOf(message: HubSpotMessage, job: MessageReceivedJob): string {
+  return message.senders?.[0]?.actorId ?? `thread-${job.threadId}`;
+}
+
 /** How an answered turn reads in the audit. */
 function endOf(progress: TurnProgress): { outcome: TurnOutcomeKind; reason?: string } {
+  if (progress.visitorLimited) {
+    const reason = `visitor limit: ${progress.visitorLimited}`;
+    return { outcome: progress.replyParts?.length ? 'answered' : 'skipped', reason };
+  }
   if (progress.capReason) return { outcome: 'capped', reason: progress.capReason };
   if (progress.fallbackReason) return { outcome: 'fallback', reason: progress.fallbackReason };
   if (progress.handoffReason) return { outcome: 'handoff', reason: progress.handoffReason };

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { ToolCallAudit } from '@app/audit';
+import type { IdentityLevel, ToolCallAudit } from '@app/audit';
 import { REDIS_CONNECTION } from '@app/redis';
 
 export interface PendingCall {
@@ -40,6 +40,14 @@ export interface TurnProgress {
   toolCalls: ToolCallAudit[];
   /** The thread's assistant profile when the turn ran. */
   profile?: string;
+  /** The thread's identity level (recorded in the audit). */
+  identity?: IdentityLevel;
+  /** The per-visitor limits were counted for this message (a retry must not count it again). */
+  visitorCounted?: boolean;
+  /** Which per-visitor limit this message exceeded, if any. */
+  visitorLimited?: string;
+  /** A paid tool call was refused because the daily credit cap is reached. */
+  paidToolsPaused?: boolean;
   /** When the first attempt began (ms epoch). */
   startedAt?: number;
   /** Failed attempts' error messages, oldest first. */

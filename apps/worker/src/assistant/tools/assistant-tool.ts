@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { IdentityLevel } from '@app/audit';
 
 /** Who the visitor of a thread is, as far as HubSpot tells us. Never taken from chat text. */
 export interface VisitorIdentity {
@@ -6,8 +7,12 @@ export interface VisitorIdentity {
   actorId?: string;
   /** The CRM contact this thread belongs to (associated by HubSpot, or bound in this thread). */
   contactId?: string;
-  /** The visitor's e-mail as HubSpot knows it (channel delivery identifier or the CRM contact). */
+  /** The visitor's e-mail as HubSpot knows it (channel delivery identifier or the CRM contact): a claim. */
   email?: string;
+  /** What the thread proved (docs/SECURITY.md): only `verified` reads back or changes stored data. */
+  identity: IdentityLevel;
+  /** The address proved with a one-time code in this thread. */
+  verifiedEmail?: string;
 }
 
 /** Who a tool call acts for; the tool layer (not the model) decides what it may touch. */
@@ -25,6 +30,12 @@ export interface ToolContext {
   visitor: VisitorIdentity;
   /** Records a contact created or confirmed in this thread as the visitor's own (visitor scope). */
   bindVisitorContact(contactId: string): Promise<void>;
+  /** Takes the thread's one visitor create_contact; true for this message's first (or retried) use. */
+  claimContactCreate?(): Promise<boolean>;
+  /** Records the thread's language as the model judged it (fixed texts and mails use it). */
+  setLanguage?(language: string): Promise<void>;
+  /** Names given in this turn's tool arguments: masked in reasons and errors kept for operators. */
+  personalNames?: string[];
   /** Counts paid credits (ListaFirme) a tool call spent; set per call by the tool registry. */
   recordCredits?(credits: number): void;
 }
@@ -39,6 +50,8 @@ export class ToolRefusedError extends Error {
 
 export interface AssistantTool<S extends z.ZodType = z.ZodType> {
   name: string;
+  /** Spends paid credits (ListaFirme): switched off for the rest of the day at CAP_DAILY_CREDITS. */
+  paid?: boolean;
   description: string;
   /** JSON Schema sent to OpenAI in strict mode: additionalProperties false, every key required. */
   parameters: Record<string, unknown>;

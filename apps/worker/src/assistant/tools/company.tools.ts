@@ -16,6 +16,7 @@ export class CompanyTools {
     const args = z.object({ query: z.string().trim().min(2).max(100) });
     return {
       name: 'search_companies',
+      paid: true,
       description:
         'Search the Romanian company register by company name, CUI (fiscal code) or registration number ' +
         '(e.g. J40/123/2020). Returns up to 5 matches with name and CUI. Free of charge.',
@@ -37,6 +38,7 @@ export class CompanyTools {
     });
     return {
       name: 'get_company',
+      paid: true,
       description:
         'Details of one Romanian company by CUI. Each field costs credits: request only what the question ' +
         `needs; null gives the default set (${DEFAULT_COMPANY_FIELDS.join(', ')}).`,

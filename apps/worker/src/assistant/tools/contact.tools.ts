@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { z } from 'zod';
+import { redactEmail, redactPhone, redactText } from '@app/logging';
 import { normalizeCui } from '../../companies/cui';
 import {
   DEFAULT_VISITOR_UPDATABLE_PROPERTIES,
@@ -58,6 +59,10 @@ const OVERWRITABLE_LEAD_STATUSES = new Set(['', 'NEW']);
 const NOT_YOURS = 'you can only update your own details';
 const NEED_EMAIL = 'share your e-mail first so we can save this';
 const ONLY_OWN_NOTE = 'only your own details are available';
+/** Said alike whatever is stored: a claim must not learn what the record holds or whether it exists. */
+const VERIFY_TO_READ =
+  'stored details are shown only after the visitor proves their e-mail address: offer send_verification_code';
+const SAVED_NOTE = 'received; details already on file are kept (changing them needs e-mail verification)';
 
 const nullableText = (max: number) => z.string().max(max).nullable();
 const nullableString = (description: string) => ({ type: ['string', 'null'], description });
@@ -144,6 +149,7 @@ export class ContactTools {
                 note: 'no match (contacts created in the last minute may not be found by name, phone or company yet)',
               };
         }
+        if (ctx.visitor.identity !== 'verified') return { results: [], note: VERIFY_TO_READ };
         const own = await this.ownContactMatching(criteria, ctx);
         return own ? { results: [visitorView(own)] } : { results: [], note: ONLY_OWN_NOTE };
       }),
@@ -217,24 +223,25 @@ export class ContactTools {
   }
 
   private async createAsVisitor(props: Record<string, string>, ctx: ToolContext): Promise<unknown> {
-    if (ctx.visitor.contactId) throw new Error('your details are already saved; use update_contact to change them');
+    if (ctx.visitor.contactId) throw new Error('your details are already saved; use update_contact to add to them');
     if (!props.email) throw new ContactPropertyError('an e-mail address is needed to save your details');
     // Calls of one round run in parallel: a second create in the same thread must not race the first.
     const key = `${ctx.portalId}:${ctx.threadId}`;
     if (this.creating.has(key)) throw new Error('your details are already being saved');
     this.creating.add(key);
     try {
-      const { contact, created } = await this.contacts.create(props);
-      // 409: the e-mail is already in the CRM. Only HubSpot's own identity of the visitor proves it
-      // is theirs (anyone can type an e-mail): otherwise reveal and bind nothing; the contact the
-      // service read on 409 is dropped here.
-      const own = created || props.email === verifiedEmail(ctx);
-      if (!own)
-        return { saved: false, note: 'these details could not be saved automatically; a colleague will follow up' };
+      // One create per thread: trying address after address would otherwise bind any of them.
+      if (ctx.claimContactCreate && !(await ctx.claimContactCreate())) {
+        throw new Error('your details are already saved');
+      }
+      const { contact } = await this.contacts.create(props);
+      // New or existing (409), the contact is bound as a claim: it may be added to, never read back.
+      // The answer is the same either way, so it never tells whether an address is a customer's.
       await ctx.bindVisitorContact(contact.id);
       // The rest of this turn acts on it too (bindVisitorContact records it for later turns).
       ctx.visitor.contactId = contact.id;
-      return created ? { saved: true, id: contact.id, properties: props } : { saved: true, id: contact.id };
+      const ownVerified = ctx.visitor.identity === 'verified' && props.email === verifiedEmail(ctx);
+      return ownVerified ? { saved: true, id: contact.id } : { saved: true, note: SAVED_NOTE };
     } finally {
       this.creating.delete(key);
     }
@@ -315,7 +322,10 @@ export class ContactTools {
     const props = validateContactProperties(properties, this.visitorUpdatable);
     if (Object.keys(props).length === 0) throw new Error('nothing to update: set at least one property');
     try {
-      return await this.contacts.update(own, props);
+      if (ctx.visitor.identity === 'verified') return await this.contacts.update(own, props);
+      // A claim adds what is missing and learns nothing: not the old values, not which were empty.
+      await this.contacts.update(own, props, { keepFilled: 'all' });
+      return { saved: true, note: SAVED_NOTE };
     } catch (err) {
       if (err instanceof ContactNotFoundError) throw new Error('your contact record could not be found');
       throw err;
@@ -370,11 +380,16 @@ export class ContactTools {
           }
           props[name] = value;
         }
-        if (a.role) props.jobtitle = parseWith(freeText(), 'role', a.role);
-        if (note && this.leadNoteProperty) props[this.leadNoteProperty] = note;
-        if (Object.keys(props).length === 0) return { saved: true, id: own, updated: [] };
-        const { changed } = await this.contacts.update(own, props);
-        return { saved: true, id: own, updated: Object.keys(changed) };
+        const visitorSaid: Record<string, string> = {};
+        if (a.role) visitorSaid.jobtitle = parseWith(freeText(), 'role', a.role);
+        if (note && this.leadNoteProperty) visitorSaid[this.leadNoteProperty] = note;
+        Object.assign(props, visitorSaid);
+        const verified = ctx.visitor.identity === 'verified';
+        if (Object.keys(props).length === 0) return verified ? { saved: true, id: own, updated: [] } : { saved: true };
+        // Unverified: what the visitor said fills empty fields only (the funnel rules above still apply).
+        const keepFilled = verified ? undefined : Object.keys(visitorSaid);
+        const { changed } = await this.contacts.update(own, props, { keepFilled });
+        return verified ? { saved: true, id: own, updated: Object.keys(changed) } : { saved: true };
       }),
     };
   }
@@ -426,9 +441,11 @@ export class ContactTools {
 // ---------------------------------------------------------------------------------------------
 // Identity and matching
 
-/** The visitor's e-mail as HubSpot knows it, normalised; undefined when absent or malformed. */
+/** The address the visitor proved with a code in this thread, normalised; never HubSpot's claim. */
 function verifiedEmail(ctx: ToolContext): string | undefined {
-  return ctx.visitor.email ? safeEmail(ctx.visitor.email) : undefined;
+  return ctx.visitor.identity === 'verified' && ctx.visitor.verifiedEmail
+    ? safeEmail(ctx.visitor.verifiedEmail)
+    : undefined;
 }
 
 function safeEmail(raw: string): string | undefined {
@@ -499,39 +516,20 @@ function visitorView(contact: ContactView): { id: string; properties: Record<str
 }
 
 // ---------------------------------------------------------------------------------------------
-// Log redaction
+// Log redaction (the rules live in @app/logging, shared by logs, audit and tools)
 
-const EMAIL_IN_TEXT = /([\p{L}\p{N}._%+-])[\p{L}\p{N}._%+-]*@([\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+)/gu;
-const PHONE_IN_TEXT = /\+?\d[\d\s().-]{4,}\d/g;
+export { redactEmail, redactPhone, redactText };
 const PHONE_KEYS = new Set(['phone', 'mobilephone']);
+const NAME_KEYS = new Set(['firstname', 'lastname', 'name']);
 /** Keys whose values are identifiers, not personal data. */
 const PLAIN_KEYS = new Set(['id', 'company_cui', 'limit']);
 const LOG_TEXT_MAX = 200;
-
-/** `jane.doe@example.com` → `j***@example.com`. */
-export function redactEmail(email: string): string {
-  const at = email.lastIndexOf('@');
-  if (at <= 0) return '***';
-  return `${email.trim()[0]}***@${email.slice(at + 1).trim()}`;
-}
-
-/** `+40 721 234 567` → `***67`. */
-export function redactPhone(phone: string): string {
-  const digits = phone.replace(/\D/g, '');
-  return digits.length >= 2 ? `***${digits.slice(-2)}` : '***';
-}
-
-/** E-mails and phone-like digit runs (≥ 6 digits) inside free text. */
-export function redactText(text: string): string {
-  return text
-    .replace(EMAIL_IN_TEXT, (_m, first: string, domain: string) => `${first}***@${domain}`)
-    .replace(PHONE_IN_TEXT, (m) => (m.replace(/\D/g, '').length >= 6 ? redactPhone(m) : m));
-}
 
 /** A copy of tool arguments safe to log: e-mails and phones redacted, long texts cut. */
 export function redactForLog(value: unknown, key?: string, depth = 0): unknown {
   if (typeof value === 'string') {
     if (key && PLAIN_KEYS.has(key)) return value.slice(0, 40);
+    if (key && NAME_KEYS.has(key)) return '[name]';
     const redacted = key && PHONE_KEYS.has(key) ? redactPhone(value) : redactText(value);
     return redacted.length > LOG_TEXT_MAX ? `${redacted.slice(0, LOG_TEXT_MAX)}…` : redacted;
   }

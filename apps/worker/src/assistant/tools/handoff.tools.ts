@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
+import { redactText } from '@app/logging';
 import { HandoffService } from '../../threads/handoff.service';
 import type { AssistantTool } from './assistant-tool';
 
@@ -26,7 +27,9 @@ export class HandoffTools {
         },
         args,
         run: async ({ reason }: z.output<typeof args>, ctx) => {
-          await this.handoff.handOff({ portalId: ctx.portalId, threadId: ctx.threadId }, `tool: ${reason}`);
+          // The reason is the model's free text: it may repeat what the visitor said about themselves.
+          const safe = redactText(reason, ctx.personalNames);
+          await this.handoff.handOff({ portalId: ctx.portalId, threadId: ctx.threadId }, `tool: ${safe}`);
           return { handedOff: true };
         },
       },

@@ -1,4 +1,4 @@
-import { EMAIL_MASK, scrubEmails } from './email-scrubber';
+import { EMAIL_MASK, scrubEmails } from './personal-data';
 
 describe('scrubEmails', () => {
   it('masks every e-mail address in a serialized line and keeps it valid JSON', () => {
