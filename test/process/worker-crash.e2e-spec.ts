@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { messageJobId } from '@app/contracts';
 import type { FakeHttpServer, RecordedRequest } from '../fakes/fake-http-server';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
@@ -26,9 +27,9 @@ function saveDetailsModel(email: string) {
   return (ctx: ModelContext): ModelTurn => {
     const output = ctx.input.find((i) => i.type === 'function_call_output');
     if (!output) return { toolCalls: [{ name: 'create_contact', arguments: { ...nulls, email, firstname: 'Ion' } }] };
-    const result = JSON.parse(String(output.output)) as { saved?: boolean; id?: string };
+    const result = JSON.parse(String(output.output)) as { saved?: boolean };
     return {
-      text: result.saved ? `Saved your details (contact ${result.id}).` : `Not saved: ${String(output.output)}`,
+      text: result.saved ? 'Saved your details.' : `Not saved: ${String(output.output)}`,
     };
   };
 }
@@ -101,6 +102,17 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
     return { first, second, thread, message, jobId, job, takeoverMs, conversations };
   }
 
+  /** The visitor's thread is bound to this contact (as a claim: create_contact returns no id). */
+  async function expectBoundTo(run: Awaited<ReturnType<typeof crashWhile>>, contactId: string) {
+    const redis = new Redis(h.redis.url);
+    try {
+      const state = await redis.hgetall(`thread:${h.hubspot.portalId}:${run.thread.id}:state`);
+      expect(state.contactId).toBe(contactId);
+    } finally {
+      await redis.quit();
+    }
+  }
+
   /** The guarantees every crash point must keep. */
   async function expectAnsweredOnce(run: Awaited<ReturnType<typeof crashWhile>>, answer: string) {
     const { first, second, thread, message, jobId, job, conversations, takeoverMs } = run;
@@ -164,7 +176,8 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
 
     const contacts = h.hubspot.allContacts().filter((c) => c.properties.email === email);
     expect(contacts).toHaveLength(1);
-    await expectAnsweredOnce(run, `Saved your details (contact ${contacts[0].id}).`);
+    await expectAnsweredOnce(run, 'Saved your details.');
+    await expectBoundTo(run, contacts[0].id);
     // The call had no recorded output, so it ran again: HubSpot's 409 made the second create a no-op.
     expect(h.hubspot.requests.filter((r) => contactCreate(r) && JSON.stringify(r.body).includes(email))).toHaveLength(
       2,
@@ -178,7 +191,8 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
 
     const contacts = h.hubspot.allContacts().filter((c) => c.properties.email === email);
     expect(contacts).toHaveLength(1);
-    await expectAnsweredOnce(run, `Saved your details (contact ${contacts[0].id}).`);
+    await expectAnsweredOnce(run, 'Saved your details.');
+    await expectBoundTo(run, contacts[0].id);
     expect(h.hubspot.requests.filter((r) => contactCreate(r) && JSON.stringify(r.body).includes(email))).toHaveLength(
       1,
     );

@@ -10,8 +10,8 @@ const PHONE_INTERNATIONAL = /\+\d[\d ().-]{5,19}\d/g;
  * `0721 234 567`, `(020) 123-4567` inside text: not right after a quote, colon, letter or dot, so
  * JSON numbers, ids, times and versions stay.
  */
-const PHONE_IN_TEXT = /(?<![\p{L}\p{N}"@:./_-])\d[\d ().-]{5,19}\d(?![\p{L}\p{N}@])/gu;
-const MAYBE_PHONE = /\+\d|\d[ ().-]\d/;
+const PHONE_IN_TEXT = /(?<![\p{L}\p{N}"@:./_-])\(?\d[\d ().-]{5,19}\d(?![\p{L}\p{N}@])/gu;
+const MAYBE_PHONE = /\+\d|\d[ ().-]\d|[\s(]\d{8}/;
 const PHONE_DIGITS = { min: 8, max: 15 };
 
 export const EMAIL_MASK = '[email]';
