@@ -34,7 +34,7 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
   /** A staff thread whose visitor proved the address with a code (two messages and two replies). */
   async function verifiedStaffThread() {
     const thread = staffThread();
-    const email = h.hubspot.getContact(thread.associatedContactId!)!.properties.email;
+    const email = h.hubspot.getContact(thread.associatedContactId)!.properties.email;
     expect(await verifyStaff(h, thread.id, email)).toBe(IDENTITY_TEXTS.en.staffVerified);
     return thread;
   }

@@ -225,6 +225,31 @@ describe('identity: a typed e-mail is a claim, a one-time code is proof', () => 
     }
   });
 
+  it('a handoff reason and tool errors keep no e-mail, phone or name the visitor gave', async () => {
+    h.openai.setModel(
+      model(() => ({
+        toolCalls: [
+          {
+            name: 'create_contact',
+            arguments: { ...nulls, email: 'not-an-address', firstname: 'Ana', lastname: 'Ionescu' },
+          },
+          {
+            name: 'hand_off_to_human',
+            arguments: { reason: 'Ana Ionescu (ana.i@client.ro, +40 721 234 567) wants a refund' },
+          },
+        ],
+      })),
+    );
+    const thread = h.hubspot.addThread();
+    await say(thread.id, 'I want my money back');
+    const [turn] = await audit(thread.id);
+    const handoff = turn.tools.find((t) => t.name === 'hand_off_to_human')!;
+    expect(handoff.arguments.reason).toBe('[name] [name] (a***@client.ro, ***67) wants a refund');
+    const stored = JSON.stringify(turn) + JSON.stringify(await redis.hgetall(`thread:${portal()}:${thread.id}:state`));
+    for (const personal of ['Ana', 'Ionescu', 'ana.i@', '721 234']) expect(stored).not.toContain(personal);
+    expect(await redis.hget(`thread:${portal()}:${thread.id}:state`, 'handedOff')).toContain('wants a refund');
+  });
+
   describe('staff tools', () => {
     const staffModel = model((text) =>
       text === 'find Popescu' ? call('search_contacts', { ...SEARCH, name: 'Popescu' }) : { text: 'ok' },

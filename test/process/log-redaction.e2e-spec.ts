@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EMAIL_MASK } from '@app/logging';
-import type { ModelContext, ModelTurn } from '../fakes/openai.fake';
+import { itemText, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
 import { BOARD_PASSWORD, BOARD_USER, signedHeaders, TEST_SECRET, TEST_WEBHOOK_URL } from '../support/api-harness';
 import { freePort } from '../support/redis-server';
 import { SystemHarness } from '../support/system-harness';
@@ -58,6 +58,7 @@ describe('logs of a full turn (built apps, LOG_LEVEL=debug)', () => {
   let worker: WorkerProcess;
   let apiLog = '';
   let workerLog = '';
+  let code = '';
 
   beforeAll(async () => {
     expect(existsSync(API_BUNDLE)).toBe(true);
@@ -113,6 +114,50 @@ describe('logs of a full turn (built apps, LOG_LEVEL=debug)', () => {
     expect(h.hubspot.sentMessages(thread.id)).toHaveLength(1);
     expect(h.hubspot.findContactByEmail(VISITOR_EMAIL)?.properties.phone).toBeDefined();
 
+    // Identity: a one-time code is mailed and typed; then the model hands off with a reason that
+    // repeats the visitor's name, phone and address.
+    const say = async (threadId: string, text: string) => {
+      const m = h.hubspot.addVisitorMessage(threadId, text);
+      const b = JSON.stringify([h.hubspot.webhookEventFor(m)]);
+      expect(
+        (await fetch(`${api.url}/webhooks/hubspot`, { method: 'POST', headers: signedHeaders(b), body: b })).status,
+      ).toBe(200);
+      await h.waitForJob(jobIdFor(h, m), 'completed', 20_000);
+    };
+    h.openai.setModel((ctx: ModelContext): ModelTurn =>
+      ctx.input.some((i) => i.type === 'function_call_output')
+        ? { text: 'Done.' }
+        : itemText(ctx.input.at(-1)).startsWith('verify')
+          ? { toolCalls: [{ name: 'send_verification_code', arguments: { email: VISITOR_EMAIL, language: 'ro' } }] }
+          : {
+              toolCalls: [
+                {
+                  name: 'create_contact',
+                  arguments: {
+                    email: null,
+                    firstname: 'Ioana',
+                    lastname: 'Pop',
+                    phone: null,
+                    company: null,
+                    jobtitle: null,
+                  },
+                },
+                {
+                  name: 'hand_off_to_human',
+                  arguments: { reason: `Ioana Pop (${VISITOR_EMAIL}, ${PHONE}) wants a call` },
+                },
+              ],
+            },
+    );
+    const verifying = h.hubspot.addThread();
+    await say(verifying.id, 'verify my address please');
+    code = h.smtp.latestCode(VISITOR_EMAIL);
+    await say(verifying.id, `codul este ${code}`);
+    expect(h.hubspot.sentMessages(verifying.id).at(-1)!.message.text).toBe(
+      'Mulțumesc, adresa ta de e-mail este verificată.',
+    );
+    await say(h.hubspot.addThread().id, 'please call me back');
+
     await Promise.all([api.stop(), worker.stop()]);
     apiLog = api.text();
     workerLog = worker.text();
@@ -140,6 +185,16 @@ describe('logs of a full turn (built apps, LOG_LEVEL=debug)', () => {
     const api = jsonLines(apiLog);
     expect(api.some((l) => (l.req as { url?: string } | undefined)?.url === '/webhooks/hubspot')).toBe(true);
     expect(api.some((l) => l.level === 20)).toBe(true); // debug lines are on
+  });
+
+  it('the one-time code and the names the visitor gave appear in neither log', () => {
+    expect(code).toMatch(/^\d{6}$/);
+    for (const text of [apiLog, workerLog]) {
+      expect(text).not.toContain(code);
+      expect(text).not.toMatch(/Ioana|\bPop\b/);
+    }
+    // The handoff reason was logged, redacted.
+    expect(jsonLines(workerLog).some((l) => l.msg === 'thread handed off to a human')).toBe(true);
   });
 
   it('every line is JSON', () => {

@@ -45,7 +45,8 @@ export class VerificationMailer implements OnModuleDestroy {
         text: texts.mailBody(code, validMinutes),
       });
     } catch (err) {
-      const code = String((err as { code?: unknown }).code ?? 'ESEND').slice(0, 40);
+      const raw = (err as { code?: unknown }).code;
+      const code = typeof raw === 'string' ? raw.slice(0, 40) : 'ESEND';
       const responseCode = (err as { responseCode?: unknown }).responseCode;
       this.logger.warn({ code, responseCode }, 'verification e-mail not sent');
       throw new VerificationMailError(code);
