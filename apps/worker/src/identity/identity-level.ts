@@ -8,9 +8,9 @@ export type { IdentityLevel };
  * associated a contact, or an address was typed — anyone can type anyone's address, so a claim
  * may add information but never reads back or changes what is stored. `anonymous`: neither.
  */
-export function identityLevel(state: ThreadState): IdentityLevel {
+export function identityLevel(state: ThreadState, channelEmail?: string): IdentityLevel {
   if (state.verifiedEmail) return 'verified';
-  if (state.contactId || state.email || state.contactPending) return 'claimed';
+  if (state.contactId || state.email || state.contactPending || channelEmail) return 'claimed';
   return 'anonymous';
 }
 

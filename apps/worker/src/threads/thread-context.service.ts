@@ -65,7 +65,7 @@ export class ThreadContext {
     const profile = this.profiles.get(state.profile);
     const sender = message?.senders?.[0]?.deliveryIdentifier;
     const email = state.email ?? (sender?.type === 'HS_EMAIL_ADDRESS' ? sender.value.toLowerCase() : undefined);
-    return { profile, state, email, identity: identityLevel(state), isStaff: this.isStaff(state) };
+    return { profile, state, email, identity: identityLevel(state, email), isStaff: this.isStaff(state) };
   }
 
   /**
