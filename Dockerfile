@@ -21,6 +21,7 @@ RUN npm ci
 # ---- build: typecheck + rspack bundles into dist/apps/{api,worker}/main.js ---
 FROM deps AS build
 COPY tsconfig.json nest-cli.json ./
+COPY scripts ./scripts
 COPY libs ./libs
 COPY apps ./apps
 RUN npm run build
