@@ -6,6 +6,14 @@ async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(() => loadApiConfig());
   const app = await createApiApp(config);
   await app.listen({ port: config.http.port, host: '0.0.0.0' });
+  const admin = app.adminServer;
+  if (admin && config.http.adminPort !== undefined) {
+    // Bull Board and every /admin route only here; publish PORT alone (docs/SECURITY.md).
+    await new Promise<void>((resolve, reject) => {
+      admin.once('error', reject);
+      admin.listen(config.http.adminPort, '0.0.0.0', () => resolve());
+    });
+  }
 }
 
 void bootstrap();
