@@ -16,13 +16,8 @@ import { recordRoutes } from './security/route-inventory';
 import { HELMET_OPTIONS } from './security/security-headers';
 import { MAX_BODY_BYTES, registerJsonBodyParser } from './webhooks/raw-json-body.parser';
 
-export interface ApiApp extends NestFastifyApplication {
-  /** The ADMIN_PORT listener (not listening yet), when ADMIN_PORT is configured. */
-  adminServer?: import('node:http').Server;
-}
-
 /** Builds the api exactly as production runs it; tests and benchmarks use the same function. */
-export async function createApiApp(config: ApiConfig): Promise<ApiApp> {
+export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplication> {
   const trustedProxies = config.http.trustedProxies;
   const adapter = new FastifyAdapter({
     bodyLimit: MAX_BODY_BYTES,
@@ -58,8 +53,7 @@ export async function createApiApp(config: ApiConfig): Promise<ApiApp> {
     }),
   );
   fastify.addHook('onResponse', webhookMetricsHook(metrics));
-  const apiApp = app as ApiApp;
-  if (config.http.adminPort !== undefined) apiApp.adminServer = createAdminListener(fastify);
+  if (config.http.adminPort !== undefined) createAdminListener(fastify);
   app.enableShutdownHooks();
-  return apiApp;
+  return app;
 }

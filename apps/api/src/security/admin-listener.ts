@@ -4,6 +4,13 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 const ADMIN_SOCKET = Symbol('adminListener');
 
+const listeners = new WeakMap<object, Server>();
+
+/** The ADMIN_PORT listener of this app's Fastify instance (not listening until main.ts says so). */
+export function adminListenerOf(fastify: FastifyInstance): Server | undefined {
+  return listeners.get(fastify);
+}
+
 type TaggedSocket = Socket & { [ADMIN_SOCKET]?: true };
 
 /** True when the request arrived on the ADMIN_PORT listener (the socket was tagged on accept). */
@@ -30,5 +37,6 @@ export function createAdminListener(fastify: FastifyInstance): Server {
     server.closeAllConnections();
     server.close(() => done());
   });
+  listeners.set(fastify, server);
   return server;
 }
