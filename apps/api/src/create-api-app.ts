@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { Logger } from 'nestjs-pino';
 import { echoRequestId, fastifyRequestIdOptions } from '@app/logging';
 import { REDIS_CONNECTION } from '@app/redis';
+import { BULL_BOARD_ROUTE } from './admin/admin.module';
 import { ApiModule } from './api.module';
 import type { ApiConfig } from './config/api-config';
 import { ApiMetrics } from './metrics/api-metrics.service';
@@ -13,7 +14,7 @@ import { accessControlHook } from './security/access-control.hook';
 import { createAdminListener } from './security/admin-listener';
 import { LoginLimiter } from './security/login-limiter';
 import { recordRoutes } from './security/route-inventory';
-import { HELMET_OPTIONS } from './security/security-headers';
+import { dropThirdPartyStylesheets, HELMET_OPTIONS } from './security/security-headers';
 import { MAX_BODY_BYTES, registerJsonBodyParser } from './webhooks/raw-json-body.parser';
 
 /** Builds the api exactly as production runs it; tests and benchmarks use the same function. */
@@ -52,6 +53,7 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
       adminListenerOnly: config.http.adminPort !== undefined,
     }),
   );
+  fastify.addHook('onSend', dropThirdPartyStylesheets(BULL_BOARD_ROUTE));
   fastify.addHook('onResponse', webhookMetricsHook(metrics));
   if (config.http.adminPort !== undefined) createAdminListener(fastify);
   app.enableShutdownHooks();
