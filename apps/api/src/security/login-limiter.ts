@@ -1,4 +1,25 @@
+import { isIP } from 'node:net';
 import type { Redis } from 'ioredis';
+
+/**
+ * Who the limiter counts: an IPv4 address (IPv4-mapped IPv6 included), or an IPv6 /64 — one
+ * subscriber usually holds a whole /64, so counting single IPv6 addresses would be no limit at all.
+ */
+export function limiterClient(ip: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (isIP(ip) !== 6) return ip;
+  const [head, tail = ''] = ip.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = ip.includes('::') && tail ? tail.split(':') : [];
+  const groups = ip.includes('::')
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => String(parseInt(g, 16).toString(16)))
+    .join(':')}::/64`;
+}
 
 export interface LimiterState {
   /** Failed logins of this client in the current window. */
@@ -34,7 +55,7 @@ export class LoginLimiter {
   ) {}
 
   private key(ip: string): string {
-    return `admin-auth:failures:${ip}`;
+    return `admin-auth:failures:${limiterClient(ip)}`;
   }
 
   private state([failures, ttl]: [number, number]): LimiterState {
