@@ -14,6 +14,7 @@
 import { createHash, createHmac } from 'node:crypto';
 
 export const MAX_BODY_BYTES = 1024 * 1024; // apps/api/src/webhooks/raw-json-body.parser.ts
+export const MAX_EVENTS = 100; // WEBHOOK_MAX_EVENTS default (apps/api/src/config/api-config.ts)
 export const WEBHOOK_PATH = '/webhooks/hubspot';
 export const SIGNED_PORTAL_BASE = 4_000_000_000;
 export const UNSIGNED_PORTAL_BASE = 9_000_000_000;
@@ -399,7 +400,9 @@ function predict(body: Buffer): { acceptable: number[]; events?: number } {
   } catch {
     return { acceptable: [400] };
   }
-  return Array.isArray(parsed) ? { acceptable: [200], events: parsed.length } : { acceptable: [400] };
+  if (!Array.isArray(parsed)) return { acceptable: [400] };
+  // A signed batch larger than HubSpot ever sends is refused whole (WEBHOOK_MAX_EVENTS).
+  return parsed.length > MAX_EVENTS ? { acceptable: [413] } : { acceptable: [200], events: parsed.length };
 }
 
 /**

@@ -30,6 +30,8 @@ export class ApiHarness {
       BULL_BOARD_USER: BOARD_USER,
       BULL_BOARD_PASSWORD: BOARD_PASSWORD,
       LOG_LEVEL: 'silent',
+      // Suites send many wrong credentials on purpose; the limiter's own tests set the production value.
+      ADMIN_AUTH_MAX_FAILURES: '1000',
       ...env,
     });
     const app = await createApiApp(config);

@@ -65,4 +65,42 @@ describe('loadApiConfig', () => {
   it('accepts LOG_LEVEL in any case', () => {
     expect(loadApiConfig({ ...valid, LOG_LEVEL: 'DEBUG' }).logLevel).toBe('debug');
   });
+
+  describe('security settings', () => {
+    it('defaults: no trusted proxies, no admin port, 10 failures per 15 minutes, 100 events per request', () => {
+      const config = loadApiConfig(valid);
+      expect(config.http.trustedProxies).toEqual([]);
+      expect(config.http.adminPort).toBeUndefined();
+      expect(config.adminAuth).toEqual({ maxFailures: 10, windowSeconds: 900 });
+      expect(config.ingest.maxEventsPerRequest).toBe(100);
+    });
+
+    it('reads TRUSTED_PROXIES as addresses and CIDR ranges', () => {
+      const config = loadApiConfig({ ...valid, TRUSTED_PROXIES: ' 10.0.0.0/8, 172.18.0.2 ,::1,fd00::/8' });
+      expect(config.http.trustedProxies).toEqual(['10.0.0.0/8', '172.18.0.2', '::1', 'fd00::/8']);
+    });
+
+    it.each(['loopback', '10.0.0.0/33', '10.0.0.1/8/1', '*', '::1/129', '10.0.0.0/x'])(
+      'refuses TRUSTED_PROXIES=%s',
+      (v) => {
+        expect(problemsOf({ ...valid, TRUSTED_PROXIES: v })).toEqual([
+          'TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges',
+        ]);
+      },
+    );
+
+    it('reads ADMIN_PORT and refuses it equal to PORT', () => {
+      expect(loadApiConfig({ ...valid, ADMIN_PORT: '3100' }).http.adminPort).toBe(3100);
+      expect(problemsOf({ ...valid, ADMIN_PORT: '3000' })).toEqual(['ADMIN_PORT must differ from PORT']);
+    });
+
+    it('bounds WEBHOOK_MAX_EVENTS to 1-1000 and the login limiter', () => {
+      expect(problemsOf({ ...valid, WEBHOOK_MAX_EVENTS: '1001' })).toEqual(['WEBHOOK_MAX_EVENTS must be <= 1000']);
+      expect(problemsOf({ ...valid, WEBHOOK_MAX_EVENTS: '0' })).toEqual(['WEBHOOK_MAX_EVENTS must be >= 1']);
+      expect(problemsOf({ ...valid, ADMIN_AUTH_MAX_FAILURES: '0' })).toEqual(['ADMIN_AUTH_MAX_FAILURES must be >= 1']);
+      expect(problemsOf({ ...valid, ADMIN_AUTH_WINDOW_SECONDS: '5' })).toEqual([
+        'ADMIN_AUTH_WINDOW_SECONDS must be >= 10',
+      ]);
+    });
+  });
 });

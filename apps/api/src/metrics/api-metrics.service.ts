@@ -20,6 +20,8 @@ export class ApiMetrics {
   // Label children cached per status: the hot path is a Map lookup and an increment.
   private readonly byStatus = new Map<number, { count: Counter.Internal; duration: Histogram.Internal<'status'> }>();
   private readonly byOutcome: Record<EventOutcome, Counter.Internal>;
+  private readonly authFailures: Counter;
+  private readonly authRefusals: Counter;
 
   constructor(@Inject(METRICS_REGISTRY) registry: Registry) {
     this.requests = new Counter({
@@ -49,6 +51,24 @@ export class ApiMetrics {
       invalid: this.events.labels('invalid'),
     };
     for (const child of Object.values(this.byOutcome)) child.inc(0);
+    this.authFailures = new Counter({
+      name: `${METRIC_PREFIX}admin_auth_failures_total`,
+      help: 'Requests to admin routes that presented wrong credentials',
+      registers: [registry],
+    });
+    this.authRefusals = new Counter({
+      name: `${METRIC_PREFIX}admin_auth_refusals_total`,
+      help: 'Admin requests refused (429) because their client had too many failed logins',
+      registers: [registry],
+    });
+  }
+
+  adminAuthFailed(): void {
+    this.authFailures.inc();
+  }
+
+  adminAuthRefused(): void {
+    this.authRefusals.inc();
   }
 
   observeRequest(status: number, seconds: number): void {

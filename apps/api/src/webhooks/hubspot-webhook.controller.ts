@@ -3,12 +3,14 @@ import {
   Controller,
   HttpCode,
   HttpStatus,
+  PayloadTooLargeException,
   Post,
   Req,
   ServiceUnavailableException,
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { ApiConfig } from '../config/api-config';
 import { QueueUnavailableError } from '../ingest/queue-unavailable.error';
 import { WebhookIngestService, type IngestResult } from '../ingest/webhook-ingest.service';
 import { ApiMetrics } from '../metrics/api-metrics.service';
@@ -19,6 +21,7 @@ export class HubSpotWebhookController {
   constructor(
     private readonly ingest: WebhookIngestService,
     private readonly metrics: ApiMetrics,
+    private readonly config: ApiConfig,
   ) {}
 
   /** HubSpot app webhooks. The body arrives raw (a Buffer) so the signature covers the exact bytes. */
@@ -27,6 +30,13 @@ export class HubSpotWebhookController {
   @UseGuards(HubSpotSignatureGuard)
   async receive(@Req() req: FastifyRequest): Promise<IngestResult> {
     const events = parseBatch(req.body);
+    const max = this.config.ingest.maxEventsPerRequest;
+    if (events.length > max) {
+      // HubSpot batches fewer than 100 events; a bigger signed batch is a leak or a replay tool.
+      throw new PayloadTooLargeException(
+        `batch has ${events.length} events; at most ${max} per request (WEBHOOK_MAX_EVENTS)`,
+      );
+    }
     let result: IngestResult;
     try {
       result = await this.ingest.ingest(events);

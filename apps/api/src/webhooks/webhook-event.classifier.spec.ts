@@ -1,4 +1,4 @@
-import { JobName } from '@app/contracts';
+import { JobName, parseJobData } from '@app/contracts';
 import { readFixture } from '../../../../test/support/fixtures';
 import { classifyEvent } from './webhook-event.classifier';
 
@@ -135,4 +135,28 @@ describe('classifyEvent', () => {
       expect(classifyEvent({ ...realNewMessage, messageId: hostile })).toMatchObject({ kind: 'invalid' });
     },
   );
+});
+
+describe('classifyEvent and the worker agree on the job contract', () => {
+  it.each([
+    ['newMessage', realNewMessage],
+    ['creation', { ...envelope, subscriptionType: 'conversation.creation' }],
+    [
+      'propertyChange',
+      { ...envelope, subscriptionType: 'conversation.propertyChange', propertyName: 'status', propertyValue: 'CLOSED' },
+    ],
+    [
+      'propertyChange with a 256-char value',
+      {
+        ...envelope,
+        subscriptionType: 'conversation.propertyChange',
+        propertyName: 'assignedTo',
+        propertyValue: 'x'.repeat(256),
+      },
+    ],
+  ])('every job it makes from %s passes the worker-side validation', (_name, event) => {
+    const c = classifyEvent(event);
+    if (c.kind !== 'job') throw new Error(`expected a job, got ${c.kind}`);
+    expect(parseJobData(c.job.name, c.job.data)).toEqual({ ok: true, data: c.job.data });
+  });
 });

@@ -60,4 +60,50 @@ describe('loadWorkerConfig', () => {
     const config = loadWorkerConfig({ ...required, OPENAI_BASE_URL: 'http://127.0.0.1:9/v1/' });
     expect(config.openai.baseUrl).toBe('http://127.0.0.1:9/v1');
   });
+
+  describe('provider URLs must be https (tokens travel in these requests)', () => {
+    const VARS = [
+      'HUBSPOT_BASE_URL',
+      'OPENAI_BASE_URL',
+      'AIRTABLE_ENDPOINT_URL',
+      'LISTAFIRME_BASE_URL',
+      'ANAF_BASE_URL',
+    ] as const;
+
+    it.each(VARS)('refuses plain http on a public host for %s, naming the variable and the fix', (name) => {
+      expect(problemsOf({ ...required, [name]: 'http://api.example.com/v1' })).toEqual([
+        `${name} must use https:// (plain http:// is allowed only for localhost/127.0.0.1/[::1]); fix the URL, or set ALLOW_INSECURE_PROVIDER_URLS=true for a test setup`,
+      ]);
+    });
+
+    it.each([
+      'http://localhost:8080',
+      'http://127.0.0.1:9',
+      'http://127.1.2.3:9/v1',
+      'http://[::1]:9/v1',
+      'https://api.example.com',
+    ])('accepts %s', (url) => {
+      const env = Object.fromEntries(VARS.map((v) => [v, url]));
+      expect(loadWorkerConfig({ ...required, ...env }).hubspot.baseUrl).toBe(url.replace(/\/+$/, ''));
+    });
+
+    it.each(['http://127.0.0.1.evil.example', 'http://localhost.evil.example:80', 'http://10.0.0.5', 'http://[::2]'])(
+      'refuses %s (not loopback)',
+      (url) => {
+        expect(problemsOf({ ...required, OPENAI_BASE_URL: url })).toHaveLength(1);
+      },
+    );
+
+    it('allows http anywhere with ALLOW_INSECURE_PROVIDER_URLS=true', () => {
+      const config = loadWorkerConfig({
+        ...required,
+        HUBSPOT_BASE_URL: 'http://hubspot-fake:8080',
+        ALLOW_INSECURE_PROVIDER_URLS: 'true',
+      });
+      expect(config.hubspot.baseUrl).toBe('http://hubspot-fake:8080');
+      expect(problemsOf({ ...required, ALLOW_INSECURE_PROVIDER_URLS: 'yes' })).toEqual([
+        'ALLOW_INSECURE_PROVIDER_URLS must be true or false',
+      ]);
+    });
+  });
 });

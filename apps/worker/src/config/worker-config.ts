@@ -1,7 +1,16 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { baseEnvSchema, env, loadConfig, type LogLevel } from '@app/config';
+import { baseEnvSchema, env, loadConfig, requireSecureUrls, type LogLevel } from '@app/config';
 import { DEFAULT_UPDATABLE_PROPERTIES, DEFAULT_VISITOR_UPDATABLE_PROPERTIES } from '../contacts/contact-properties';
+
+/** Every URL the worker sends a token to. */
+const PROVIDER_URLS = [
+  'HUBSPOT_BASE_URL',
+  'OPENAI_BASE_URL',
+  'AIRTABLE_ENDPOINT_URL',
+  'LISTAFIRME_BASE_URL',
+  'ANAF_BASE_URL',
+] as const;
 
 const workerEnvSchema = baseEnvSchema
   .extend({
@@ -11,6 +20,8 @@ const workerEnvSchema = baseEnvSchema
     // How often a worker looks for jobs whose lock expired (their worker died) and takes them over.
     WORKER_STALLED_INTERVAL_MS: env.int(1000, 3_600_000).default(30_000),
     TURN_TIMEOUT_MS: env.int(5_000, 3_600_000).default(90_000),
+    // Provider URLs must be https: (or http: on a loopback host); true allows http: anywhere (tests only).
+    ALLOW_INSECURE_PROVIDER_URLS: env.bool().default(false),
 
     HUBSPOT_ACCESS_TOKEN: env.secret(8),
     HUBSPOT_BASE_URL: env.url(['https:', 'http:']).default('https://api.hubapi.com'),
@@ -101,7 +112,8 @@ const workerEnvSchema = baseEnvSchema
       const missing = e.AIRTABLE_API_KEY ? 'AIRTABLE_BASE_ID' : 'AIRTABLE_API_KEY';
       ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other Airtable variable is set' });
     }
-  });
+  })
+  .superRefine(requireSecureUrls(PROVIDER_URLS, 'ALLOW_INSECURE_PROVIDER_URLS'));
 
 type Env = z.output<typeof workerEnvSchema>;
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import { JobName, type MessageReceivedJob, type ThreadChangedJob, type ThreadOpenedJob } from '@app/contracts';
+import { JobName, parseJobData, type JobOf, type MessageReceivedJob } from '@app/contracts';
 import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
 import { UpstreamError } from '../errors/upstream.error';
 import { HandoffService } from '../threads/handoff.service';
@@ -42,30 +42,43 @@ export class HubSpotEventsProcessor {
   async process(job: Job, token?: string): Promise<unknown> {
     switch (job.name) {
       case JobName.MessageReceived:
-        return this.messageReceived(job as Job<MessageReceivedJob>, token);
-      case JobName.ThreadOpened:
-        return this.withQueueSemantics(job, token, () => this.welcome.welcome((job as Job<ThreadOpenedJob>).data));
-      case JobName.ThreadChanged:
-        return this.withQueueSemantics(job, token, () =>
-          this.handoff.onThreadChanged((job as Job<ThreadChangedJob>).data),
-        );
+        return this.messageReceived(job, this.checked(job, JobName.MessageReceived), token);
+      case JobName.ThreadOpened: {
+        const data = this.checked(job, JobName.ThreadOpened);
+        return this.withQueueSemantics(job, token, () => this.welcome.welcome(data));
+      }
+      case JobName.ThreadChanged: {
+        const data = this.checked(job, JobName.ThreadChanged);
+        return this.withQueueSemantics(job, token, () => this.handoff.onThreadChanged(data));
+      }
       default:
         return { status: 'skipped', reason: `unknown job ${job.name}` };
     }
   }
 
-  private async messageReceived(job: Job<MessageReceivedJob>, token?: string): Promise<unknown> {
-    const holder = job.id ?? `${job.data.portalId}-${job.data.messageId}`;
+  /**
+   * Before any work: whoever wrote this job (the api, an operator, a mistake), its data must match
+   * the contract (ids are digits). Otherwise the job fails for good, naming the field; no retries.
+   */
+  private checked<N extends JobName>(job: Job, name: N): JobOf<N> {
+    const verdict = parseJobData(name, job.data);
+    if (verdict.ok) return verdict.data;
+    this.logger.warn({ jobId: job.id, job: name, problem: verdict.problem }, 'job data rejected');
+    throw new UnrecoverableError(`invalid job data: ${verdict.problem}`);
+  }
+
+  private async messageReceived(job: Job, data: MessageReceivedJob, token?: string): Promise<unknown> {
+    const holder = job.id ?? `${data.portalId}-${data.messageId}`;
     const lock = token ? { key: `${job.queueQualifiedName}:${job.id}:lock`, token } : undefined;
     const attempt = { jobId: holder, attempt: job.attemptsMade + 1, lock };
     try {
-      const outcome = await this.turns.handle(job.data, holder, attempt);
+      const outcome = await this.turns.handle(data, holder, attempt);
       if (outcome.status === 'busy') {
         // Another turn of this thread runs (or an earlier message waits): wait, don't fail.
         await job.moveToDelayed(Date.now() + BUSY_DELAY_MS + Math.floor(Math.random() * 250), token);
         throw new DelayedError();
       }
-      this.logger.log({ jobId: job.id, threadId: job.data.threadId, ...outcome }, 'message handled');
+      this.logger.log({ jobId: job.id, threadId: data.threadId, ...outcome }, 'message handled');
       return outcome;
     } catch (err) {
       if (err instanceof DelayedError || err instanceof JobLockLostError) throw err;
@@ -78,7 +91,7 @@ export class HubSpotEventsProcessor {
       );
       if (permanent || lastAttempt) {
         await this.turns
-          .sendFallback(job.data, holder, attempt)
+          .sendFallback(data, holder, attempt)
           .catch((e: Error) => this.logger.error({ jobId: job.id, err: e.message }, 'fallback reply failed'));
       }
       if (permanent) throw new UnrecoverableError((err as Error).message);
