@@ -4,15 +4,17 @@ import { RateBudget } from '../../apps/worker/src/budgets/rate-budget.service';
 import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics.service';
 import { TestRedisServer } from '../support/redis-server';
 import { Logger } from '@nestjs/common';
+import { redactEmail, redactPhone } from '@app/logging';
+import type { AssistantTool, ToolContext, VisitorIdentity } from '../../apps/worker/src/tools/assistant-tool';
 import {
-  ContactTools,
   DEFAULT_CONTACT_TOOLS_OPTIONS,
-  redactEmail,
-  redactForLog,
-  redactPhone,
   type ContactToolsOptions,
-} from '../../apps/worker/src/assistant/tools/contact.tools';
-import type { AssistantTool, ToolContext, VisitorIdentity } from '../../apps/worker/src/assistant/tools/assistant-tool';
+} from '../../apps/worker/src/tools/contact-tool-settings';
+import { CreateContactTool } from '../../apps/worker/src/tools/create-contact.tool';
+import { QualifyLeadTool } from '../../apps/worker/src/tools/qualify-lead.tool';
+import { SearchContactsTool } from '../../apps/worker/src/tools/search-contacts.tool';
+import { redactToolArguments } from '../../apps/worker/src/tools/tool-arguments.redaction';
+import { UpdateContactTool } from '../../apps/worker/src/tools/update-contact.tool';
 import { loadWorkerConfig } from '../../apps/worker/src/config/worker-config';
 import { HubSpotContacts } from '../../apps/worker/src/contacts/hubspot-contacts.service';
 import { UpstreamError } from '../../apps/worker/src/errors/upstream.error';
@@ -35,7 +37,7 @@ type Result = { [key: string]: unknown; results?: { id: string }[]; id?: string 
 type Outcome = { ok: true; result: Result } | { ok: false; error: string };
 
 /**
- * The contact tools end to end: our ContactTools → HubSpotContacts → the real HubSpot SDK client →
+ * The contact tools end to end: our contact tool classes → HubSpotContacts → the real HubSpot SDK client →
  * FakeHubSpot over HTTP. Calls go the way ToolRegistry runs them (JSON arguments, zod validation,
  * a thrown error becomes `{error}`), with staff and visitor contexts.
  */
@@ -105,8 +107,14 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
   afterEach(() => logSpy.mockRestore());
 
   function toolsWith(options: Partial<ContactToolsOptions> = {}): Map<string, AssistantTool> {
-    const tools = new ContactTools(contacts, { ...DEFAULT_CONTACT_TOOLS_OPTIONS, ...options });
-    return new Map(tools.all().map((t) => [t.name, t]));
+    const opts = { ...DEFAULT_CONTACT_TOOLS_OPTIONS, ...options };
+    const tools: AssistantTool[] = [
+      new SearchContactsTool(contacts),
+      new CreateContactTool(contacts),
+      new UpdateContactTool(contacts, opts),
+      new QualifyLeadTool(contacts, opts),
+    ];
+    return new Map(tools.map((t) => [t.name, t]));
   }
 
   /** As ToolRegistry.execute does it: JSON arguments, zod validation, thrown errors become outputs. */
@@ -117,7 +125,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
     tools = toolsWith(),
   ): Promise<Outcome> {
     const tool = tools.get(name)!;
-    const parsed = tool.args.safeParse(JSON.parse(JSON.stringify(args)));
+    const parsed = tool.schema.safeParse(JSON.parse(JSON.stringify(args)));
     if (!parsed.success) return { ok: false, error: `invalid arguments: ${parsed.error.message}` };
     try {
       // Round-trip like the registry's output (drops undefined, dates → strings).
@@ -742,23 +750,26 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
   // ------------------------------------------------------------------------------------ logs
 
   describe('log redaction', () => {
-    it('redacts e-mails and phone numbers', () => {
+    it('redacts e-mails, phone numbers and other contact text (one rule for logs and audit)', () => {
       expect(redactEmail('jane.doe@example.com')).toBe('j***@example.com');
       expect(redactPhone('+40 721 234 567')).toBe('***67');
       expect(
-        redactForLog({
-          id: '37765128901',
-          email: 'Jane@Example.com',
-          properties: { phone: '+40 721 234 567', mobilephone: '0744-555-666', firstname: 'Jane' },
-          summary: 'call 0744 555 666 or write to jane.doe@example.com before 2025',
-          limit: 5,
-          company_cui: '14837428',
-        }),
+        redactToolArguments(
+          'update_contact',
+          JSON.stringify({
+            id: '37765128901',
+            email: 'Jane@Example.com',
+            properties: { phone: '+40 721 234 567', mobilephone: '0744-555-666', firstname: 'Jane' },
+            summary: 'call 0744 555 666 or write to jane.doe@example.com before 2025',
+            limit: 5,
+            company_cui: '14837428',
+          }),
+        ),
       ).toEqual({
         id: '37765128901',
         email: 'J***@Example.com',
-        properties: { phone: '***67', mobilephone: '***66', firstname: '[name]' },
-        summary: 'call ***66 or write to j***@example.com before 2025',
+        properties: { phone: '***67', mobilephone: '***66', firstname: '[4 chars]' },
+        summary: '[62 chars]',
         limit: 5,
         company_cui: '14837428',
       });
@@ -777,7 +788,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
           tool: 'create_contact',
           scope: 'visitor',
           threadId: ctx.threadId,
-          args: expect.objectContaining({ email: 'v***@new.ro', phone: '***11', firstname: '[name]' }),
+          args: expect.objectContaining({ email: 'v***@new.ro', phone: '***11', firstname: '[4 chars]' }),
         }),
         'contact tool call',
       );

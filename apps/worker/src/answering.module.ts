@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION } from '@app/redis';
 import { AssistantRun } from './assistant/assistant-run.service';
-import { ToolRegistry } from './assistant/tool-registry.service';
-import { CompanyTools } from './assistant/tools/company.tools';
+import { CONTACT_TOOLS_OPTIONS } from './tools/contact-tool-settings';
+import { TOOL_PROVIDERS, ToolRegistry } from './tools/tool-registry.service';
 import { AnafClient } from './companies/anaf.client';
 import { CompanyLookupService } from './companies/company-lookup.service';
 import { ListaFirmeClient } from './companies/listafirme.client';
@@ -27,8 +27,6 @@ import { ThreadStateStore } from './threads/thread-state.store';
 import { ProfileRegistry } from './profiles/profile-registry.service';
 import { ThreadContext } from './threads/thread-context.service';
 import { HandoffService } from './threads/handoff.service';
-import { HandoffTools } from './assistant/tools/handoff.tools';
-import { CONTACT_TOOLS_OPTIONS, ContactTools } from './assistant/tools/contact.tools';
 import { HubSpotContacts } from './contacts/hubspot-contacts.service';
 import { WelcomeService } from './threads/welcome.service';
 import { TurnAudit } from './audit/turn-audit.service';
@@ -38,7 +36,6 @@ import { VerificationCodes } from './identity/verification-codes.service';
 import { VerificationMailer } from './identity/verification-mailer.service';
 import { VisitorIdentity } from './identity/visitor-identity.service';
 import { VisitorLimits } from './identity/visitor-limits.service';
-import { VerificationTools } from './assistant/tools/verification.tools';
 
 /** Everything that answers a chat message: provider wrappers, tools, mapping, turns, the consumer. */
 @Module({
@@ -53,7 +50,7 @@ import { VerificationTools } from './assistant/tools/verification.tools';
     ListaFirmeClient,
     AnafClient,
     CompanyLookupService,
-    CompanyTools,
+    ...TOOL_PROVIDERS,
     ToolRegistry,
     AssistantRun,
     {
@@ -68,9 +65,7 @@ import { VerificationTools } from './assistant/tools/verification.tools';
     ProfileRegistry,
     ThreadContext,
     HandoffService,
-    HandoffTools,
     HubSpotContacts,
-    ContactTools,
     { provide: CONTACT_TOOLS_OPTIONS, inject: [WorkerConfig], useFactory: (c: WorkerConfig) => c.contacts },
     WelcomeService,
     VerificationMailer,
@@ -78,7 +73,6 @@ import { VerificationTools } from './assistant/tools/verification.tools';
     VisitorIdentity,
     VisitorLimits,
     IdentityGate,
-    VerificationTools,
     ThreadTurnLock,
     MessageTurnService,
     HubSpotEventsProcessor,

@@ -3,17 +3,17 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Response, ResponseInputItem } from 'openai/resources/responses/responses';
 import type { ConversationItem } from 'openai/resources/conversations/items';
 import { RateBudget } from '../budgets/rate-budget.service';
-import { redactToolArguments } from '../audit/tool-arguments.redaction';
+import { redactToolArguments } from '../tools/tool-arguments.redaction';
 import { WorkerConfig } from '../config/worker-config';
 import { CostLedger } from '../costs/cost-ledger.service';
 import { OpenAIApiClient } from '../openai/openai-api.client';
 import { TurnProgressStore, type PendingCall, type TurnProgress } from '../turns/turn-progress.store';
 import type { AssistantProfile } from '../profiles/assistant-profile';
-import { ToolRegistry } from './tool-registry.service';
+import { ToolRegistry } from '../tools/tool-registry.service';
 import { redactText } from '@app/logging';
 import { IdentityMetrics } from '../identity/identity-metrics.service';
 import { IDENTITY_TEXTS, type Language } from '../identity/identity-texts';
-import type { ToolContext } from './tools/assistant-tool';
+import type { ToolContext } from '../tools/assistant-tool';
 
 export const DAILY_TOKEN_CAP = 'daily token cap';
 export const DAILY_CREDIT_CAP = 'daily credit cap';
@@ -156,7 +156,7 @@ export class AssistantRun {
           conversation: turn.conversationId,
           instructions: turn.profile.instructions,
           input,
-          tools: this.tools.definitions(turn.profile.tools),
+          tools: this.tools.definitions(turn.profile.tools).map((d) => ({ type: 'function', ...d, strict: true })),
           parallel_tool_calls: true,
           max_output_tokens: openai.maxOutputTokens,
           // Server-side compaction bounds the context the conversation carries into each turn.

@@ -15,7 +15,7 @@ import { UpstreamError } from '../errors/upstream.error';
 import { ThreadMapping } from '../mapping/thread-mapping.service';
 import { OpenAIApiClient } from '../openai/openai-api.client';
 import { screenAnswer } from '../assistant/instructions-leak.guard';
-import { HAND_OFF_TOOL } from '../assistant/tools/handoff.tools';
+import { HAND_OFF_TOOL } from '../tools/hand-off-to-human.tool';
 import { HandoffService } from '../threads/handoff.service';
 import { ThreadContext, type ResolvedThread } from '../threads/thread-context.service';
 import { ThreadStateStore } from '../threads/thread-state.store';

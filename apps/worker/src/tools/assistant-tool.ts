@@ -48,14 +48,23 @@ export class ToolRefusedError extends Error {
   }
 }
 
-export interface AssistantTool<S extends z.ZodType = z.ZodType> {
+/**
+ * One tool the model may call. `schema` is the only description of its arguments: the JSON Schema
+ * the model sees is generated from it (strict mode), and it validates what the model sends.
+ */
+export interface AssistantTool<S extends z.ZodObject = z.ZodObject> {
   name: string;
+  description: string;
   /** Spends paid credits (ListaFirme): switched off for the rest of the day at CAP_DAILY_CREDITS. */
   paid?: boolean;
-  description: string;
-  /** JSON Schema sent to OpenAI in strict mode: additionalProperties false, every key required. */
-  parameters: Record<string, unknown>;
-  /** Runtime validation of the model's arguments (the schema is a request, not a guarantee). */
-  args: S;
+  schema: S;
   run(args: z.output<S>, ctx: ToolContext): Promise<unknown>;
+}
+
+/** What an engine tells the model about a tool: engine-neutral, generated from the zod schema. */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  /** JSON Schema in the strict subset (every property required, no additional properties). */
+  parameters: Record<string, unknown>;
 }

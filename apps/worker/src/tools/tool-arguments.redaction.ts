@@ -1,7 +1,17 @@
 import { redactEmail, redactPhone, redactText } from '@app/logging';
 
 /** Identifiers and enumerations: useful to an operator, not personal data. */
-const KEEP_KEYS = new Set(['id', 'cui', 'fields', 'limit', 'lifecyclestage', 'hs_lead_status', 'property', 'language']);
+const KEEP_KEYS = new Set([
+  'id',
+  'cui',
+  'company_cui',
+  'fields',
+  'limit',
+  'lifecyclestage',
+  'hs_lead_status',
+  'property',
+  'language',
+]);
 /** Free text an operator needs to read (why the model handed off): kept, with personal data masked. */
 const READABLE_KEYS = new Set(['reason']);
 /** Never stored, not even redacted: a one-time code proves an identity. */

@@ -1,11 +1,37 @@
-import { Injectable, Logger } from '@nestjs/common';
-import type { FunctionTool } from 'openai/resources/responses/responses';
+import { Inject, Injectable, Logger, type Provider } from '@nestjs/common';
 import type { ToolCallStatus } from '@app/audit';
-import { ToolRefusedError, type AssistantTool, type ToolContext } from './tools/assistant-tool';
-import { CompanyTools } from './tools/company.tools';
-import { ContactTools } from './tools/contact.tools';
-import { HandoffTools } from './tools/handoff.tools';
-import { VerificationTools } from './tools/verification.tools';
+import { ToolRefusedError, type AssistantTool, type ToolContext, type ToolDefinition } from './assistant-tool';
+import { CreateContactTool } from './create-contact.tool';
+import { GetCompanyTool } from './get-company.tool';
+import { HandOffToHumanTool } from './hand-off-to-human.tool';
+import { QualifyLeadTool } from './qualify-lead.tool';
+import { SearchCompaniesTool } from './search-companies.tool';
+import { SearchContactsTool } from './search-contacts.tool';
+import { SendVerificationCodeTool } from './send-verification-code.tool';
+import { strictJsonSchema } from './strict-json-schema';
+import { UpdateContactTool } from './update-contact.tool';
+import { VerifyCodeTool } from './verify-code.tool';
+
+/** Every tool class, in one list: the module provides them and the registry takes them all. */
+export const TOOL_CLASSES = [
+  SearchCompaniesTool,
+  GetCompanyTool,
+  SearchContactsTool,
+  CreateContactTool,
+  UpdateContactTool,
+  QualifyLeadTool,
+  HandOffToHumanTool,
+  SendVerificationCodeTool,
+  VerifyCodeTool,
+] as const;
+
+export const ASSISTANT_TOOLS = Symbol('ASSISTANT_TOOLS');
+
+/** The tool classes and the list the registry takes: add a tool to TOOL_CLASSES, nothing else. */
+export const TOOL_PROVIDERS: Provider[] = [
+  ...TOOL_CLASSES,
+  { provide: ASSISTANT_TOOLS, inject: [...TOOL_CLASSES], useFactory: (...tools: AssistantTool[]) => tools },
+];
 
 /** A function call as the model made it. */
 export interface ToolCall {
@@ -35,38 +61,23 @@ const MAX_OUTPUT_CHARS = 8000;
 export class ToolRegistry {
   private readonly logger = new Logger(ToolRegistry.name);
   private readonly tools = new Map<string, AssistantTool>();
-  private readonly definitionCache = new Map<string, FunctionTool[]>();
+  private readonly definitionCache = new Map<string, ToolDefinition[]>();
 
-  constructor(
-    companyTools: CompanyTools,
-    contactTools: ContactTools,
-    handoffTools: HandoffTools,
-    verificationTools: VerificationTools,
-  ) {
-    for (const tool of [
-      ...companyTools.all(),
-      ...contactTools.all(),
-      ...handoffTools.all(),
-      ...verificationTools.all(),
-    ]) {
+  constructor(@Inject(ASSISTANT_TOOLS) tools: AssistantTool[]) {
+    for (const tool of tools) {
+      if (this.tools.has(tool.name)) throw new Error(`two tools are named ${tool.name}`);
       this.tools.set(tool.name, tool);
     }
   }
 
-  /** OpenAI function tools for the allowed names (all when omitted); built once per allow-list. */
-  definitions(allowed?: string[]): FunctionTool[] {
+  /** Engine-neutral definitions for the allowed names (all when omitted); built once per allow-list. */
+  definitions(allowed?: string[]): ToolDefinition[] {
     const key = allowed ? allowed.join(',') : '*';
     let defs = this.definitionCache.get(key);
     if (!defs) {
       defs = [...this.tools.values()]
         .filter((t) => !allowed || allowed.includes(t.name))
-        .map((t) => ({
-          type: 'function' as const,
-          name: t.name,
-          description: t.description,
-          parameters: t.parameters,
-          strict: true,
-        }));
+        .map((t) => ({ name: t.name, description: t.description, parameters: strictJsonSchema(t.schema) }));
       this.definitionCache.set(key, defs);
     }
     return defs;
@@ -97,7 +108,7 @@ export class ToolRegistry {
     } catch {
       return done('error', { error: 'arguments are not valid JSON' });
     }
-    const parsed = tool.args.safeParse(raw);
+    const parsed = tool.schema.safeParse(raw);
     if (!parsed.success) {
       const reason = parsed.error.issues.map((i) => `${i.path.join('.') || 'arguments'}: ${i.message}`).join('; ');
       return done('error', { error: `invalid arguments: ${reason}` });
