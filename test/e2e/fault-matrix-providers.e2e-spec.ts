@@ -1,4 +1,4 @@
-import { FALLBACK_ANSWER } from '../../apps/worker/src/assistant/assistant-run.service';
+import { FALLBACK_ANSWER } from '../../apps/worker/src/engines/answer-texts';
 import { WorkerConfig } from '../../apps/worker/src/config/worker-config';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { FakeOpenAI, itemText, type ModelContext, type ModelTurn } from '../fakes/openai.fake';

@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
-import { NO_ANSWER_TEXT } from '../../apps/worker/src/assistant/assistant-run.service';
+import { NO_ANSWER_TEXT } from '../../apps/worker/src/engines/answer-texts';
 import { WorkerConfig } from '../../apps/worker/src/config/worker-config';
 import type { ModelContext, ModelTurn } from '../fakes/openai.fake';
 import { BOARD_PASSWORD, BOARD_USER, TEST_SECRET } from '../support/api-harness';

@@ -1,5 +1,5 @@
 import { messageJobId } from '@app/contracts';
-import { FALLBACK_ANSWER, NO_ANSWER_TEXT } from '../../apps/worker/src/assistant/assistant-run.service';
+import { FALLBACK_ANSWER, NO_ANSWER_TEXT } from '../../apps/worker/src/engines/answer-texts';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { FakeOpenAI, itemText } from '../fakes/openai.fake';
 import { SystemHarness } from '../support/system-harness';

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION } from '@app/redis';
-import { AssistantRun } from './assistant/assistant-run.service';
+import { ASSISTANT_ENGINE } from './engines/assistant-engine';
+import { ResponsesEngine } from './engines/responses/responses.engine';
+import { SpendGuard } from './engines/spend-guard.service';
+import { ToolRound } from './engines/tool-round.service';
 import { CONTACT_TOOLS_OPTIONS } from './tools/contact-tool-settings';
 import { TOOL_PROVIDERS, ToolRegistry } from './tools/tool-registry.service';
 import { AnafClient } from './companies/anaf.client';
@@ -17,12 +20,12 @@ import { MAPPING_STORE } from './mapping/mapping-store';
 import { WorkerMetrics } from './metrics/worker-metrics.service';
 import { RedisMappingStore } from './mapping/redis-mapping.store';
 import { ThreadMapping } from './mapping/thread-mapping.service';
-import { OpenAIApiClient } from './openai/openai-api.client';
+import { OpenAIApiClient } from './engines/responses/openai-api.client';
 import { HubSpotEventsProcessor } from './queue/hubspot-events.processor';
 import { QueueConsumer } from './queue/queue-consumer.service';
 import { MessageTurnService } from './turns/message-turn.service';
 import { ThreadTurnLock } from './turns/thread-turn-lock.service';
-import { TurnProgressStore } from './turns/turn-progress.store';
+import { TurnProgressStore } from './state/turn-progress.store';
 import { ThreadStateStore } from './threads/thread-state.store';
 import { ProfileRegistry } from './profiles/profile-registry.service';
 import { ThreadContext } from './threads/thread-context.service';
@@ -52,7 +55,10 @@ import { VisitorLimits } from './identity/visitor-limits.service';
     CompanyLookupService,
     ...TOOL_PROVIDERS,
     ToolRegistry,
-    AssistantRun,
+    ToolRound,
+    SpendGuard,
+    ResponsesEngine,
+    { provide: ASSISTANT_ENGINE, useExisting: ResponsesEngine },
     {
       provide: MAPPING_STORE,
       inject: [REDIS_CONNECTION, WorkerConfig, RateBudget, WorkerMetrics],

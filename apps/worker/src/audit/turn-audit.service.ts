@@ -12,7 +12,7 @@ import { REDIS_CONNECTION } from '@app/redis';
 import { WorkerConfig } from '../config/worker-config';
 import { CostLedger } from '../costs/cost-ledger.service';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
-import type { JobLock, TurnProgress } from '../turns/turn-progress.store';
+import type { JobLock, TurnProgress } from '../state/turn-progress.store';
 
 /** Which queue attempt a turn is on; the audit keeps it next to the outcome. */
 export interface TurnAttempt {

@@ -2,7 +2,6 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION } from '@app/redis';
 import { WorkerConfig } from '../config/worker-config';
-import { OpenAIApiClient } from '../openai/openai-api.client';
 import { MAPPING_STORE, type MappingStore } from './mapping-store';
 
 export interface ThreadRef {
@@ -11,8 +10,8 @@ export interface ThreadRef {
 }
 
 /**
- * HubSpot thread ↔ OpenAI conversation. Read through a Redis cache (a known thread costs no
- * store call); a new thread gets a conversation, then the mapping is upserted. Callers hold the
+ * HubSpot thread ↔ the engine's conversation id. Read through a Redis cache (a known thread costs
+ * no store call); a new thread gets a conversation from the engine, then the mapping is upserted. Callers hold the
  * thread's turn lock, so two first messages cannot create two conversations.
  */
 @Injectable()
@@ -22,7 +21,6 @@ export class ThreadMapping implements OnApplicationBootstrap {
   constructor(
     @Inject(MAPPING_STORE) private readonly store: MappingStore,
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
-    private readonly openai: OpenAIApiClient,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -42,30 +40,31 @@ export class ThreadMapping implements OnApplicationBootstrap {
     return stored;
   }
 
-  /** The thread's conversation; creates and records one when the thread is new. */
+  /**
+   * The thread's conversation; creates (with the engine's `create`) and records one when the
+   * thread is new. `onCreated` persists the new id before the mapping write, so a crash in between
+   * cannot orphan it; `beforeCreate` runs first (e.g. to check this run still owns its job).
+   */
   async resolve(
     ref: ThreadRef,
-    knownConversationId?: string,
-    /** Persist the new id before the mapping write, so a crash in between cannot orphan it. */
-    onCreated?: (conversationId: string) => Promise<void>,
-    /** Runs before a conversation is created (e.g. to check this run still owns its job). */
-    beforeCreate?: () => Promise<void>,
+    opts: {
+      known?: string;
+      create: () => Promise<string>;
+      onCreated?: (conversationId: string) => Promise<void>;
+      beforeCreate?: () => Promise<void>;
+    },
   ): Promise<{ conversationId: string; created: boolean }> {
-    const existing = knownConversationId ?? (await this.find(ref));
+    const existing = opts.known ?? (await this.find(ref));
     if (existing) {
-      if (knownConversationId) await this.saveIfMissing(ref, knownConversationId);
+      if (opts.known) await this.saveIfMissing(ref, opts.known);
       return { conversationId: existing, created: false };
     }
-    await beforeCreate?.();
-    const conversation = await this.openai.call('conversations.create', (sdk) =>
-      sdk.conversations.create({
-        metadata: { hubspot_portal_id: ref.portalId, hubspot_thread_id: ref.threadId },
-      }),
-    );
-    await onCreated?.(conversation.id);
-    await this.store.save(ref.threadId, conversation.id);
-    await this.cache(ref, conversation.id);
-    return { conversationId: conversation.id, created: true };
+    await opts.beforeCreate?.();
+    const conversationId = await opts.create();
+    await opts.onCreated?.(conversationId);
+    await this.store.save(ref.threadId, conversationId);
+    await this.cache(ref, conversationId);
+    return { conversationId, created: true };
   }
 
   /** Stores a mapping whose save may not have happened before a crash (idempotent upsert). */

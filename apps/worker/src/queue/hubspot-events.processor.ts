@@ -6,7 +6,7 @@ import { UpstreamError } from '../errors/upstream.error';
 import { HandoffService } from '../threads/handoff.service';
 import { WelcomeService } from '../threads/welcome.service';
 import { MessageTurnService } from '../turns/message-turn.service';
-import { JobLockLostError } from '../turns/turn-progress.store';
+import { JobLockLostError } from '../state/turn-progress.store';
 
 const BUSY_DELAY_MS = 750;
 

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ThreadOpenedJob } from '@app/contracts';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import { HubSpotReply } from '../hubspot/hubspot-reply.service';
-import { TurnProgressStore } from '../turns/turn-progress.store';
+import { TurnProgressStore } from '../state/turn-progress.store';
 import { ThreadContext } from './thread-context.service';
 import { ThreadStateStore } from './thread-state.store';
 

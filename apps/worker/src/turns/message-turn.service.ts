@@ -1,7 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { MessageReceivedJob } from '@app/contracts';
 import type { TurnOutcomeKind } from '@app/audit';
-import { AssistantRun, DAILY_TOKEN_CAP, FALLBACK_ANSWER } from '../assistant/assistant-run.service';
+import { FALLBACK_ANSWER } from '../engines/answer-texts';
+import { ASSISTANT_ENGINE, type AssistantEngine } from '../engines/assistant-engine';
+import { DAILY_TOKEN_CAP } from '../engines/spend-guard.service';
 import { IdentityGate, threadLanguage } from '../identity/identity-gate.service';
 import { IDENTITY_TEXTS } from '../identity/identity-texts';
 import { TurnAudit, type TurnAttempt } from '../audit/turn-audit.service';
@@ -12,8 +14,6 @@ import type { HubSpotMessage } from '../hubspot/hubspot.types';
 import { splitReply } from '../hubspot/reply-formatter';
 import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
 import { UpstreamError } from '../errors/upstream.error';
-import { ThreadMapping } from '../mapping/thread-mapping.service';
-import { OpenAIApiClient } from '../openai/openai-api.client';
 import { screenAnswer } from '../assistant/instructions-leak.guard';
 import { HAND_OFF_TOOL } from '../tools/hand-off-to-human.tool';
 import { HandoffService } from '../threads/handoff.service';
@@ -21,7 +21,7 @@ import { ThreadContext, type ResolvedThread } from '../threads/thread-context.se
 import { ThreadStateStore } from '../threads/thread-state.store';
 import { checkRole } from './role-check';
 import { ThreadTurnLock } from './thread-turn-lock.service';
-import { JobLockLostError, TurnProgressStore, type TurnProgress } from './turn-progress.store';
+import { JobLockLostError, TurnProgressStore, type TurnProgress } from '../state/turn-progress.store';
 
 /** How long a reply post with an unknown outcome gets to land before we post it again. */
 const REPLY_SETTLE_MS = 3000;
@@ -43,14 +43,12 @@ export class MessageTurnService {
   constructor(
     private readonly conversations: HubSpotConversations,
     private readonly reply: HubSpotReply,
-    private readonly mapping: ThreadMapping,
-    private readonly assistant: AssistantRun,
+    @Inject(ASSISTANT_ENGINE) private readonly engine: AssistantEngine,
     private readonly lock: ThreadTurnLock,
     private readonly progressStore: TurnProgressStore,
     private readonly threadState: ThreadStateStore,
     private readonly threadContext: ThreadContext,
     private readonly handoff: HandoffService,
-    private readonly openai: OpenAIApiClient,
     private readonly audit: TurnAudit,
     private readonly identityGate: IdentityGate,
     private readonly config: WorkerConfig,
@@ -239,7 +237,7 @@ export class MessageTurnService {
     return tapped.confirmation;
   }
 
-  /** Adds a visitor line and our answer to the conversation without a model call. */
+  /** Adds a visitor line and our answer to the thread's history without a model call. */
   private async recordExchange(
     job: MessageReceivedJob,
     progress: TurnProgress,
@@ -247,16 +245,7 @@ export class MessageTurnService {
     userText: string,
     answer: string,
   ): Promise<void> {
-    const conversationId = await this.conversationFor(job, progress, save);
-    await this.openai.call('conversations.items.create', (sdk) =>
-      sdk.conversations.items.create(conversationId, {
-        items: [
-          { type: 'message', role: 'user', content: userText },
-          { type: 'message', role: 'assistant', content: answer },
-        ],
-      }),
-    );
-    progress.userMessageSent = true;
+    await this.engine.record({ portalId: job.portalId, threadId: job.threadId, progress, save }, userText, answer);
   }
 
   private async runAssistant(
@@ -267,7 +256,6 @@ export class MessageTurnService {
     save: () => Promise<void>,
   ): Promise<void> {
     const ref = { portalId: job.portalId, threadId: job.threadId };
-    const conversationId = await this.conversationFor(job, progress, save);
     const sender = message.senders?.[0];
     const visitor = {
       actorId: sender?.actorId,
@@ -277,7 +265,7 @@ export class MessageTurnService {
       verifiedEmail: thread.state.verifiedEmail,
     };
     const language = threadLanguage(thread);
-    await this.assistant.run({
+    await this.engine.run({
       ctx: {
         portalId: job.portalId,
         threadId: job.threadId,
@@ -294,7 +282,6 @@ export class MessageTurnService {
       },
       language,
       profile: thread.profile,
-      conversationId,
       userText: message.text ?? '',
       visitorId: sender?.actorId ?? job.threadId,
       progress,
@@ -324,23 +311,6 @@ export class MessageTurnService {
     if (progress.paidToolsPaused && progress.answer !== undefined && !progress.fallbackReason) {
       progress.answer = `${progress.answer}\n\n${IDENTITY_TEXTS[language].paidToolsPaused}`;
     }
-  }
-
-  private async conversationFor(job: MessageReceivedJob, progress: TurnProgress, save: () => Promise<void>) {
-    const ref = { portalId: job.portalId, threadId: job.threadId };
-    const resolved = await this.mapping.resolve(
-      ref,
-      progress.conversationId,
-      async (id) => {
-        progress.conversationId = id;
-        await save();
-      },
-      // A run that lost its job must not create a conversation nobody will use.
-      save,
-    );
-    // Persisted by the next save, before anything else leaves the process.
-    progress.conversationId = resolved.conversationId;
-    return resolved.conversationId;
   }
 
   /** Posts each reply part once: a part whose post was interrupted is looked up before re-posting. */

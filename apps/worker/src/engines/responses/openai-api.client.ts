@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import OpenAI from 'openai';
-import { WorkerConfig } from '../config/worker-config';
-import { UpstreamError, isRetryableStatus, retryAfterMs } from '../errors/upstream.error';
-import { WorkerMetrics, type UpstreamStatus } from '../metrics/worker-metrics.service';
+import { WorkerConfig } from '../../config/worker-config';
+import { UpstreamError, isRetryableStatus, retryAfterMs } from '../../errors/upstream.error';
+import { WorkerMetrics, type UpstreamStatus } from '../../metrics/worker-metrics.service';
 
 /** The one OpenAI SDK client of the process. SDK retries are off: the queue owns retries. */
 @Injectable()

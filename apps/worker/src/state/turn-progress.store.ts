@@ -14,11 +14,11 @@ export interface PendingCall {
  * never re-runs a tool that returned, never posts a reply part twice.
  */
 export interface TurnProgress {
+  /** The engine's id of the thread's history (the Responses engine: its OpenAI conversation). */
   conversationId?: string;
-  /** The conversation's newest item before this turn: recovery looks only at what came after it. */
-  anchorItemId?: string | null;
-  /** A responses.create was sent whose outcome is not recorded yet (resolve from the conversation). */
-  requestInFlight?: 'user' | 'outputs';
+  /** The engine's own resume state: opaque here, owned by the engine that wrote it. */
+  engine?: Record<string, unknown>;
+  /** The visitor's message is in the thread's history (it is never added twice). */
   userMessageSent: boolean;
   rounds: number;
   responseIds: string[];
@@ -190,7 +190,12 @@ export class TurnProgressStore {
 }
 
 function parse(raw: string | null): TurnProgress {
-  return raw ? { ...newProgress(), ...(JSON.parse(raw) as Partial<TurnProgress>) } : newProgress();
+  if (!raw) return newProgress();
+  const stored = JSON.parse(raw) as Partial<TurnProgress> & { anchorItemId?: unknown; requestInFlight?: unknown };
+  // Progress written before engine state had its own field: a turn in flight across the upgrade resumes.
+  const { anchorItemId, requestInFlight, ...rest } = stored;
+  if (anchorItemId !== undefined || requestInFlight !== undefined) rest.engine ??= { anchorItemId, requestInFlight };
+  return { ...newProgress(), ...rest };
 }
 
 const key = (portalId: string, messageId: string) => `turn:${portalId}:${messageId}`;
