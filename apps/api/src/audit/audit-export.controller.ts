@@ -1,22 +1,22 @@
 import { Readable } from 'node:stream';
-import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res, UsePipes } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { utcDay } from '@app/audit';
+import { adminValidationPipe } from './admin-validation.pipe';
+import { AuditExportQueryDto } from './audit-export-query.dto';
 import { AuditReader } from './audit-reader.service';
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+import { CostsQueryDto } from './costs-query.dto';
 
 /** JSON-lines export of the audit trail and the day's cost totals, behind the admin auth. */
 @Controller('admin')
+@UsePipes(adminValidationPipe)
 export class AuditExportController {
   constructor(private readonly audit: AuditReader) {}
 
   /** `?from=` / `?to=`: ISO dates or times (default: the last 24 h). One record per line. */
   @Get('audit/export')
-  export(@Query('from') from: string | undefined, @Query('to') to: string | undefined, @Res() reply: FastifyReply) {
-    const toMs = to ? parseTime(to, 'to') : Date.now();
-    const fromMs = from ? parseTime(from, 'from') : toMs - 86_400_000;
-    if (fromMs > toMs) throw new BadRequestException('from must not be after to');
+  export(@Query() query: AuditExportQueryDto, @Res() reply: FastifyReply) {
+    const { fromMs, toMs } = query.range();
     const records = this.audit.range(fromMs, toMs);
     const lines = Readable.from(
       (async function* () {
@@ -31,15 +31,8 @@ export class AuditExportController {
 
   /** `?day=YYYY-MM-DD` (default today, UTC): tokens, ListaFirme credits and turns of the day. */
   @Get('costs')
-  async costs(@Query('day') day: string | undefined) {
+  async costs(@Query() { day }: CostsQueryDto) {
     const wanted = day ?? utcDay();
-    if (!DAY.test(wanted)) throw new BadRequestException('day must look like 2026-11-21');
     return { day: wanted, ...(await this.audit.dayCosts(wanted)) };
   }
-}
-
-function parseTime(value: string, name: string): number {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new BadRequestException(`${name} must be an ISO date or time`);
-  return ms;
 }
