@@ -80,6 +80,49 @@ describe('Bull Board in a real browser, under the security headers', () => {
     }
   }, 60_000);
 
+  it('renders the OpenAPI document (Swagger UI) with credentials: same origin only, no console errors', async () => {
+    const context = await browser.newContext({ httpCredentials: { username: BOARD_USER, password: BOARD_PASSWORD } });
+    const page = await context.newPage();
+    const requests: string[] = [];
+    const errors: string[] = [];
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+    try {
+      const res = await page.goto(`${origin}/admin/docs`);
+      expect(res?.status()).toBe(200);
+      // Every operation of the document is listed.
+      for (const path of [
+        '/admin/conversations/{threadId}',
+        '/admin/audit/export',
+        '/admin/costs',
+        '/webhooks/hubspot',
+      ]) {
+        await page.locator('.opblock-summary-path', { hasText: path }).first().waitFor({ timeout: 15_000 });
+      }
+      expect(await page.locator('.opblock').count()).toBe(4);
+      // Opening the webhook shows its signature headers and status codes.
+      await page.locator('.opblock-summary-path', { hasText: '/webhooks/hubspot' }).click();
+      await page.getByText('X-HubSpot-Signature-v3').first().waitFor({ timeout: 5_000 });
+      for (const code of ['200', '401', '413', '415', '503']) {
+        expect(await page.locator('.opblock-body .response-col_status', { hasText: code }).count()).toBeGreaterThan(0);
+      }
+      const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('data:'));
+      expect(foreign).toEqual([]);
+      // No CSP violation (the init script is a same-origin file, not inline) and no script error.
+      expect(errors).toEqual([]);
+    } catch (err) {
+      mkdirSync(ARTIFACTS, { recursive: true });
+      await page.screenshot({ path: join(ARTIFACTS, 'api-docs-csp.png'), fullPage: true }).catch(() => undefined);
+      process.stderr.write(`requests: ${JSON.stringify(requests)}\nconsole errors: ${JSON.stringify(errors)}\n`);
+      throw err;
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
+
   it('does not render without credentials', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
@@ -89,6 +132,10 @@ describe('Bull Board in a real browser, under the security headers', () => {
       if (res instanceof Error) expect(res.message).toContain('ERR_INVALID_AUTH_CREDENTIALS');
       else expect(res?.status()).toBe(401);
       expect(await page.getByText('hubspot-events').count()).toBe(0);
+      const docs = await page.goto(`${origin}/admin/docs`).catch((e: Error) => e);
+      if (docs instanceof Error) expect(docs.message).toContain('ERR_INVALID_AUTH_CREDENTIALS');
+      else expect(docs?.status()).toBe(401);
+      expect(await page.locator('.opblock').count()).toBe(0);
     } finally {
       await context.close();
     }

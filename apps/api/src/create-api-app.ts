@@ -8,6 +8,7 @@ import { REDIS_CONNECTION } from '@app/redis';
 import { BULL_BOARD_ROUTE } from './admin/admin.module';
 import { ApiModule } from './api.module';
 import type { ApiConfig } from './config/api-config';
+import { setupApiDocs } from './docs/api-docs';
 import { ApiMetrics } from './metrics/api-metrics.service';
 import { webhookMetricsHook } from './metrics/webhook-metrics.hook';
 import { accessControlHook } from './security/access-control.hook';
@@ -55,6 +56,8 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   );
   fastify.addHook('onSend', dropThirdPartyStylesheets(BULL_BOARD_ROUTE));
   fastify.addHook('onResponse', webhookMetricsHook(metrics));
+  // After the access hook: its routes (page, init script, static files, JSON) are admin routes.
+  setupApiDocs(app);
   if (config.http.adminPort !== undefined) createAdminListener(fastify);
   app.enableShutdownHooks();
   return app;

@@ -1,22 +1,55 @@
 import { Readable } from 'node:stream';
-import { BadRequestException, Controller, Get, Query, Res } from '@nestjs/common';
+import { Controller, Get, Query, Res, UsePipes } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBasicAuth,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { utcDay } from '@app/audit';
+import { ADMIN_AUTH_SCHEME } from '../docs/api-docs.constants';
+import { ErrorResponseDto } from '../docs/error-response.dto';
+import { adminValidationPipe } from './admin-validation.pipe';
+import { AuditExportQueryDto } from './audit-export-query.dto';
 import { AuditReader } from './audit-reader.service';
-
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
+import { DayCostsDto } from './cost-totals.dto';
+import { CostsQueryDto } from './costs-query.dto';
+import { TurnAuditRecordDto } from './turn-audit-record.dto';
 
 /** JSON-lines export of the audit trail and the day's cost totals, behind the admin auth. */
+@ApiTags('admin')
+@ApiBasicAuth(ADMIN_AUTH_SCHEME)
+@ApiUnauthorizedResponse({ description: 'no or wrong admin credentials (429 after too many)', type: ErrorResponseDto })
+@ApiExtraModels(TurnAuditRecordDto)
 @Controller('admin')
+@UsePipes(adminValidationPipe)
 export class AuditExportController {
   constructor(private readonly audit: AuditReader) {}
 
   /** `?from=` / `?to=`: ISO dates or times (default: the last 24 h). One record per line. */
   @Get('audit/export')
-  export(@Query('from') from: string | undefined, @Query('to') to: string | undefined, @Res() reply: FastifyReply) {
-    const toMs = to ? parseTime(to, 'to') : Date.now();
-    const fromMs = from ? parseTime(from, 'from') : toMs - 86_400_000;
-    if (fromMs > toMs) throw new BadRequestException('from must not be after to');
+  @ApiOperation({ summary: 'Every audit record in a time range, as JSON lines (default: the last 24 h)' })
+  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({
+    description: `one TurnAuditRecord (${getSchemaPath(TurnAuditRecordDto)}) per line, oldest first; a download`,
+    content: {
+      'application/x-ndjson': {
+        schema: { type: 'string', description: 'newline-delimited JSON: one TurnAuditRecord per line' },
+      },
+    },
+  })
+  @ApiBadRequestResponse({
+    description: 'from/to not an ISO date or time, from after to, or an unknown query parameter',
+    type: ErrorResponseDto,
+  })
+  export(@Query() query: AuditExportQueryDto, @Res() reply: FastifyReply) {
+    const { fromMs, toMs } = query.range();
     const records = this.audit.range(fromMs, toMs);
     const lines = Readable.from(
       (async function* () {
@@ -31,15 +64,14 @@ export class AuditExportController {
 
   /** `?day=YYYY-MM-DD` (default today, UTC): tokens, ListaFirme credits and turns of the day. */
   @Get('costs')
-  async costs(@Query('day') day: string | undefined) {
+  @ApiOperation({ summary: "One UTC day's tokens, ListaFirme credits and turns" })
+  @ApiOkResponse({ type: DayCostsDto })
+  @ApiBadRequestResponse({
+    description: 'day is not YYYY-MM-DD, or an unknown query parameter',
+    type: ErrorResponseDto,
+  })
+  async costs(@Query() { day }: CostsQueryDto) {
     const wanted = day ?? utcDay();
-    if (!DAY.test(wanted)) throw new BadRequestException('day must look like 2026-11-21');
     return { day: wanted, ...(await this.audit.dayCosts(wanted)) };
   }
-}
-
-function parseTime(value: string, name: string): number {
-  const ms = Date.parse(value);
-  if (Number.isNaN(ms)) throw new BadRequestException(`${name} must be an ISO date or time`);
-  return ms;
 }
