@@ -21,8 +21,6 @@ import { WorkerMetrics } from './metrics/worker-metrics.service';
 import { RedisMappingStore } from './mapping/redis-mapping.store';
 import { ThreadMapping } from './mapping/thread-mapping.service';
 import { OpenAIApiClient } from './engines/responses/openai-api.client';
-import { HubSpotEventsProcessor } from './queue/hubspot-events.processor';
-import { QueueConsumer } from './queue/queue-consumer.service';
 import { MessageTurnService } from './turns/message-turn.service';
 import { ThreadTurnLock } from './turns/thread-turn-lock.service';
 import { TurnProgressStore } from './state/turn-progress.store';
@@ -81,9 +79,7 @@ import { VisitorLimits } from './identity/visitor-limits.service';
     IdentityGate,
     ThreadTurnLock,
     MessageTurnService,
-    HubSpotEventsProcessor,
-    QueueConsumer,
   ],
-  exports: [QueueConsumer],
+  exports: [MessageTurnService, WelcomeService, HandoffService],
 })
 export class AnsweringModule {}

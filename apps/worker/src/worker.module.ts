@@ -9,7 +9,7 @@ import { WorkerConfig } from './config/worker-config';
 import { WorkerConfigModule } from './config/worker-config.module';
 import { QueueDepthCollector } from './metrics/queue-depth.collector';
 import { WorkerMetrics } from './metrics/worker-metrics.service';
-import { QueueConsumer } from './queue/queue-consumer.service';
+import { QueueModule } from './queue/queue.module';
 
 /**
  * The consumer process: answers HubSpot chat messages from the queue. Its only HTTP surface is
@@ -18,6 +18,7 @@ import { QueueConsumer } from './queue/queue-consumer.service';
 @Module({})
 export class WorkerModule {
   static forRoot(config: WorkerConfig): DynamicModule {
+    const queue = QueueModule.forRoot(config);
     return {
       module: WorkerModule,
       imports: [
@@ -27,7 +28,8 @@ export class WorkerModule {
         // Global: WorkerMetrics is injectable everywhere in the answering code.
         MetricsModule.forRoot({ providers: [WorkerMetrics, IdentityMetrics, QueueDepthCollector] }),
         AnsweringModule,
-        HealthModule.forChecks([RedisHealthIndicator, QueueConsumer], [AnsweringModule]),
+        queue,
+        HealthModule.forChecks([RedisHealthIndicator, queue.consumer], [queue]),
       ],
     };
   }
