@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { Redis } from 'ioredis';
@@ -15,7 +14,7 @@ import { accessControlHook } from './security/access-control.hook';
 import { createAdminListener } from './security/admin-listener';
 import { LoginLimiter } from './security/login-limiter';
 import { recordRoutes } from './security/route-inventory';
-import { dropThirdPartyStylesheets, HELMET_OPTIONS } from './security/security-headers';
+import { dropThirdPartyStylesheets, securityHeadersHook } from './security/security-headers';
 import { MAX_BODY_BYTES, registerJsonBodyParser } from './webhooks/raw-json-body.parser';
 
 /** Builds the api exactly as production runs it; tests and benchmarks use the same function. */
@@ -37,8 +36,8 @@ export async function createApiApp(config: ApiConfig): Promise<NestFastifyApplic
   // Before any route exists (Nest registers its routes and Bull Board its plugin in app.init()).
   recordRoutes(fastify);
   registerJsonBodyParser(fastify);
-  // Loaded now, so its headers are set before the access hook can answer (401s carry them too).
-  await app.register(helmet, HELMET_OPTIONS);
+  // Before the access hook, so its answers (401, 403, 404, 429) carry the headers too.
+  fastify.addHook('onRequest', securityHeadersHook());
   fastify.addHook('onRequest', echoRequestId);
   const metrics = app.get(ApiMetrics);
   fastify.addHook(

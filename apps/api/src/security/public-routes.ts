@@ -13,14 +13,17 @@ export const PUBLIC_ROUTES: readonly { method: string; url: string; why: string 
   { method: 'HEAD', url: '/metrics', why: 'Prometheus scrape' },
 ];
 
-const PUBLIC = new Set(PUBLIC_ROUTES.map((r) => `${r.method} ${r.url}`));
+/** Method → public route patterns: two lookups per request, no string building. */
+const PUBLIC = new Map<string, Set<string>>();
+for (const r of PUBLIC_ROUTES) PUBLIC.set(r.method, (PUBLIC.get(r.method) ?? new Set()).add(r.url));
 
 /**
  * `url` is the pattern the router matched (`request.routeOptions.url`), never the raw request URL;
  * undefined (nothing matched: the 404 handler) is not public.
  */
 export function isPublicRoute(method: string, url: string | undefined): boolean {
-  return url !== undefined && PUBLIC.has(`${method.toUpperCase()} ${url}`);
+  // Fastify gives the method upper-case already.
+  return url !== undefined && PUBLIC.get(method)?.has(url) === true;
 }
 
 const PUBLIC_PATHS = new Set(PUBLIC_ROUTES.map((r) => r.url));
