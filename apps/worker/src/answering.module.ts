@@ -22,6 +22,11 @@ import { RedisMappingStore } from './mapping/redis-mapping.store';
 import { ThreadMapping } from './mapping/thread-mapping.service';
 import { OpenAIApiClient } from './engines/responses/openai-api.client';
 import { MessageTurnService } from './turns/message-turn.service';
+import { AssistantStep } from './turns/steps/assistant.step';
+import { DirectAnswerStep } from './turns/steps/direct-answer.step';
+import { ReplyStep } from './turns/steps/reply.step';
+import { CHAT_CHANNEL } from './channel/chat-channel';
+import { HubSpotChannel } from './channel/hubspot.channel';
 import { ThreadTurnLock } from './turns/thread-turn-lock.service';
 import { TurnProgressStore } from './state/turn-progress.store';
 import { ThreadStateStore } from './threads/thread-state.store';
@@ -78,6 +83,11 @@ import { VisitorLimits } from './identity/visitor-limits.service';
     VisitorLimits,
     IdentityGate,
     ThreadTurnLock,
+    HubSpotChannel,
+    { provide: CHAT_CHANNEL, useExisting: HubSpotChannel },
+    DirectAnswerStep,
+    AssistantStep,
+    ReplyStep,
     MessageTurnService,
   ],
   exports: [MessageTurnService, WelcomeService, HandoffService],

@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { WorkerConfig } from '../config/worker-config';
 import { HubSpotApiClient } from '../hubspot/hubspot-api.client';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
-import type { HubSpotMessage } from '../hubspot/hubspot.types';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import { identityLevel, type IdentityLevel } from '../identity/identity-level';
 import type { AssistantProfile } from '../profiles/assistant-profile';
@@ -35,8 +34,11 @@ export class ThreadContext {
     private readonly config: WorkerConfig,
   ) {}
 
-  /** `known`: the thread's state when the caller already read it (saves a round trip). */
-  async resolve(ref: ThreadRef, message?: HubSpotMessage, known?: ThreadState): Promise<ResolvedThread> {
+  /**
+   * `senderEmail`: an address the channel attaches to the message's sender (a claim);
+   * `known`: the thread's state when the caller already read it (saves a round trip).
+   */
+  async resolve(ref: ThreadRef, senderEmail?: string, known?: ThreadState): Promise<ResolvedThread> {
     let state = known ?? (await this.threadState.get(ref));
     if (!state.profile) {
       const thread = await this.conversations.getThread(ref.threadId);
@@ -63,8 +65,7 @@ export class ThreadContext {
       state = { ...state, ...facts, contactPending: undefined };
     }
     const profile = this.profiles.get(state.profile);
-    const sender = message?.senders?.[0]?.deliveryIdentifier;
-    const email = state.email ?? (sender?.type === 'HS_EMAIL_ADDRESS' ? sender.value.toLowerCase() : undefined);
+    const email = state.email ?? senderEmail;
     return { profile, state, email, identity: identityLevel(state, email), isStaff: this.isStaff(state) };
   }
 

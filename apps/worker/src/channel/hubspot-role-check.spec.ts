@@ -1,4 +1,4 @@
-import { checkRole } from './role-check';
+import { checkRole } from './hubspot-role-check';
 
 const visitor = {
   type: 'MESSAGE',

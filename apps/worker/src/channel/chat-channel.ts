@@ -1,0 +1,36 @@
+import type { QuickReply } from '../hubspot/hubspot.types';
+
+/** A visitor's message as a turn needs it, whatever channel carried it. */
+export interface ChannelMessage {
+  id: string;
+  threadId: string;
+  text: string;
+  /** When the visitor sent it (ms epoch), if the channel says. */
+  sentAt?: number;
+  /** The sender's id on the channel (HubSpot: the `V-…` actor). */
+  senderId?: string;
+  /** An e-mail the channel attaches to the sender: a claim, never proof of identity. */
+  senderEmail?: string;
+  /** The channel's own message, for replying on the same channel; opaque to the turn. */
+  readonly native: unknown;
+}
+
+export type AnswerVerdict = { answer: true } | { answer: false; reason: string };
+
+/**
+ * Everything channel-specific a turn needs: read a message, decide whether the bot may answer it
+ * (never itself, a person or a system event), post a reply, and find a reply already posted (after
+ * a crash mid-post). One implementation today: HubSpot Conversations.
+ */
+export interface ChatChannel {
+  /** The bot's own identity on the channel. */
+  readonly botId: string;
+  read(threadId: string, messageId: string): Promise<ChannelMessage>;
+  answerable(message: ChannelMessage): AnswerVerdict;
+  /** Posts `text` in the message's thread, on its channel; returns the posted message's id. */
+  reply(to: ChannelMessage, text: string, quickReplies?: QuickReply[]): Promise<string>;
+  /** The id of a reply with exactly this text the bot posted after `to`, if any. */
+  findReply(to: ChannelMessage, text: string): Promise<string | undefined>;
+}
+
+export const CHAT_CHANNEL = Symbol('CHAT_CHANNEL');

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { WorkerConfig } from '../config/worker-config';
+import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
+import { HubSpotReply } from '../hubspot/hubspot-reply.service';
+import type { HubSpotMessage, QuickReply } from '../hubspot/hubspot.types';
+import type { AnswerVerdict, ChannelMessage, ChatChannel } from './chat-channel';
+import { checkRole } from './hubspot-role-check';
+
+/** How many recent messages a crash recovery looks through for a reply already posted. */
+const RECOVERY_WINDOW = 50;
+
+/** HubSpot Conversations as the chat channel (threads, messages, replies as the bot agent). */
+@Injectable()
+export class HubSpotChannel implements ChatChannel {
+  readonly botId: string;
+
+  constructor(
+    private readonly conversations: HubSpotConversations,
+    private readonly replies: HubSpotReply,
+    config: WorkerConfig,
+  ) {
+    this.botId = config.hubspot.botActorId;
+  }
+
+  async read(threadId: string, messageId: string): Promise<ChannelMessage> {
+    const message = await this.conversations.getMessage(threadId, messageId);
+    const sender = message.senders?.[0];
+    const identifier = sender?.deliveryIdentifier;
+    return {
+      id: message.id,
+      threadId,
+      text: message.text ?? '',
+      sentAt: Date.parse(message.createdAt ?? '') || undefined,
+      senderId: sender?.actorId,
+      senderEmail: identifier?.type === 'HS_EMAIL_ADDRESS' ? identifier.value.toLowerCase() : undefined,
+      native: message,
+    };
+  }
+
+  answerable(message: ChannelMessage): AnswerVerdict {
+    return checkRole(native(message));
+  }
+
+  reply(to: ChannelMessage, text: string, quickReplies?: QuickReply[]): Promise<string> {
+    return this.replies.send(to.threadId, native(to), text, quickReplies);
+  }
+
+  /** Rare path (after a crash mid-post): did HubSpot already store this reply? */
+  async findReply(to: ChannelMessage, text: string): Promise<string | undefined> {
+    const since = to.sentAt ?? 0;
+    const recent = await this.conversations.listMessages(to.threadId, RECOVERY_WINDOW);
+    const match = recent.find(
+      (m) =>
+        m.direction === 'OUTGOING' &&
+        m.text === text &&
+        (m.senders?.[0]?.actorId === this.botId || m.client?.clientType === 'INTEGRATION') &&
+        (Date.parse(m.createdAt ?? '') || 0) >= since,
+    );
+    return match?.id;
+  }
+}
+
+const native = (message: ChannelMessage) => message.native as HubSpotMessage;

@@ -1,0 +1,100 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { screenAnswer } from '../../assistant/instructions-leak.guard';
+import { WorkerConfig } from '../../config/worker-config';
+import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
+import { DAILY_TOKEN_CAP } from '../../engines/spend-guard.service';
+import { threadLanguage } from '../../identity/identity-gate.service';
+import { IDENTITY_TEXTS } from '../../identity/identity-texts';
+import { HandoffService } from '../../threads/handoff.service';
+import { ThreadStateStore } from '../../threads/thread-state.store';
+import type { ToolContext } from '../../tools/assistant-tool';
+import { HAND_OFF_TOOL } from '../../tools/hand-off-to-human.tool';
+import type { ReadyTurn } from '../turn-context';
+
+/**
+ * The model's turn: the engine runs the tool loop to an answer; then the outcome policy decides
+ * what the visitor reads (a cap's text and handoff, the handoff text after the handoff tool, a
+ * refusal instead of quoted instructions, a line when paid lookups are paused).
+ */
+@Injectable()
+export class AssistantStep {
+  private readonly logger = new Logger(AssistantStep.name);
+  private readonly turnTimeoutMs: number;
+
+  constructor(
+    @Inject(ASSISTANT_ENGINE) private readonly engine: AssistantEngine,
+    private readonly handoff: HandoffService,
+    private readonly threadState: ThreadStateStore,
+    config: WorkerConfig,
+  ) {
+    this.turnTimeoutMs = config.queue.turnTimeoutMs;
+  }
+
+  async run(turn: ReadyTurn): Promise<void> {
+    const { progress, thread, message } = turn;
+    const ctx = this.toolContext(turn);
+    const language = threadLanguage(thread);
+    await this.engine.run({
+      ctx,
+      language,
+      profile: thread.profile,
+      userText: message.text,
+      visitorId: message.senderId ?? turn.ref.threadId,
+      progress,
+      save: () => turn.save(),
+      deadline: Date.now() + this.turnTimeoutMs,
+    });
+    progress.identity = ctx.visitor.identity;
+    await this.applyOutcomePolicy(turn);
+    if (progress.paidToolsPaused && progress.answer !== undefined && !progress.fallbackReason) {
+      progress.answer = `${progress.answer}\n\n${IDENTITY_TEXTS[language].paidToolsPaused}`;
+    }
+  }
+
+  private async applyOutcomePolicy(turn: ReadyTurn): Promise<void> {
+    const { progress, ref, thread } = turn;
+    if (progress.capReason === DAILY_TOKEN_CAP) return; // shared by everyone: no handoff, the line says so
+    if (progress.capReason) {
+      // Spending stops here: a person takes the conversation over (CAP_MESSAGE says so).
+      progress.handoffReason = `cost cap: ${progress.capReason}`;
+      await this.handoff.handOff(ref, progress.handoffReason);
+    } else if (progress.toolsSucceeded.includes(HAND_OFF_TOOL)) {
+      // The model handed the chat to a person during this turn: say so, whatever else it wrote.
+      progress.handoffReason ??= 'the model handed off';
+      progress.answer = this.handoff.message;
+    } else if (progress.answer !== undefined && !progress.fallbackReason) {
+      // Chat text is untrusted: a model talked into quoting its instructions does not get to post them.
+      const screened = screenAnswer(progress.answer, thread.profile.instructions);
+      if (screened.leaked) {
+        this.logger.warn({ threadId: ref.threadId, spanWords: screened.spanWords }, 'answer quoted the instructions');
+        progress.answer = screened.text;
+        progress.screenedReason = `quoted ${screened.spanWords} words of the instructions`;
+      }
+    }
+  }
+
+  /** Who the tools act for: set by our code from the thread's proved identity, never by the model. */
+  private toolContext(turn: ReadyTurn): ToolContext {
+    const { job, ref, thread, message } = turn;
+    return {
+      portalId: ref.portalId,
+      threadId: ref.threadId,
+      messageId: job.messageId,
+      profile: thread.profile.name,
+      scope: thread.profile.scope === 'staff' && thread.isStaff ? 'staff' : 'visitor',
+      visitor: {
+        actorId: message.senderId,
+        contactId: thread.state.contactId,
+        email: thread.email,
+        identity: thread.identity,
+        verifiedEmail: thread.state.verifiedEmail,
+      },
+      bindVisitorContact: (contactId) => this.threadState.set(ref, { contactId }),
+      // A retry of this message may take it again (its first try may have died before creating).
+      claimContactCreate: async () =>
+        (await this.threadState.setOnce(ref, 'contactCreateUsed', job.messageId)) ||
+        (await this.threadState.get(ref)).contactCreateUsed === job.messageId,
+      setLanguage: (language) => this.threadState.set(ref, { language }),
+    };
+  }
+}

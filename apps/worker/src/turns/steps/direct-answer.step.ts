@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
+import { IdentityGate, threadLanguage } from '../../identity/identity-gate.service';
+import { IDENTITY_TEXTS } from '../../identity/identity-texts';
+import { HandoffService } from '../../threads/handoff.service';
+import type { ReadyTurn } from '../turn-context';
+
+/**
+ * Answers that need no model, in order: asking for a person, the per-visitor limits, identity
+ * (a typed code, the staff gate), a button tap. `undefined`: the model answers; `null`: post
+ * nothing (a limited visitor, already told once).
+ */
+@Injectable()
+export class DirectAnswerStep {
+  constructor(
+    private readonly handoff: HandoffService,
+    private readonly identityGate: IdentityGate,
+    @Inject(ASSISTANT_ENGINE) private readonly engine: AssistantEngine,
+  ) {}
+
+  async answer(turn: ReadyTurn): Promise<string | null | undefined> {
+    const { ref, progress, save, thread, message } = turn;
+    const normalized = message.text.trim().toLowerCase();
+    if (thread.profile.handoffPhrases.some((phrase) => normalized.includes(phrase.toLowerCase()))) {
+      progress.handoffReason = 'the visitor asked for a person';
+      await this.handoff.handOff(ref, progress.handoffReason);
+      return this.handoff.message;
+    }
+    if (!progress.visitorCounted) {
+      const limited = await this.identityGate.visitorLimit(ref, message.senderId ?? `thread-${ref.threadId}`);
+      progress.visitorLimited = limited?.limit;
+      progress.visitorCounted = true;
+      await save();
+      if (limited) return limited.notice ? IDENTITY_TEXTS[threadLanguage(thread)].visitorLimit : null;
+    }
+    const gated = await this.identityGate.answer(ref, thread, message.text);
+    if (gated) {
+      if (gated.verified) progress.identity = 'verified';
+      if (gated.recordAs) await this.record(turn, gated.recordAs, gated.text);
+      return gated.text;
+    }
+    const tapped = thread.profile.welcome.quickReplies.find(
+      (q) => q.label.toLowerCase() === normalized || q.value.toLowerCase() === normalized,
+    );
+    if (!tapped) return undefined;
+    // Record the tap and the confirmation in the history so the model continues the flow.
+    await this.record(turn, message.text, tapped.confirmation);
+    return tapped.confirmation;
+  }
+
+  private record(turn: ReadyTurn, userText: string, answer: string): Promise<void> {
+    const { ref, progress, save } = turn;
+    return this.engine.record({ ...ref, progress, save: () => save() }, userText, answer);
+  }
+}
