@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION } from '@app/redis';
 import { ASSISTANT_ENGINE } from './engines/assistant-engine';
+import { ConversationRecovery } from './engines/responses/conversation-recovery';
 import { ResponsesEngine } from './engines/responses/responses.engine';
 import { SpendGuard } from './engines/spend-guard.service';
 import { ToolRound } from './engines/tool-round.service';
@@ -24,7 +25,9 @@ import { OpenAIApiClient } from './engines/responses/openai-api.client';
 import { MessageTurnService } from './turns/message-turn.service';
 import { AssistantStep } from './turns/steps/assistant.step';
 import { DirectAnswerStep } from './turns/steps/direct-answer.step';
+import { FallbackStep } from './turns/steps/fallback.step';
 import { ReplyStep } from './turns/steps/reply.step';
+import { TurnRecorder } from './turns/turn-recorder';
 import { CHAT_CHANNEL } from './channel/chat-channel';
 import { HubSpotChannel } from './channel/hubspot.channel';
 import { ThreadTurnLock } from './turns/thread-turn-lock.service';
@@ -60,6 +63,7 @@ import { VisitorLimits } from './identity/visitor-limits.service';
     ToolRegistry,
     ToolRound,
     SpendGuard,
+    ConversationRecovery,
     ResponsesEngine,
     { provide: ASSISTANT_ENGINE, useExisting: ResponsesEngine },
     {
@@ -88,6 +92,8 @@ import { VisitorLimits } from './identity/visitor-limits.service';
     DirectAnswerStep,
     AssistantStep,
     ReplyStep,
+    FallbackStep,
+    TurnRecorder,
     MessageTurnService,
   ],
   exports: [MessageTurnService, WelcomeService, HandoffService],

@@ -1,21 +1,21 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { TurnOutcomeKind } from '@app/audit';
 import type { MessageReceivedJob } from '@app/contracts';
-import { TurnAudit, type TurnAttempt } from '../audit/turn-audit.service';
+import type { TurnAttempt } from '../audit/turn-audit.service';
 import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
 import { CHAT_CHANNEL, type ChatChannel } from '../channel/chat-channel';
 import { WorkerConfig } from '../config/worker-config';
 import { FALLBACK_ANSWER } from '../engines/answer-texts';
 import { splitReply } from '../hubspot/reply-formatter';
-import { JobLockLostError, TurnProgressStore, type TurnProgress } from '../state/turn-progress.store';
-import { HandoffService } from '../threads/handoff.service';
+import { JobLockLostError, TurnProgressStore } from '../state/turn-progress.store';
 import { ThreadContext } from '../threads/thread-context.service';
 import { AssistantStep } from './steps/assistant.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
+import { FallbackStep } from './steps/fallback.step';
 import { ReplyStep } from './steps/reply.step';
 import { ThreadTurnLock } from './thread-turn-lock.service';
 import { endOf } from './turn-outcome';
-import type { ReadyTurn, TurnContext } from './turn-context';
+import { TurnRecorder } from './turn-recorder';
+import type { ReadyTurn } from './turn-context';
 
 export type TurnOutcome =
   | { status: 'answered'; replyMessageIds: string[]; fallback: boolean; responseIds: string[]; tokens: number }
@@ -40,8 +40,8 @@ export class MessageTurnService {
     private readonly directAnswers: DirectAnswerStep,
     private readonly assistant: AssistantStep,
     private readonly replies: ReplyStep,
-    private readonly handoff: HandoffService,
-    private readonly audit: TurnAudit,
+    private readonly fallback: FallbackStep,
+    private readonly recorder: TurnRecorder,
     private readonly config: WorkerConfig,
   ) {}
 
@@ -50,7 +50,7 @@ export class MessageTurnService {
     const { own, progress } = await this.progressStore.loadForMessage(portalId, messageId);
     // Our own replies come back as webhooks: recognised by id, without spending a channel read.
     if (own) return { status: 'skipped', reason: 'own reply' };
-    const turn = this.context(job, attempt, progress);
+    const turn = this.recorder.context(job, attempt, progress);
     if (progress.done) {
       // A crash after recording the answer but before leaving the line must not block the thread.
       await this.lock.finish(turn.ref, messageId, holder);
@@ -78,12 +78,12 @@ export class MessageTurnService {
         await this.lock.finish(turn.ref, messageId, holder);
         const reason = 'handed off to a human';
         progress.done = true;
-        await this.recordEnd(turn, { outcome: 'skipped', reason, messageAt });
+        await this.recorder.end(turn, { outcome: 'skipped', reason, messageAt });
         return { status: 'skipped', reason };
       }
       await this.answer({ ...turn, message, thread });
       progress.done = true;
-      await this.recordEnd(turn, { ...endOf(progress), messageAt });
+      await this.recorder.end(turn, { ...endOf(progress), messageAt });
     } catch (err) {
       // Another run owns the job (and, with the same holder, the thread's turn) now: touch nothing.
       if (err instanceof JobLockLostError) throw err;
@@ -107,35 +107,13 @@ export class MessageTurnService {
     };
   }
 
-  /**
-   * After the last attempt failed: tell the visitor once that a colleague will follow up (and
-   * make that true: the thread goes to a person). Best effort; the failed job stays in Bull Board.
-   */
+  /** After the last attempt failed: the fallback text, once (FallbackStep); the thread's line moves on. */
   async sendFallback(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<void> {
     const progress = await this.progressStore.load(job.portalId, job.messageId);
-    if (progress.done || progress.replyMessageIds.length > 0) return;
-    const turn = this.context(job, attempt, progress);
-    let messageAt: number | undefined;
     try {
-      const message = await this.channel.read(job.threadId, job.messageId);
-      if (!this.channel.answerable(message).answer) return;
-      messageAt = message.sentAt ?? job.occurredAt;
-      progress.answer = FALLBACK_ANSWER;
-      progress.fallbackReason ??= 'turn failed';
-      progress.replyParts = [FALLBACK_ANSWER];
-      await this.handoff.handOff(turn.ref, 'a turn failed');
-      progress.handoffReason = 'a turn failed';
-      await this.replies.post(turn, message);
-      progress.done = true;
-      await this.recordEnd(turn, { outcome: 'fallback', reason: progress.fallbackReason, messageAt });
-    } catch (err) {
-      if (err instanceof JobLockLostError) throw err;
-      // Not even the fallback reached the visitor: the audit says so; the job stays failed.
-      const reason = `fallback not posted: ${(err as Error).message}`.slice(0, 300);
-      await this.recordEnd(turn, { outcome: 'failed', reason, messageAt }).catch(() => undefined);
-      throw err;
+      await this.fallback.send(this.recorder.context(job, attempt, progress));
     } finally {
-      await this.lock.finish(turn.ref, job.messageId, holder);
+      await this.lock.finish({ portalId: job.portalId, threadId: job.threadId }, job.messageId, holder);
     }
   }
 
@@ -157,25 +135,6 @@ export class MessageTurnService {
     // Saved together with the first part's in-flight mark (ReplyStep), before the post.
     progress.replyParts ??= splitReply(progress.answer ?? FALLBACK_ANSWER, this.config.hubspot.replyMaxChars);
     await this.replies.post(turn, turn.message);
-  }
-
-  /** Writes the turn's audit record once and persists the progress that says so. */
-  private async recordEnd(
-    turn: TurnContext,
-    end: { outcome: TurnOutcomeKind; reason?: string; messageAt?: number },
-  ): Promise<void> {
-    const { job, attempt, progress } = turn;
-    if (!progress.audited) {
-      await this.audit.write(this.audit.build(job, attempt, progress, { ...end, profile: progress.profile }));
-      progress.audited = true;
-    }
-    await turn.save();
-  }
-
-  private context(job: MessageReceivedJob, attempt: TurnAttempt, progress: TurnProgress): TurnContext {
-    const save = (ownMessageId?: string) =>
-      this.progressStore.save(job.portalId, job.messageId, progress, { lock: attempt.lock, ownMessageId });
-    return { job, ref: { portalId: job.portalId, threadId: job.threadId }, attempt, progress, save };
   }
 }
 

@@ -1,28 +1,18 @@
 import { createHash } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
-import type { ConversationItem } from 'openai/resources/conversations/items';
+import { Injectable } from '@nestjs/common';
 import type { Response, ResponseInputItem } from 'openai/resources/responses/responses';
 import { RateBudget } from '../../budgets/rate-budget.service';
 import { WorkerConfig } from '../../config/worker-config';
 import { CostLedger } from '../../costs/cost-ledger.service';
 import { ThreadMapping } from '../../mapping/thread-mapping.service';
-import { TurnProgressStore, type PendingCall, type TurnProgress } from '../../state/turn-progress.store';
+import { TurnProgressStore, type PendingCall } from '../../state/turn-progress.store';
 import { ToolRegistry } from '../../tools/tool-registry.service';
-import { NO_ANSWER_TEXT } from '../answer-texts';
 import type { AssistantEngine, EngineTurn, HistoryRef } from '../assistant-engine';
 import { SpendGuard } from '../spend-guard.service';
 import { ToolRound } from '../tool-round.service';
+import { ConversationRecovery } from './conversation-recovery';
 import { OpenAIApiClient } from './openai-api.client';
-
-/** What this engine keeps in `progress.engine` (opaque to the rest of the worker). */
-interface ResponsesState {
-  /** The conversation's newest item before this turn: recovery looks only at what came after it. */
-  anchorItemId?: string | null;
-  /** A responses.create was sent whose outcome is not recorded yet (resolve from the conversation). */
-  requestInFlight?: 'user' | 'outputs';
-}
-
-type Turn = EngineTurn & { conversationId: string; paidToolsOff: boolean };
+import { fallback, state, type Turn } from './responses-turn';
 
 /**
  * The Responses + Conversations engine: a HubSpot thread is an OpenAI conversation (history kept
@@ -32,10 +22,9 @@ type Turn = EngineTurn & { conversationId: string; paidToolsOff: boolean };
  */
 @Injectable()
 export class ResponsesEngine implements AssistantEngine {
-  private readonly logger = new Logger(ResponsesEngine.name);
-
   constructor(
     private readonly openai: OpenAIApiClient,
+    private readonly recovery: ConversationRecovery,
     private readonly mapping: ThreadMapping,
     private readonly toolRound: ToolRound,
     private readonly spend: SpendGuard,
@@ -52,7 +41,7 @@ export class ResponsesEngine implements AssistantEngine {
     const turn: Turn = { ...engineTurn, conversationId: await this.conversationFor(history), paidToolsOff: false };
     const p = turn.progress;
     const s = state(p);
-    if (s.requestInFlight) await this.reconcile(turn);
+    if (s.requestInFlight) await this.recovery.reconcile(turn, s);
 
     while (p.answer === undefined) {
       if (Date.now() > turn.deadline) {
@@ -210,53 +199,6 @@ export class ResponsesEngine implements AssistantEngine {
     p.pendingCalls = calls;
   }
 
-  /**
-   * After a crash between sending a request and recording its response, the conversation itself
-   * tells whether OpenAI applied it: its input and output are appended only on completion.
-   */
-  private async reconcile(turn: Turn): Promise<void> {
-    const p = turn.progress;
-    const s = state(p);
-    const page = await this.openai.call('conversations.items.list', (sdk) =>
-      sdk.conversations.items.list(turn.conversationId, { limit: 50, order: 'desc' }),
-    );
-    // Only items after the turn's anchor can be ours: an identical earlier message must not match.
-    const anchor = s.anchorItemId ? page.data.findIndex((item) => item.id === s.anchorItemId) : -1;
-    const newestFirst = anchor >= 0 ? page.data.slice(0, anchor) : page.data;
-    const index = newestFirst.findIndex((item) =>
-      s.requestInFlight === 'user'
-        ? isUserMessage(item, turn.userText)
-        : item.type === 'function_call_output' && p.pendingCalls.some((c) => c.callId === item.call_id),
-    );
-    const applied = index >= 0;
-    this.logger.warn(
-      { threadId: turn.ctx.threadId, request: s.requestInFlight, applied },
-      'resuming an interrupted turn',
-    );
-    if (!applied) {
-      s.requestInFlight = undefined; // not applied: send it again
-      return;
-    }
-    if (s.requestInFlight === 'user') p.userMessageSent = true;
-    const after = newestFirst.slice(0, index).reverse();
-    const answered = new Set(after.filter((i) => i.type === 'function_call_output').map((i) => i.call_id));
-    p.pendingCalls = after
-      .filter((i): i is Extract<ConversationItem, { type: 'function_call' }> => i.type === 'function_call')
-      .filter((i) => !answered.has(i.call_id))
-      .map((i) => ({ callId: i.call_id, name: i.name, arguments: i.arguments }));
-    if (p.pendingCalls.length === 0) {
-      const text = after.map(assistantText).filter(Boolean).join('\n').trim();
-      if (text) p.answer = text;
-      else fallback(p, 'interrupted turn left no answer');
-    } else {
-      p.rounds += 1;
-    }
-    s.requestInFlight = undefined;
-    const newest = page.data[0]?.id;
-    if (newest) await this.progressStore.setLastItem(turn.conversationId, newest);
-    await turn.save();
-  }
-
   private async closePendingCalls(turn: Turn, reason: string): Promise<void> {
     await this.closeCalls(turn, turn.progress.pendingCalls, reason);
     turn.progress.pendingCalls = [];
@@ -283,17 +225,6 @@ export class ResponsesEngine implements AssistantEngine {
   }
 }
 
-/** This engine's part of the progress (created on first use; saved with the rest). */
-function state(progress: TurnProgress): ResponsesState {
-  progress.engine ??= {};
-  return progress.engine;
-}
-
-function fallback(p: TurnProgress, reason: string): void {
-  p.answer = NO_ANSWER_TEXT;
-  p.fallbackReason = reason;
-}
-
 function functionCalls(output: Response['output']): PendingCall[] {
   return output
     .filter((o) => o.type === 'function_call')
@@ -301,14 +232,4 @@ function functionCalls(output: Response['output']): PendingCall[] {
       const call = o as { call_id: string; name: string; arguments: string };
       return { callId: call.call_id, name: call.name, arguments: call.arguments };
     });
-}
-
-function isUserMessage(item: ConversationItem, text: string): boolean {
-  if (item.type !== 'message' || item.role !== 'user') return false;
-  return item.content.some((c) => 'text' in c && c.text === text);
-}
-
-function assistantText(item: ConversationItem): string {
-  if (item.type !== 'message' || item.role !== 'assistant') return '';
-  return item.content.map((c) => (c.type === 'output_text' ? c.text : '')).join('');
 }

@@ -1,0 +1,47 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CHAT_CHANNEL, type ChatChannel } from '../../channel/chat-channel';
+import { FALLBACK_ANSWER } from '../../engines/answer-texts';
+import { JobLockLostError } from '../../state/turn-progress.store';
+import { HandoffService } from '../../threads/handoff.service';
+import type { TurnContext } from '../turn-context';
+import { TurnRecorder } from '../turn-recorder';
+import { ReplyStep } from './reply.step';
+
+/**
+ * After a message's last attempt failed: the visitor is told once that a colleague will follow up,
+ * and that is made true (the thread goes to a person). Best effort: the job stays failed either way.
+ */
+@Injectable()
+export class FallbackStep {
+  constructor(
+    @Inject(CHAT_CHANNEL) private readonly channel: ChatChannel,
+    private readonly handoff: HandoffService,
+    private readonly replies: ReplyStep,
+    private readonly recorder: TurnRecorder,
+  ) {}
+
+  async send(turn: TurnContext): Promise<void> {
+    const { job, progress } = turn;
+    if (progress.done || progress.replyMessageIds.length > 0) return;
+    let messageAt: number | undefined;
+    try {
+      const message = await this.channel.read(job.threadId, job.messageId);
+      if (!this.channel.answerable(message).answer) return;
+      messageAt = message.sentAt ?? job.occurredAt;
+      progress.answer = FALLBACK_ANSWER;
+      progress.fallbackReason ??= 'turn failed';
+      progress.replyParts = [FALLBACK_ANSWER];
+      await this.handoff.handOff(turn.ref, 'a turn failed');
+      progress.handoffReason = 'a turn failed';
+      await this.replies.post(turn, message);
+      progress.done = true;
+      await this.recorder.end(turn, { outcome: 'fallback', reason: progress.fallbackReason, messageAt });
+    } catch (err) {
+      if (err instanceof JobLockLostError) throw err;
+      // Not even the fallback reached the visitor: the audit says so; the job stays failed.
+      const reason = `fallback not posted: ${(err as Error).message}`.slice(0, 300);
+      await this.recorder.end(turn, { outcome: 'failed', reason, messageAt }).catch(() => undefined);
+      throw err;
+    }
+  }
+}
