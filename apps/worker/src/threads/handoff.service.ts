@@ -3,7 +3,7 @@ import type { ThreadChangedJob } from '@app/contracts';
 import { WorkerConfig } from '../config/worker-config';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
-import { IDENTITY_FIELDS } from '../identity/identity-level';
+import { IDENTITY_FIELDS } from './identity-level';
 import { ThreadStateStore } from './thread-state.store';
 
 /**

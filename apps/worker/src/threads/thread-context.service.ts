@@ -3,7 +3,7 @@ import { WorkerConfig } from '../config/worker-config';
 import { HubSpotApiClient } from '../hubspot/hubspot-api.client';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
-import { identityLevel, type IdentityLevel } from '../identity/identity-level';
+import { identityLevel, type IdentityLevel } from './identity-level';
 import type { AssistantProfile } from '../profiles/assistant-profile';
 import { ProfileRegistry } from '../profiles/profile-registry.service';
 import { ThreadStateStore, type ThreadState } from './thread-state.store';

@@ -1,5 +1,5 @@
 import type { IdentityLevel } from '@app/audit';
-import type { ThreadState } from '../threads/thread-state.store';
+import type { ThreadState } from './thread-state.store';
 
 export type { IdentityLevel };
 
