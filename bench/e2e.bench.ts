@@ -643,6 +643,13 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       WORKER_HTTP_PORT: String(workerPort),
       WORKER_CONCURRENCY: String(s.workerConcurrency),
       ...workerEnvFor(fakes),
+      // Our own overhead, not a rate budget: every shared budget and per-visitor limit off (0).
+      HUBSPOT_REQUESTS_PER_10S: '0',
+      HUBSPOT_SEARCH_PER_SECOND: '0',
+      AIRTABLE_REQUESTS_PER_SECOND: '0',
+      OPENAI_MAX_CONCURRENT: '0',
+      VISITOR_MAX_TURNS_PER_HOUR: '0',
+      VISITOR_MAX_THREADS_PER_DAY: '0',
     },
     logs.worker,
   );
@@ -1011,7 +1018,9 @@ async function main(): Promise<void> {
       `a throwaway redis-server ${redisVersion} (AOF on, noeviction) on a free port; Airtable is the mapping store; ` +
       `the provider fakes of test/fakes (HubSpot, OpenAI, Airtable, ListaFirme, ANAF) run inside the bench process on 127.0.0.1`,
     `- **rate limits of the fakes are disabled** (FakeHubSpot \`setRateLimit({perTenSeconds: Infinity, searchPerSecond: Infinity})\`, ` +
-      '`FakeAirtable({rateLimit: false})`): shared rate budgets are a separate issue; this measures our own overhead',
+      "`FakeAirtable({rateLimit: false})`) **and so are the worker's shared budgets and per-visitor limits** " +
+      '(`HUBSPOT_REQUESTS_PER_10S`, `HUBSPOT_SEARCH_PER_SECOND`, `AIRTABLE_REQUESTS_PER_SECOND`, `OPENAI_MAX_CONCURRENT`, ' +
+      '`VISITOR_MAX_*` = 0): this measures our own overhead; `npm run bench:burst` measures the budgets',
     '- model: FakeOpenAI default model (echoes the visitor), no tool calls: every turn is a plain turn; the bench does not deliver the webhooks of our own replies',
     '- phases: per scenario fresh fakes, Redis, api and worker; warm-up = the first message of every thread (new thread: conversation created, mapping written); ' +
       "measured = the other messages (known threads). A thread's next message is sent when its previous job completed (one turn at a time per thread by design); " +

@@ -37,6 +37,22 @@ describe('RateBudget (Redis sliding window shared by processes)', () => {
     }
   });
 
+  it('a limit of 0 is no budget: nothing is counted and nothing waits', async () => {
+    const budget = new RateBudget(a, metrics);
+    const before = await a.keys('budget:test:off*');
+    for (let i = 0; i < 50; i++) await budget.take({ name: 'test:off', limit: 0, windowMs: 10_000 });
+    expect(await budget.spend({ name: 'test:off-spend', limit: 0, windowMs: 10_000 }, () => Promise.resolve(7))).toBe(
+      7,
+    );
+    const inFlight = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        budget.withSlot({ name: 'test:off-slot', limit: 0, leaseMs: 1000 }, () => Promise.resolve(1)),
+      ),
+    );
+    expect(inFlight).toHaveLength(20);
+    expect(await a.keys('budget:test:off*')).toEqual(before);
+  });
+
   it('waits briefly in process, and beyond 2 s hands back how long to wait', async () => {
     const budget = new RateBudget(a, metrics);
     const spec = { name: 'test:slow', limit: 1, windowMs: 5000 };

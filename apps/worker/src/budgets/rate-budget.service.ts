@@ -100,6 +100,7 @@ export class RateBudget {
    * cover the request's way there), waiting up to MAX_INLINE_WAIT_MS; throws RateBudgetExhaustedError beyond.
    */
   async take(spec: BudgetSpec): Promise<void> {
+    if (spec.limit <= 0) return; // 0 = no budget (configured off)
     await this.takeUnit(spec, 0);
   }
 
@@ -111,6 +112,7 @@ export class RateBudget {
    * Waits like take(). One budget should use either take() or spend(), not both.
    */
   async spend<T>(spec: BudgetSpec, fn: () => Promise<T>): Promise<T> {
+    if (spec.limit <= 0) return fn();
     const id = await this.takeUnit(spec, IN_FLIGHT_LEASE_MS);
     try {
       return await fn();
@@ -142,6 +144,7 @@ export class RateBudget {
    * Waits for a slot like take(); the slot is released when `fn` settles.
    */
   async withSlot<T>(spec: ConcurrencySpec, fn: () => Promise<T>): Promise<T> {
+    if (spec.limit <= 0) return fn();
     const id = `${process.pid}-${Date.now()}-${(sequence = (sequence + 1) % 1e9)}`;
     const key = `budget:${spec.name}`;
     const started = Date.now();
