@@ -3,7 +3,6 @@ import { HealthModule } from '@app/health';
 import { LoggingModule } from '@app/logging';
 import { MetricsModule } from '@app/metrics';
 import { RedisHealthIndicator, RedisModule } from '@app/redis';
-import { AnsweringModule } from './answering.module';
 import { IdentityMetrics } from './identity/identity-metrics.service';
 import { WorkerConfig } from './config/worker-config';
 import { WorkerConfigModule } from './config/worker-config.module';
@@ -27,7 +26,6 @@ export class WorkerModule {
         RedisModule.forRoot({ url: config.redis.url, role: 'consumer', connectionName: 'worker' }),
         // Global: WorkerMetrics is injectable everywhere in the answering code.
         MetricsModule.forRoot({ providers: [WorkerMetrics, IdentityMetrics, QueueDepthCollector] }),
-        AnsweringModule,
         queue,
         HealthModule.forChecks([RedisHealthIndicator, queue.consumer], [queue]),
       ],

@@ -4,7 +4,8 @@ import { DiscoveryModule } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
-import { AnsweringModule } from '../answering.module';
+import { ThreadsModule } from '../threads/threads.module';
+import { TurnsModule } from '../turns/turns.module';
 import type { WorkerConfig } from '../config/worker-config';
 import { MessageReceivedHandler } from './handlers/message-received.handler';
 import { ThreadChangedHandler } from './handlers/thread-changed.handler';
@@ -40,7 +41,8 @@ export class QueueModule {
       consumer: ConfiguredConsumer,
       imports: [
         DiscoveryModule,
-        AnsweringModule,
+        TurnsModule,
+        ThreadsModule,
         // BullMQ duplicates this connection for its blocking reads.
         BullModule.forRootAsync({ inject: [REDIS_CONNECTION], useFactory: (redis: Redis) => ({ connection: redis }) }),
         // Registering the queue brings @nestjs/bullmq's explorer, which creates the @Processor's worker.

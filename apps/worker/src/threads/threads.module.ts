@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { HubSpotModule } from '../hubspot/hubspot.module';
+import { ProfileRegistry } from '../profiles/profile-registry.service';
+import { StateModule } from '../state/state.module';
+import { HandoffService } from './handoff.service';
+import { ThreadContext } from './thread-context.service';
+import { WelcomeService } from './welcome.service';
+
+/** What a thread is: its profile, identity and handoff state, and its welcome. */
+@Module({
+  imports: [HubSpotModule, StateModule],
+  providers: [ProfileRegistry, ThreadContext, HandoffService, WelcomeService],
+  exports: [ProfileRegistry, ThreadContext, HandoffService, WelcomeService],
+})
+export class ThreadsModule {}
