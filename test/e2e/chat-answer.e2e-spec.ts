@@ -1,4 +1,4 @@
-import { messageJobId } from '@app/contracts';
+import { JobName, messageJobId } from '@app/contracts';
 import type { FakeItem } from '../fakes/openai.fake';
 import { AIRTABLE_BASE, BOT_ACTOR, SystemHarness } from '../support/system-harness';
 
@@ -120,7 +120,7 @@ describe('a visitor message is answered in the same thread', () => {
     expect(h.openai.conversations().length).toBe(conversationsBefore);
   });
 
-  it('never answers its own reply, and skips it without reading HubSpot', async () => {
+  it('never answers its own reply: its webhook is acknowledged at ingestion without a job or a HubSpot read', async () => {
     h.openai.setModel(() => ({ text: 'Hi there' }));
     const thread = h.hubspot.addThread();
     const visitor = h.hubspot.addVisitorMessage(thread.id, 'Hi');
@@ -129,8 +129,25 @@ describe('a visitor message is answered in the same thread', () => {
     const [ours] = h.hubspot.sentMessages(thread.id);
 
     const reads = h.hubspot.received('GET', /\/messages\//).length;
-    await h.deliver(h.hubspot.webhookEventFor(ours.message));
-    const job = await h.waitForJob(messageJobId({ portalId: String(h.hubspot.portalId), messageId: ours.message.id }));
+    const echoJobId = messageJobId({ portalId: String(h.hubspot.portalId), messageId: ours.message.id });
+    const res = await h.deliver(h.hubspot.webhookEventFor(ours.message));
+    expect(res.body).toEqual({ accepted: 0, duplicates: 0, ignored: 1, invalid: 0 });
+    expect(await h.queue.getJob(echoJobId)).toBeUndefined();
+
+    // An echo that outran the marker still becomes a job: the worker skips it, unread.
+    const event = h.hubspot.webhookEventFor(ours.message);
+    await h.queue.add(
+      JobName.MessageReceived,
+      {
+        portalId: String(event.portalId),
+        threadId: String(event.objectId),
+        messageId: ours.message.id,
+        occurredAt: event.occurredAt,
+        attemptNumber: 0,
+      },
+      { jobId: echoJobId },
+    );
+    const job = await h.waitForJob(echoJobId);
     expect(job.returnvalue).toEqual({ status: 'skipped', reason: 'own reply' });
     expect(h.hubspot.received('GET', /\/messages\//).length).toBe(reads);
     expect(h.hubspot.sentMessages(thread.id)).toHaveLength(1);

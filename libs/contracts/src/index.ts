@@ -2,3 +2,4 @@ export * from './queues';
 export * from './jobs';
 export * from './job-ids';
 export * from './job-schemas';
+export * from './shared-keys';

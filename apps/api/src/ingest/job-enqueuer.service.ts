@@ -2,14 +2,17 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { HUBSPOT_EVENTS_QUEUE, type JobSpec } from '@app/contracts';
+import { HUBSPOT_EVENTS_QUEUE, JobName, ownMessageKey, type JobSpec } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
 import { ApiConfig } from '../config/api-config';
 import { QueueUnavailableError } from './queue-unavailable.error';
 
+/** What happened to one job: stored, already there (a redelivery), or the echo of our own reply. */
+export type EnqueueResult = 'new' | 'duplicate' | 'own';
+
 interface Waiter {
   jobs: JobSpec[];
-  resolve: (isNew: boolean[]) => void;
+  resolve: (results: EnqueueResult[]) => void;
   reject: (err: Error) => void;
 }
 
@@ -34,8 +37,8 @@ export class JobEnqueuer {
     this.queue.on('error', () => undefined);
   }
 
-  /** Stores the jobs; resolves with `true` for each job that was new, `false` for a duplicate. */
-  enqueue(jobs: JobSpec[]): Promise<boolean[]> {
+  /** Stores the jobs; resolves with what happened to each (new, duplicate, or our own reply's echo). */
+  enqueue(jobs: JobSpec[]): Promise<EnqueueResult[]> {
     if (jobs.length === 0) return Promise.resolve([]);
     // Fail fast: with the connection down, waiting would only eat HubSpot's 5 s budget.
     if (this.redis.status !== 'ready') {
@@ -79,30 +82,46 @@ export class JobEnqueuer {
       });
   }
 
-  /** One EXISTS pipeline (only to count duplicates) and one addBulk MULTI for the whole batch. */
-  private async store(batch: Waiter[]): Promise<boolean[]> {
+  /**
+   * One EXISTS pipeline (to count duplicates, and to recognise the webhook of a message the worker
+   * posted: no job for it) and one addBulk MULTI for the whole batch.
+   */
+  private async store(batch: Waiter[]): Promise<EnqueueResult[]> {
     const jobs = batch.flatMap((w) => w.jobs);
     const seen = new Set<string>();
     const unique = jobs.filter((j) => !seen.has(j.jobId) && seen.add(j.jobId));
 
     const pipeline = this.redis.pipeline();
-    for (const job of unique) pipeline.exists(this.queue.toKey(job.jobId));
-    const existed = new Map<string, boolean>();
+    for (const job of unique) {
+      pipeline.exists(this.queue.toKey(job.jobId));
+      if (job.name === JobName.MessageReceived) pipeline.exists(ownMessageKey(job.data.portalId, job.data.messageId));
+    }
     const replies = (await pipeline.exec()) ?? [];
-    unique.forEach((job, i) => {
-      const [err, count] = replies[i] ?? [new Error('no reply'), 0];
+    const status = new Map<string, EnqueueResult>();
+    let at = 0;
+    const next = (): boolean => {
+      const [err, count] = replies[at++] ?? [new Error('no reply'), 0];
       if (err) throw err;
-      existed.set(job.jobId, count === 1);
-    });
+      return count === 1;
+    };
+    for (const job of unique) {
+      const existed = next();
+      const own = job.name === JobName.MessageReceived && next();
+      status.set(job.jobId, own ? 'own' : existed ? 'duplicate' : 'new');
+    }
 
     // The deterministic jobId makes BullMQ keep the existing job on a redelivery.
-    await this.queue.addBulk(unique.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
+    const toAdd = unique.filter((j) => status.get(j.jobId) !== 'own');
+    if (toAdd.length > 0) {
+      await this.queue.addBulk(toAdd.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
+    }
 
     const counted = new Set<string>();
     return jobs.map((j) => {
-      const isNew = !existed.get(j.jobId) && !counted.has(j.jobId);
+      const result = status.get(j.jobId)!;
+      const first = !counted.has(j.jobId);
       counted.add(j.jobId);
-      return isNew;
+      return result === 'new' && !first ? 'duplicate' : result;
     });
   }
 }

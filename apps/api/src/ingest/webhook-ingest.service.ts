@@ -35,9 +35,14 @@ export class WebhookIngestService {
       }
     });
 
-    const isNew = await this.enqueuer.enqueue(jobs);
+    const stored = await this.enqueuer.enqueue(jobs);
     jobs.forEach((job, i) => {
-      if (!isNew[i]) {
+      if (stored[i] === 'own') {
+        // The webhook of a message we posted: nothing to answer, no job.
+        result.ignored++;
+        return;
+      }
+      if (stored[i] === 'duplicate') {
         result.duplicates++;
         return;
       }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { IdentityLevel, ToolCallAudit } from '@app/audit';
+import { ownMessageKey } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
 
 export interface PendingCall {
@@ -199,5 +200,5 @@ function parse(raw: string | null): TurnProgress {
 }
 
 const key = (portalId: string, messageId: string) => `turn:${portalId}:${messageId}`;
-const ownKey = (portalId: string, messageId: string) => `own-message:${portalId}:${messageId}`;
+const ownKey = ownMessageKey;
 const lastItemKey = (conversationId: string) => `conversation:${conversationId}:last-item`;
