@@ -4,6 +4,13 @@ import { RateBudget, RateBudgetExhaustedError } from '../../apps/worker/src/budg
 import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics.service';
 import { TestRedisServer } from '../support/redis-server';
 
+/** calls of EVAL and EVALSHA so far, from INFO commandstats. */
+async function commandCalls(redis: Redis): Promise<{ eval: number; evalsha: number }> {
+  const info = await redis.info('commandstats');
+  const calls = (name: string) => Number(new RegExp(`cmdstat_${name}:calls=(\\d+)`).exec(info)?.[1] ?? 0);
+  return { eval: calls('eval'), evalsha: calls('evalsha') };
+}
+
 describe('RateBudget (Redis sliding window shared by processes)', () => {
   let server: TestRedisServer;
   let a: Redis;
@@ -35,6 +42,21 @@ describe('RateBudget (Redis sliding window shared by processes)', () => {
       // Any limit+1 consecutive grants span at least one window.
       expect(taken[i] - taken[i - spec.limit]).toBeGreaterThanOrEqual(spec.windowMs - 5);
     }
+  });
+
+  it('scripts are sent once (EVALSHA) and survive a flushed script cache (a restarted Redis)', async () => {
+    const budget = new RateBudget(a, metrics);
+    const spec = { name: 'test:sha', limit: 100, windowMs: 1000 };
+    await budget.take(spec); // the first use on a server may load the script (NOSCRIPT → EVAL)
+    const before = await commandCalls(a);
+    for (let i = 0; i < 5; i++) await budget.take(spec);
+    await a.script('FLUSH');
+    await budget.take(spec);
+    const after = await commandCalls(a);
+    expect(after.evalsha - before.evalsha).toBe(6);
+    // Only the call that met NOSCRIPT sent the script text again.
+    expect(after.eval - before.eval).toBe(1);
+    expect(await a.zcard('budget:test:sha')).toBe(7);
   });
 
   it('a limit of 0 is no budget: nothing is counted and nothing waits', async () => {

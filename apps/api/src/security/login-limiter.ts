@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import type { Redis } from 'ioredis';
+import { LuaScript } from '@app/redis';
 
 /**
  * Who the limiter counts: an IPv4 address (IPv4-mapped IPv6 included), or an IPv6 /64 — one
@@ -30,17 +31,25 @@ export interface LimiterState {
 }
 
 // One round trip: count the failure and start the window on the first one.
-const RECORD_FAILURE = `
+const RECORD_FAILURE = new LuaScript(
+  'adminLoginFailure',
+  1,
+  `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}`;
+return {n, ttl}`,
+);
 
-const READ_STATE = `
+const READ_STATE = new LuaScript(
+  'adminLoginState',
+  1,
+  `
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
 local ttl = redis.call('PTTL', KEYS[1])
-return {n, ttl}`;
+return {n, ttl}`,
+);
 
 /**
  * Failed admin logins per client address in Redis, shared by every api replica. Only requests
@@ -64,7 +73,7 @@ export class LoginLimiter {
 
   async recordFailure(ip: string): Promise<LimiterState | undefined> {
     try {
-      const reply = (await this.redis.eval(RECORD_FAILURE, 1, this.key(ip), String(this.windowSeconds * 1000))) as [
+      const reply = (await RECORD_FAILURE.run(this.redis, this.key(ip), String(this.windowSeconds * 1000))) as [
         number,
         number,
       ];
@@ -76,7 +85,7 @@ export class LoginLimiter {
 
   async current(ip: string): Promise<LimiterState | undefined> {
     try {
-      return this.state((await this.redis.eval(READ_STATE, 1, this.key(ip))) as [number, number]);
+      return this.state((await READ_STATE.run(this.redis, this.key(ip))) as [number, number]);
     } catch {
       return undefined;
     }

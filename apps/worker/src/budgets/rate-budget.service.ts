@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS_CONNECTION } from '@app/redis';
+import { LuaScript, REDIS_CONNECTION } from '@app/redis';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 
 // Redis's clock, not the caller's: a worker's Date.now() goes stale while its EVAL waits in the
@@ -14,7 +14,10 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 // window; under the limit → record this call; otherwise say when the oldest entry leaves.
 // An entry's score is when the call counts from: the grant, or (spend) grant + lease while the call
 // is in flight, then its completion. A window full of calls in flight frees up a window after they end.
-const TAKE = `${NOW}
+const TAKE = new LuaScript(
+  'budgetTake',
+  1,
+  `${NOW}
 local key, window, limit, id, lease = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
 if redis.call('ZCARD', key) < limit then
@@ -25,14 +28,19 @@ end
 local oldest = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
 if oldest > now then return window end
 return math.max(1, oldest + window - now)
-`;
+`,
+);
 
 // A call of spend() ended: it counts from now on, for one window.
-const SETTLE = `${NOW}
+const SETTLE = new LuaScript(
+  'budgetSettle',
+  1,
+  `${NOW}
 if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], now, ARGV[1]) end
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
 return 1
-`;
+`,
+);
 
 export interface BudgetSpec {
   /** Redis key suffix: what is limited (e.g. `hubspot:standard`, `airtable:appXYZ`). */
@@ -42,7 +50,10 @@ export interface BudgetSpec {
 }
 
 // A counting semaphore of leases (score = expiry): expired leases of crashed workers free themselves.
-const ACQUIRE = `${NOW}
+const ACQUIRE = new LuaScript(
+  'budgetAcquire',
+  1,
+  `${NOW}
 local key, limit, id, ttl = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
 redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
 if redis.call('ZCARD', key) < limit then
@@ -51,7 +62,8 @@ if redis.call('ZCARD', key) < limit then
   return 1
 end
 return 0
-`;
+`,
+);
 
 export interface ConcurrencySpec {
   name: string;
@@ -117,9 +129,9 @@ export class RateBudget {
     try {
       return await fn();
     } finally {
-      await this.redis
-        .eval(SETTLE, 1, `budget:${spec.name}`, id, String(this.windowOf(spec) + IN_FLIGHT_LEASE_MS))
-        .catch(() => undefined); // unsettled, the unit still frees itself when its lease ends
+      await SETTLE.run(this.redis, `budget:${spec.name}`, id, String(this.windowOf(spec) + IN_FLIGHT_LEASE_MS)).catch(
+        () => undefined,
+      ); // unsettled, the unit still frees itself when its lease ends
     }
   }
 
@@ -151,7 +163,7 @@ export class RateBudget {
     const deadline = started + MAX_INLINE_WAIT_MS;
     let waited = false;
     for (; ; waited = true) {
-      const got = await this.redis.eval(ACQUIRE, 1, key, String(spec.limit), id, String(spec.leaseMs));
+      const got = await ACQUIRE.run(this.redis, key, String(spec.limit), id, String(spec.leaseMs));
       if (got === 1) break;
       if (Date.now() + SLOT_POLL_MS > deadline) throw this.exhausted(spec.name, waited ? started : undefined, 1000);
       await new Promise((r) => setTimeout(r, SLOT_POLL_MS + Math.floor(Math.random() * 20)));
@@ -181,9 +193,8 @@ export class RateBudget {
 
   /** 0 when taken, else how long until a unit frees up (ms). */
   private async tryTake(spec: BudgetSpec, id: string, leaseMs: number): Promise<number> {
-    const result = await this.redis.eval(
-      TAKE,
-      1,
+    const result = await TAKE.run(
+      this.redis,
       `budget:${spec.name}`,
       String(this.windowOf(spec)),
       String(spec.limit),

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { IdentityLevel, ToolCallAudit } from '@app/audit';
 import { ownMessageKey } from '@app/contracts';
-import { REDIS_CONNECTION } from '@app/redis';
+import { LuaScript, REDIS_CONNECTION } from '@app/redis';
 
 export interface PendingCall {
   callId: string;
@@ -97,12 +97,16 @@ export class JobLockLostError extends Error {
   }
 }
 
-const GUARDED_SAVE = `
+const GUARDED_SAVE = new LuaScript(
+  'turnProgressSave',
+  3,
+  `
 if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
 if KEYS[3] ~= '' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[4]) end
 return 1
-`;
+`,
+);
 
 export function newProgress(): TurnProgress {
   return {
@@ -166,9 +170,8 @@ export class TurnProgressStore {
         .exec();
       return;
     }
-    const saved = await this.redis.eval(
-      GUARDED_SAVE,
-      3,
+    const saved = await GUARDED_SAVE.run(
+      this.redis,
       key(portalId, messageId),
       lock.key,
       ownMessageId ? ownKey(portalId, ownMessageId) : '',

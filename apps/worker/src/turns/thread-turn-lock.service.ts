@@ -1,12 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS_CONNECTION } from '@app/redis';
+import { LuaScript, REDIS_CONNECTION } from '@app/redis';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 
 // Atomically: join the thread's line (ordered by message time), and take the lock only when this
 // message is first in line and nobody else holds it. A head older than staleMs whose job vanished
 // is dropped so one lost job cannot block a thread forever.
-const ACQUIRE = `
+const ACQUIRE = new LuaScript(
+  'turnLineAcquire',
+  2,
+  `
 local line, lock = KEYS[1], KEYS[2]
 local member, score, holder, ttl, staleBefore = ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 redis.call('ZADD', line, 'NX', score, member)
@@ -24,18 +27,27 @@ if current == false or current == holder then
   return 1
 end
 return 0
-`;
+`,
+);
 
-const UNLOCK = `
+const UNLOCK = new LuaScript(
+  'turnLineUnlock',
+  1,
+  `
 if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
-`;
+`,
+);
 
-const FINISH = `
+const FINISH = new LuaScript(
+  'turnLineFinish',
+  2,
+  `
 if redis.call('GET', KEYS[2]) == ARGV[2] then redis.call('DEL', KEYS[2]) end
 redis.call('ZREM', KEYS[1], ARGV[1])
 return 1
-`;
+`,
+);
 
 const STALE_HEAD_MS = 15 * 60 * 1000;
 
@@ -55,9 +67,8 @@ export class ThreadTurnLock {
     holder: string,
     ttlMs: number,
   ): Promise<boolean> {
-    const result = await this.redis.eval(
-      ACQUIRE,
-      2,
+    const result = await ACQUIRE.run(
+      this.redis,
       lineKey(ref),
       lockKey(ref),
       messageId,
@@ -71,12 +82,12 @@ export class ThreadTurnLock {
 
   /** Frees the lock (if still ours) but keeps the message first in line: it will be retried. */
   async unlock(ref: ThreadRef, holder: string): Promise<void> {
-    await this.redis.eval(UNLOCK, 1, lockKey(ref), holder);
+    await UNLOCK.run(this.redis, lockKey(ref), holder);
   }
 
   /** The message is done (answered, skipped or given up): leave the line and free the lock. */
   async finish(ref: ThreadRef, messageId: string, holder: string): Promise<void> {
-    await this.redis.eval(FINISH, 2, lineKey(ref), lockKey(ref), messageId, holder);
+    await FINISH.run(this.redis, lineKey(ref), lockKey(ref), messageId, holder);
   }
 }
 
