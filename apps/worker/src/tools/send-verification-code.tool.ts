@@ -32,11 +32,12 @@ export class SendVerificationCodeTool implements AssistantTool<typeof schema> {
     if (ctx.visitor.identity === 'verified' && ctx.visitor.verifiedEmail === address.data) {
       return { status: 'already_verified' };
     }
-    if (!this.codes.available) throw new Error('e-mail verification is not available here');
-    await ctx.setLanguage?.(language);
     try {
       const ref = { portalId: ctx.portalId, threadId: ctx.threadId };
       const result = await this.codes.request(ref, address.data, language);
+      // Counted as `unavailable` in verification_events_total: SMTP_URL is not set.
+      if (result.status === 'unavailable') throw new Error('e-mail verification is not available here');
+      await ctx.setLanguage?.(language);
       return result.status === 'rate_limited'
         ? { status: 'rate_limited', note: 'too many codes were requested; the visitor should try again later' }
         : { status: 'code_sent', note: 'a code was e-mailed to that address; ask the visitor to type it here' };

@@ -1,16 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import type { TurnOutcomeKind } from '@app/audit';
 import type { MessageReceivedJob } from '@app/contracts';
-import { TurnAudit, type TurnAttempt } from '../audit/turn-audit.service';
+import { TurnAudit, type TurnAttempt, type TurnEnd as AuditEnd } from '../audit/turn-audit.service';
 import { TurnProgressStore, type TurnProgress } from '../state/turn-progress.store';
 import type { TurnContext } from './turn-context';
 
-export interface TurnEnd {
-  outcome: TurnOutcomeKind;
-  reason?: string;
-  /** When the visitor wrote the message (ms epoch), for the latency the visitor saw. */
-  messageAt?: number;
-}
+/** How a turn ended; its profile comes from the progress. */
+export type TurnEnd = Omit<AuditEnd, 'profile'>;
 
 /** A turn's context (with its guarded progress saver), and its one audit record at the end. */
 @Injectable()
