@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { RedisKeys } from '../../libs/redis/src/redis-keys';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { itemText, type ModelContext } from '../fakes/openai.fake';
 import { AIRTABLE_BASE, SystemHarness } from '../support/system-harness';
@@ -72,7 +73,9 @@ describe('fault matrix: redeliveries and fast messages', () => {
     expect(afterDone.body).toMatchObject({ accepted: 0, duplicates: 1 });
 
     // Retention trims completed jobs; HubSpot may still redeliver. The turn's 'done' marker decides.
-    const progress = JSON.parse((await redis.get(`turn:${portal()}:${message.id}`)) ?? '{}') as { done?: boolean };
+    const progress = JSON.parse(
+      (await redis.get(RedisKeys.turnProgress({ portalId: portal(), threadId: thread.id }, message.id))) ?? '{}',
+    ) as { done?: boolean };
     expect(progress.done).toBe(true);
     for (const attempt of [8, 9]) {
       await (await h.queue.getJob(jobId))!.remove();
@@ -161,6 +164,32 @@ describe('fault matrix: redeliveries and fast messages', () => {
       const board = await boardJob(h, jobIdFor(h, m));
       expect(board.status).toBe('completed');
       expect(board.job.returnValue).toMatchObject({ status: 'answered' });
+    }
+  });
+
+  it("row 7: the later message is stored (and picked up) first → the order is still the messages' own", async () => {
+    h.openai.setModel(echo(50));
+    const thread = h.hubspot.addThread();
+    const base = Date.now();
+    const first = h.hubspot.addVisitorMessage(thread.id, 'first', { createdAt: new Date(base).toISOString() });
+    const second = h.hubspot.addVisitorMessage(thread.id, 'second', { createdAt: new Date(base + 5).toISOString() });
+    // Both stored while no worker runs, the later message's job first; one job at a time: it is picked up first.
+    await h.stopWorker();
+    try {
+      await h.deliver(h.hubspot.webhookEventFor(second));
+      await h.deliver(h.hubspot.webhookEventFor(first));
+    } finally {
+      await h.startWorker({ WORKER_CONCURRENCY: '1' });
+    }
+    try {
+      // The second waits for the first turn and is started when it ends (no 60 s wait: this test would time out).
+      for (const m of [first, second]) await h.waitForJob(jobIdFor(h, m), 'completed', 20_000);
+      expect(repliesIn(h, thread.id)).toEqual(['re: first', 're: second']);
+      const secondJob = (await h.queue.getJob(jobIdFor(h, second)))!;
+      expect(secondJob.processedOn!).toBeGreaterThanOrEqual((await h.queue.getJob(jobIdFor(h, first)))!.finishedOn!);
+    } finally {
+      await h.stopWorker();
+      await h.startWorker();
     }
   });
 

@@ -1,3 +1,4 @@
+import { RedisKeys } from '../../libs/redis/src/redis-keys';
 import Redis from 'ioredis';
 import request from 'supertest';
 import type { TurnAuditRecord } from '@app/audit';
@@ -115,10 +116,10 @@ describe('identity: a typed e-mail is a claim, a one-time code is proof', () => 
     // Only a hash is stored while a code is pending.
     const another = h.hubspot.addThread();
     await say(another.id, 'send code to hash.check@client.ro');
-    const pending = await redis.hgetall(`identity:${portal()}:${another.id}:code`);
+    const pending = await redis.hgetall(RedisKeys.verificationCode({ portalId: portal(), threadId: another.id }));
     expect(JSON.stringify(pending)).not.toContain(h.smtp.latestCode('hash.check@client.ro'));
     expect(pending.hash).toMatch(/^[0-9a-f]{64}$/);
-    const ttl = await redis.pttl(`identity:${portal()}:${another.id}:code`);
+    const ttl = await redis.pttl(RedisKeys.verificationCode({ portalId: portal(), threadId: another.id }));
     expect(ttl).toBeGreaterThan(590_000);
     expect(ttl).toBeLessThanOrEqual(600_000);
   });
@@ -144,11 +145,13 @@ describe('identity: a typed e-mail is a claim, a one-time code is proof', () => 
     // A fresh code that expired (its key's TTL ran out) is refused as expired.
     await say(thread.id, 'send code to wrong.codes@client.ro');
     const fresh = h.smtp.latestCode('wrong.codes@client.ro');
-    await redis.pexpire(`identity:${portal()}:${thread.id}:code`, 1);
+    await redis.pexpire(RedisKeys.verificationCode({ portalId: portal(), threadId: thread.id }), 1);
     await new Promise((r) => setTimeout(r, 20));
     // Without a pending code the digits are ordinary text: the model answers them.
     expect(await say(thread.id, fresh)).toBe('ok');
-    expect(await redis.hget(`thread:${portal()}:${thread.id}:state`, 'verifiedEmail')).toBeNull();
+    expect(
+      await redis.hget(RedisKeys.threadState({ portalId: portal(), threadId: thread.id }), 'verifiedEmail'),
+    ).toBeNull();
   });
 
   it('codes are rate-limited per address (across threads) and answer alike for known and unknown addresses', async () => {
@@ -245,9 +248,13 @@ describe('identity: a typed e-mail is a claim, a one-time code is proof', () => 
     const [turn] = await audit(thread.id);
     const handoff = turn.tools.find((t) => t.name === 'hand_off_to_human')!;
     expect(handoff.arguments.reason).toBe('[name] [name] (a***@client.ro, ***67) wants a refund');
-    const stored = JSON.stringify(turn) + JSON.stringify(await redis.hgetall(`thread:${portal()}:${thread.id}:state`));
+    const stored =
+      JSON.stringify(turn) +
+      JSON.stringify(await redis.hgetall(RedisKeys.threadState({ portalId: portal(), threadId: thread.id })));
     for (const personal of ['Ana', 'Ionescu', 'ana.i@', '721 234']) expect(stored).not.toContain(personal);
-    expect(await redis.hget(`thread:${portal()}:${thread.id}:state`, 'handedOff')).toContain('wants a refund');
+    expect(await redis.hget(RedisKeys.threadState({ portalId: portal(), threadId: thread.id }), 'handedOff')).toContain(
+      'wants a refund',
+    );
   });
 
   describe('staff tools', () => {
@@ -282,7 +289,7 @@ describe('identity: a typed e-mail is a claim, a one-time code is proof', () => 
       expect(await say(thread.id, 'hello')).toBe('ok');
       // Verified 8 hours and a minute ago (the default grant is 8 hours).
       await redis.hset(
-        `thread:${portal()}:${thread.id}:state`,
+        RedisKeys.threadState({ portalId: portal(), threadId: thread.id }),
         'verifiedAt',
         String(Date.now() - 8 * 3_600_000 - 60_000),
       );

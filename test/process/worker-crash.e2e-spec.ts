@@ -1,3 +1,4 @@
+import { RedisKeys } from '../../libs/redis/src/redis-keys';
 import Redis from 'ioredis';
 import { messageJobId } from '@app/contracts';
 import type { FakeHttpServer, RecordedRequest } from '../fakes/fake-http-server';
@@ -106,7 +107,9 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
   async function expectBoundTo(run: Awaited<ReturnType<typeof crashWhile>>, contactId: string) {
     const redis = new Redis(h.redis.url);
     try {
-      const state = await redis.hgetall(`thread:${h.hubspot.portalId}:${run.thread.id}:state`);
+      const state = await redis.hgetall(
+        RedisKeys.threadState({ portalId: String(h.hubspot.portalId), threadId: run.thread.id }),
+      );
       expect(state.contactId).toBe(contactId);
     } finally {
       await redis.quit();

@@ -2,4 +2,3 @@ export * from './queues';
 export * from './jobs';
 export * from './job-ids';
 export * from './job-schemas';
-export * from './shared-keys';

@@ -1,9 +1,9 @@
 import { InjectQueue } from '@nestjs/bullmq';
 import { Inject, Injectable } from '@nestjs/common';
-import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
-import { HUBSPOT_EVENTS_QUEUE, JobName, ownMessageKey, type JobSpec } from '@app/contracts';
-import { REDIS_CONNECTION } from '@app/redis';
+import { Job, type Queue } from 'bullmq';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { HUBSPOT_EVENTS_QUEUE, JobName, type JobSpec } from '@app/contracts';
+import { REDIS_CONNECTION, RedisKeys, threadLineJoin } from '@app/redis';
 import { ApiConfig } from '../config/api-config';
 import { QueueUnavailableError } from './queue-unavailable.error';
 
@@ -83,8 +83,10 @@ export class JobEnqueuer {
   }
 
   /**
-   * One EXISTS pipeline (to count duplicates, and to recognise the webhook of a message the worker
-   * posted: no job for it) and one addBulk MULTI for the whole batch.
+   * Two round trips per batch: an EXISTS pipeline (to count duplicates, and to recognise the
+   * webhook of a message the worker posted: no job for it), then one pipeline that stores every
+   * new job and, just before each message's job, makes the message join its thread's line, so the
+   * order of a thread's messages is decided here, not by which job a worker happens to pick first.
    */
   private async store(batch: Waiter[]): Promise<EnqueueResult[]> {
     const jobs = batch.flatMap((w) => w.jobs);
@@ -94,7 +96,7 @@ export class JobEnqueuer {
     const pipeline = this.redis.pipeline();
     for (const job of unique) {
       pipeline.exists(this.queue.toKey(job.jobId));
-      if (job.name === JobName.MessageReceived) pipeline.exists(ownMessageKey(job.data.portalId, job.data.messageId));
+      if (job.name === JobName.MessageReceived) pipeline.exists(RedisKeys.ownMessage(job.data, job.data.messageId));
     }
     const replies = (await pipeline.exec()) ?? [];
     const status = new Map<string, EnqueueResult>();
@@ -112,9 +114,7 @@ export class JobEnqueuer {
 
     // The deterministic jobId makes BullMQ keep the existing job on a redelivery.
     const toAdd = unique.filter((j) => status.get(j.jobId) !== 'own');
-    if (toAdd.length > 0) {
-      await this.queue.addBulk(toAdd.map((j) => ({ name: j.name, data: j.data, opts: { jobId: j.jobId } })));
-    }
+    if (toAdd.length > 0) await this.add(toAdd);
 
     const counted = new Set<string>();
     return jobs.map((j) => {
@@ -123,5 +123,29 @@ export class JobEnqueuer {
       counted.add(j.jobId);
       return result === 'new' && !first ? 'duplicate' : result;
     });
+  }
+
+  /** What queue.addBulk does (one pipeline of BullMQ's add scripts), with each message's line join before its job. */
+  private async add(specs: JobSpec[]): Promise<void> {
+    // BullMQ's client is a thin proxy of the ioredis connection: our script is defined on it too.
+    const client = await this.queue.backend.client;
+    threadLineJoin.define(client as unknown as Redis);
+    const pipeline = client.pipeline();
+    for (const spec of specs) {
+      const job = new Job(this.queue, spec.name, spec.data, { ...this.queue.defaultJobOptions, jobId: spec.jobId });
+      if (spec.name === JobName.MessageReceived) {
+        const { data } = spec;
+        const member = data.messageId;
+        threadLineJoin.queue(
+          pipeline as unknown as ChainableCommander,
+          this.queue.toKey(spec.jobId),
+          RedisKeys.threadLine(data),
+          member,
+          data.occurredAt,
+        );
+      }
+      void this.queue.backend.addJobToTransaction(pipeline, job.asJSON(), spec.jobId);
+    }
+    for (const [err] of (await pipeline.exec()) ?? [[new Error('no reply')]]) if (err) throw err;
   }
 }

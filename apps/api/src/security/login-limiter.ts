@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import type { Redis } from 'ioredis';
-import { LuaScript } from '@app/redis';
+import { LuaScript, RedisKeys } from '@app/redis';
 
 /**
  * Who the limiter counts: an IPv4 address (IPv4-mapped IPv6 included), or an IPv6 /64 — one
@@ -64,7 +64,7 @@ export class LoginLimiter {
   ) {}
 
   private key(ip: string): string {
-    return `admin-auth:failures:${limiterClient(ip)}`;
+    return RedisKeys.adminLoginFailures(limiterClient(ip));
   }
 
   private state([failures, ttl]: [number, number]): LimiterState {

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS_CONNECTION } from '@app/redis';
+import { REDIS_CONNECTION, RedisKeys } from '@app/redis';
 import { WorkerConfig } from '../config/worker-config';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import { IdentityMetrics } from './identity-metrics.service';
@@ -63,8 +63,8 @@ export class VerificationCodes {
   ): Promise<CodeRequestResult> {
     if (!this.available) return { status: 'unavailable' };
     const hour = Math.floor(Date.now() / HOUR_MS);
-    const byAddress = `identity:${ref.portalId}:rate:addr:${sha(email)}:${hour}`;
-    const byThread = `identity:${ref.portalId}:${ref.threadId}:rate:${hour}`;
+    const byAddress = RedisKeys.verificationRateAddress(ref.portalId, sha(email), hour);
+    const byThread = RedisKeys.verificationRateThread(ref, hour);
     const results = (await this.redis
       .multi()
       .incr(byAddress)
@@ -135,7 +135,7 @@ export class VerificationCodes {
   }
 }
 
-const pendingKey = (ref: ThreadRef) => `identity:${ref.portalId}:${ref.threadId}:code`;
+const pendingKey = RedisKeys.verificationCode;
 const sha = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 32);
 
 /**

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS_CONNECTION } from '@app/redis';
+import { REDIS_CONNECTION, RedisKeys } from '@app/redis';
 import { WorkerConfig } from '../config/worker-config';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import type { VisitorLimit } from './identity-metrics.service';
@@ -33,7 +33,7 @@ export class VisitorLimits {
   async count(ref: ThreadRef, visitorId: string, now = Date.now()): Promise<VisitorCount> {
     const { turnsPerHour, threadsPerDay } = this.limits;
     if (turnsPerHour === 0 && threadsPerDay === 0) return { firstNotice: false };
-    const base = `visitor:${ref.portalId}:${visitorId}`;
+    const base = RedisKeys.visitor(ref.portalId, visitorId);
     const turns = `${base}:turns:${Math.floor(now / HOUR_MS)}`;
     const threads = `${base}:threads:${Math.floor(now / DAY_MS)}`;
     const results = (await this.redis

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { RedisKeys } from '@app/redis';
 import type { MappingStore } from './mapping-store';
 
 /** The embedded default when Airtable is not configured: mappings in Redis, without expiry. */
@@ -8,10 +9,10 @@ export class RedisMappingStore implements MappingStore {
   constructor(private readonly redis: Redis) {}
 
   async find(threadId: string): Promise<string | undefined> {
-    return (await this.redis.hget('mapping:store', threadId)) ?? undefined;
+    return (await this.redis.hget(RedisKeys.mappingStore(), threadId)) ?? undefined;
   }
 
   async save(threadId: string, conversationId: string): Promise<void> {
-    await this.redis.hset('mapping:store', threadId, conversationId);
+    await this.redis.hset(RedisKeys.mappingStore(), threadId, conversationId);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS_CONNECTION } from '@app/redis';
+import { REDIS_CONNECTION, RedisKeys } from '@app/redis';
 import { WorkerConfig } from '../config/worker-config';
 import { MAPPING_STORE, type MappingStore } from './mapping-store';
 
@@ -79,4 +79,4 @@ export class ThreadMapping implements OnApplicationBootstrap {
   }
 }
 
-const cacheKey = (ref: ThreadRef) => `mapping:cache:${ref.portalId}:${ref.threadId}`;
+const cacheKey = RedisKeys.mappingCache;

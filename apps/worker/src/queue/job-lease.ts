@@ -31,8 +31,16 @@ export class JobLease {
   }
 
   /** Waits as a delayed job (not a failure, no attempt spent): call it as `throw await lease.delay(ms)`. */
-  async delay(ms: number): Promise<DelayedError> {
-    await this.job.moveToDelayed(Date.now() + ms + Math.floor(Math.random() * 250), this.token);
+  async delay(ms: number, jitterMs = 250): Promise<DelayedError> {
+    await this.job.moveToDelayed(Date.now() + ms + Math.floor(Math.random() * jitterMs), this.token);
     return new DelayedError();
+  }
+
+  /** Ends a wait begun with delay() at once (the job is picked up again); false if it was not waiting. */
+  async promote(): Promise<boolean> {
+    return this.job.promote().then(
+      () => true,
+      () => false,
+    );
   }
 }

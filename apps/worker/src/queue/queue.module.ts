@@ -4,6 +4,7 @@ import { DiscoveryModule } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
+import { StateModule } from '../state/state.module';
 import { ThreadsModule } from '../threads/threads.module';
 import { TurnsModule } from '../turns/turns.module';
 import type { WorkerConfig } from '../config/worker-config';
@@ -12,6 +13,7 @@ import { ThreadChangedHandler } from './handlers/thread-changed.handler';
 import { ThreadOpenedHandler } from './handlers/thread-opened.handler';
 import { HubSpotEventsConsumer } from './hubspot-events.consumer';
 import { JobHandlerRegistry } from './job-handler.registry';
+import { ThreadLineStarter } from './thread-line-starter';
 import { upstreamAwareBackoff } from './upstream-aware.backoff';
 
 /**
@@ -43,6 +45,7 @@ export class QueueModule {
         DiscoveryModule,
         TurnsModule,
         ThreadsModule,
+        StateModule,
         // BullMQ duplicates this connection for its blocking reads.
         BullModule.forRootAsync({ inject: [REDIS_CONNECTION], useFactory: (redis: Redis) => ({ connection: redis }) }),
         // Registering the queue brings @nestjs/bullmq's explorer, which creates the @Processor's worker.
@@ -54,6 +57,7 @@ export class QueueModule {
         ThreadOpenedHandler,
         ThreadChangedHandler,
         ConfiguredConsumer,
+        ThreadLineStarter,
       ],
       exports: [ConfiguredConsumer],
     };

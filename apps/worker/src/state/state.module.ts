@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { RateBudget } from '../budgets/rate-budget.service';
 import { CostLedger } from '../costs/cost-ledger.service';
 import { ThreadStateStore } from '../threads/thread-state.store';
-import { ThreadTurnLock } from '../turns/thread-turn-lock.service';
+import { ThreadTurnLock } from './thread-turn-lock.service';
 import { TurnProgressStore } from './turn-progress.store';
 
 /** Redis-backed state every layer may use: budgets, spend, turn progress, thread state, the thread's line. */

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { IdentityLevel, ToolCallAudit } from '@app/audit';
-import { ownMessageKey } from '@app/contracts';
-import { LuaScript, REDIS_CONNECTION } from '@app/redis';
+import { LegacyRedisKeys, REDIS_CONNECTION, RedisKeys, type ThreadKeyRef } from '@app/redis';
+import { turnProgressSave } from './lua/turn-progress-save.lua';
 
 export interface PendingCall {
   callId: string;
@@ -97,17 +97,6 @@ export class JobLockLostError extends Error {
   }
 }
 
-const GUARDED_SAVE = new LuaScript(
-  'turnProgressSave',
-  3,
-  `
-if redis.call('GET', KEYS[2]) ~= ARGV[3] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'EX', ARGV[2])
-if KEYS[3] ~= '' then redis.call('SET', KEYS[3], '1', 'EX', ARGV[4]) end
-return 1
-`,
-);
-
 export function newProgress(): TurnProgress {
   return {
     userMessageSent: false,
@@ -134,19 +123,28 @@ export function newProgress(): TurnProgress {
 export class TurnProgressStore {
   constructor(@Inject(REDIS_CONNECTION) private readonly redis: Redis) {}
 
-  async load(portalId: string, messageId: string): Promise<TurnProgress> {
-    return parse(await this.redis.get(key(portalId, messageId)));
+  async load(ref: ThreadKeyRef, messageId: string): Promise<TurnProgress> {
+    return (await this.loadForMessage(ref, messageId)).progress;
   }
 
-  /** One round trip: is this message one we posted, and what progress does its turn have? */
-  async loadForMessage(portalId: string, messageId: string): Promise<{ own: boolean; progress: TurnProgress }> {
-    const [own, raw] = await this.redis.mget(ownKey(portalId, messageId), key(portalId, messageId));
-    return { own: own !== null, progress: parse(raw) };
+  /**
+   * One round trip: is this message one we posted, and what progress does its turn have? (The
+   * keys written before keys had hash tags are read too, so a turn in flight across the upgrade
+   * resumes; they are never written.)
+   */
+  async loadForMessage(ref: ThreadKeyRef, messageId: string): Promise<{ own: boolean; progress: TurnProgress }> {
+    const [own, raw, legacyOwn, legacyRaw] = await this.redis.mget(
+      RedisKeys.ownMessage(ref, messageId),
+      RedisKeys.turnProgress(ref, messageId),
+      LegacyRedisKeys.ownMessage(ref.portalId, messageId),
+      LegacyRedisKeys.turnProgress(ref.portalId, messageId),
+    );
+    return { own: own !== null || legacyOwn !== null, progress: parse(raw ?? legacyRaw) };
   }
 
   /** Remembers a message we posted outside a turn (e.g. a welcome), so its webhook is skipped unread. */
-  async markOwnMessage(portalId: string, messageId: string): Promise<void> {
-    await this.redis.set(ownKey(portalId, messageId), '1', 'EX', OWN_TTL_SECONDS);
+  async markOwnMessage(ref: ThreadKeyRef, messageId: string): Promise<void> {
+    await this.redis.set(RedisKeys.ownMessage(ref, messageId), '1', 'EX', OWN_TTL_SECONDS);
   }
 
   /**
@@ -155,26 +153,27 @@ export class TurnProgressStore {
    * over (its lock expired during a long stall) must not overwrite the new run's progress or act
    * on it (it throws JobLockLostError before the side effect that follows every save).
    */
-  async save(portalId: string, messageId: string, progress: TurnProgress, options: SaveOptions = {}): Promise<void> {
+  async save(ref: ThreadKeyRef, messageId: string, progress: TurnProgress, options: SaveOptions = {}): Promise<void> {
     const { lock, ownMessageId } = options;
     const json = JSON.stringify(progress);
+    const key = RedisKeys.turnProgress(ref, messageId);
     if (!lock && !ownMessageId) {
-      await this.redis.set(key(portalId, messageId), json, 'EX', TTL_SECONDS);
+      await this.redis.set(key, json, 'EX', TTL_SECONDS);
       return;
     }
     if (!lock) {
       await this.redis
         .multi()
-        .set(ownKey(portalId, ownMessageId!), '1', 'EX', OWN_TTL_SECONDS)
-        .set(key(portalId, messageId), json, 'EX', TTL_SECONDS)
+        .set(RedisKeys.ownMessage(ref, ownMessageId!), '1', 'EX', OWN_TTL_SECONDS)
+        .set(key, json, 'EX', TTL_SECONDS)
         .exec();
       return;
     }
-    const saved = await GUARDED_SAVE.run(
+    const saved = await turnProgressSave.run(
       this.redis,
-      key(portalId, messageId),
+      key,
       lock.key,
-      ownMessageId ? ownKey(portalId, ownMessageId) : '',
+      ownMessageId ? RedisKeys.ownMessage(ref, ownMessageId) : '',
       json,
       String(TTL_SECONDS),
       lock.token,
@@ -185,11 +184,11 @@ export class TurnProgressStore {
 
   /** The id of the newest item we know a conversation holds (set after every model call). */
   async lastItemOf(conversationId: string): Promise<string | null> {
-    return this.redis.get(lastItemKey(conversationId));
+    return this.redis.get(RedisKeys.conversationLastItem(conversationId));
   }
 
   async setLastItem(conversationId: string, itemId: string): Promise<void> {
-    await this.redis.set(lastItemKey(conversationId), itemId, 'EX', TTL_SECONDS * 4);
+    await this.redis.set(RedisKeys.conversationLastItem(conversationId), itemId, 'EX', TTL_SECONDS * 4);
   }
 }
 
@@ -201,7 +200,3 @@ function parse(raw: string | null): TurnProgress {
   if (anchorItemId !== undefined || requestInFlight !== undefined) rest.engine ??= { anchorItemId, requestInFlight };
   return { ...newProgress(), ...rest };
 }
-
-const key = (portalId: string, messageId: string) => `turn:${portalId}:${messageId}`;
-const ownKey = ownMessageKey;
-const lastItemKey = (conversationId: string) => `conversation:${conversationId}:last-item`;

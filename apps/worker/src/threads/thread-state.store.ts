@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS_CONNECTION } from '@app/redis';
+import { LegacyRedisKeys, REDIS_CONNECTION, RedisKeys } from '@app/redis';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 
 /** What we keep per HubSpot thread between turns (cached facts and the bot's own state). */
@@ -36,7 +36,12 @@ export class ThreadStateStore {
   constructor(@Inject(REDIS_CONNECTION) private readonly redis: Redis) {}
 
   async get(ref: ThreadRef): Promise<ThreadState> {
-    return await this.redis.hgetall(key(ref));
+    const state = await this.redis.hgetall(key(ref));
+    if (Object.keys(state).length > 0) return state;
+    // A thread last seen before keys had hash tags: move its state (handoff, identity) over once.
+    const legacy = await this.redis.hgetall(LegacyRedisKeys.threadState(ref));
+    if (Object.keys(legacy).length > 0) await this.redis.renamenx(LegacyRedisKeys.threadState(ref), key(ref));
+    return legacy;
   }
 
   async set(ref: ThreadRef, values: Partial<Record<Field, string>>): Promise<void> {
@@ -58,4 +63,4 @@ export class ThreadStateStore {
   }
 }
 
-const key = (ref: ThreadRef) => `thread:${ref.portalId}:${ref.threadId}:state`;
+const key = RedisKeys.threadState;

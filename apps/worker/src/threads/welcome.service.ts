@@ -54,7 +54,7 @@ export class WelcomeService {
       text,
       quickReplies.map(({ label, value, valueType }) => ({ label, value, valueType })),
     );
-    await this.progressStore.markOwnMessage(job.portalId, id);
+    await this.progressStore.markOwnMessage(job, id);
     await this.threadState.set(ref, { welcomedWith: id });
     return { status: 'welcomed', messageId: id };
   }

@@ -12,7 +12,7 @@ import { AssistantStep } from './steps/assistant.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
 import { ReplyStep } from './steps/reply.step';
-import { ThreadTurnLock } from './thread-turn-lock.service';
+import { ThreadTurnLock } from '../state/thread-turn-lock.service';
 import { endOf } from './turn-outcome';
 import { TurnRecorder } from './turn-recorder';
 import type { ReadyTurn } from './turn-context';
@@ -46,8 +46,8 @@ export class MessageTurnService {
   ) {}
 
   async handle(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<TurnOutcome> {
-    const { portalId, threadId, messageId } = job;
-    const { own, progress } = await this.progressStore.loadForMessage(portalId, messageId);
+    const { threadId, messageId } = job;
+    const { own, progress } = await this.progressStore.loadForMessage(job, messageId);
     // Our own replies come back as webhooks: recognised by id, without spending a channel read.
     if (own) return { status: 'skipped', reason: 'own reply' };
     const turn = this.recorder.context(job, attempt, progress);
@@ -107,9 +107,14 @@ export class MessageTurnService {
     };
   }
 
+  /** Is this message first in its thread's line with the turn free? */
+  mayStart(job: MessageReceivedJob): Promise<boolean> {
+    return this.lock.ready({ portalId: job.portalId, threadId: job.threadId }, job.messageId);
+  }
+
   /** After the last attempt failed: the fallback text, once (FallbackStep); the thread's line moves on. */
   async sendFallback(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<void> {
-    const progress = await this.progressStore.load(job.portalId, job.messageId);
+    const progress = await this.progressStore.load(job, job.messageId);
     try {
       await this.fallback.send(this.recorder.context(job, attempt, progress));
     } finally {

@@ -18,7 +18,7 @@ export class TurnRecorder {
   context(job: MessageReceivedJob, attempt: TurnAttempt, progress: TurnProgress): TurnContext {
     // Saved only while this run owns the job (attempt.lock); a posted message id is marked as ours.
     const save = (ownMessageId?: string) =>
-      this.progressStore.save(job.portalId, job.messageId, progress, { lock: attempt.lock, ownMessageId });
+      this.progressStore.save(job, job.messageId, progress, { lock: attempt.lock, ownMessageId });
     return { job, ref: { portalId: job.portalId, threadId: job.threadId }, attempt, progress, save };
   }
 

@@ -4,8 +4,11 @@ import { MessageTurnService } from '../../turns/message-turn.service';
 import { HandlesJob, type JobHandler } from '../job-handler';
 import type { JobLease } from '../job-lease';
 
-/** How long a message of a busy thread waits before it looks again. */
-const BUSY_DELAY_MS = 750;
+/**
+ * A message of a busy thread waits until the turn before it ends and starts it (ThreadTurnLock's
+ * next in line); this long only if that start is lost (its worker died between the two).
+ */
+const WAIT_FOR_TURN_MS = 60_000;
 
 /** message.received: one visitor message → one turn → exactly one answer. */
 @Injectable()
@@ -17,8 +20,13 @@ export class MessageReceivedHandler implements JobHandler<typeof JobName.Message
 
   async handle(data: MessageReceivedJob, lease: JobLease): Promise<unknown> {
     const outcome = await this.turns.handle(data, lease.jobId, this.attempt(lease));
-    // Another turn of this thread runs (or an earlier message waits): wait, don't fail.
-    if (outcome.status === 'busy') throw await lease.delay(BUSY_DELAY_MS);
+    // Another turn of this thread runs (or an earlier message waits): wait for it, don't fail.
+    if (outcome.status === 'busy') {
+      const waiting = await lease.delay(WAIT_FOR_TURN_MS, 0);
+      // The turn may have ended before this job was waiting, when nobody could start it: look once more.
+      if (await this.turns.mayStart(data)) await lease.promote();
+      throw waiting;
+    }
     this.logger.log({ jobId: lease.jobId, threadId: data.threadId, ...outcome }, 'message handled');
     return outcome;
   }

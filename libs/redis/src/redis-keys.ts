@@ -1,0 +1,55 @@
+/**
+ * Every Redis key pattern of the api and the worker (BullMQ's own keys aside), in one place.
+ *
+ * Thread and message keys are scoped by portal, and the keys a script or transaction touches
+ * together share the thread's hash tag `{portal:thread}`, so the state can later move to Redis
+ * Cluster (BullMQ's keys then need a tagged prefix of their own, e.g. `{hubspot}`).
+ */
+export interface ThreadKeyRef {
+  portalId: string;
+  threadId: string;
+}
+
+/** The hash tag of one HubSpot thread: all of its keys hash to one slot. */
+const tag = (ref: ThreadKeyRef) => `{${ref.portalId}:${ref.threadId}}`;
+
+export const RedisKeys = {
+  /** Sorted set: the thread's messages waiting for their turn (score: message time), joined at ingestion. */
+  threadLine: (ref: ThreadKeyRef) => `thread:${tag(ref)}:line`,
+  /** The holder of the thread's turn (one turn at a time per thread). */
+  threadLock: (ref: ThreadKeyRef) => `thread:${tag(ref)}:lock`,
+  /** Hash: what we keep about the thread between turns (profile, contact, identity, handoff). */
+  threadState: (ref: ThreadKeyRef) => `thread:${tag(ref)}:state`,
+  /** One message's turn progress (JSON), what a retry resumes from. */
+  turnProgress: (ref: ThreadKeyRef, messageId: string) => `turn:${tag(ref)}:${messageId}`,
+  /** Set on every message we posted: its webhook is acknowledged without a job, its job skipped unread. */
+  ownMessage: (ref: ThreadKeyRef, messageId: string) => `own-message:${tag(ref)}:${messageId}`,
+  /** A HubSpot message read once (JSON), for the retries of its turn. */
+  messageCache: (ref: ThreadKeyRef, messageId: string) => `hubspot:message:${tag(ref)}:${messageId}`,
+  /** The thread → conversation mapping, cached in front of the mapping store. */
+  mappingCache: (ref: ThreadKeyRef) => `mapping:cache:${tag(ref)}`,
+  /** Hash (field: thread id): the embedded mapping store when Airtable is not configured. */
+  mappingStore: () => 'mapping:store',
+  /** The pending one-time code of a thread (hash: hash, language, …). */
+  verificationCode: (ref: ThreadKeyRef) => `identity:${tag(ref)}:code`,
+  /** Codes sent in one thread during one hour. */
+  verificationRateThread: (ref: ThreadKeyRef, hour: number) => `identity:${tag(ref)}:rate:${hour}`,
+  /** Codes sent to one address (hashed) during one hour, across threads. */
+  verificationRateAddress: (portalId: string, addressHash: string, hour: number) =>
+    `identity:${portalId}:rate:addr:${addressHash}:${hour}`,
+  /** Per-visitor counters (turns per hour, threads per day, notices), under one tag per visitor. */
+  visitor: (portalId: string, visitorId: string) => `visitor:{${portalId}:${visitorId}}`,
+  /** The newest item id a model conversation holds (Responses engine). */
+  conversationLastItem: (conversationId: string) => `conversation:${conversationId}:last-item`,
+  /** A shared rate budget or concurrency semaphore (sorted set). */
+  budget: (name: string) => `budget:${name}`,
+  /** Failed admin logins of one client address. */
+  adminLoginFailures: (client: string) => `admin-auth:failures:${client}`,
+} as const;
+
+/** Keys written before the keys had hash tags: read as a fallback during an upgrade, never written. */
+export const LegacyRedisKeys = {
+  threadState: (ref: ThreadKeyRef) => `thread:${ref.portalId}:${ref.threadId}:state`,
+  turnProgress: (portalId: string, messageId: string) => `turn:${portalId}:${messageId}`,
+  ownMessage: (portalId: string, messageId: string) => `own-message:${portalId}:${messageId}`,
+} as const;
