@@ -1,46 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { LuaScript, REDIS_CONNECTION } from '@app/redis';
+import { REDIS_CONNECTION, RedisKeys } from '@app/redis';
+import { budgetReservations } from './budget-reservations';
+import { budgetSettle } from './lua/budget-settle.lua';
+import { budgetSlotAcquire } from './lua/budget-slot-acquire.lua';
+import { budgetTake } from './lua/budget-take.lua';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
-
-// Redis's clock, not the caller's: a worker's Date.now() goes stale while its EVAL waits in the
-// client's and the server's queues, and workers on different hosts disagree.
-const NOW = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-`;
-
-// A sliding-window log per budget, shared by every worker process: drop entries older than the
-// window; under the limit → record this call; otherwise say when the oldest entry leaves.
-// An entry's score is when the call counts from: the grant, or (spend) grant + lease while the call
-// is in flight, then its completion. A window full of calls in flight frees up a window after they end.
-const TAKE = new LuaScript(
-  'budgetTake',
-  1,
-  `${NOW}
-local key, window, limit, id, lease = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
-if redis.call('ZCARD', key) < limit then
-  redis.call('ZADD', key, now + lease, id)
-  if redis.call('PTTL', key) < window + lease then redis.call('PEXPIRE', key, window + lease) end
-  return 0
-end
-local oldest = tonumber(redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')[2])
-if oldest > now then return window end
-return math.max(1, oldest + window - now)
-`,
-);
-
-// A call of spend() ended: it counts from now on, for one window.
-const SETTLE = new LuaScript(
-  'budgetSettle',
-  1,
-  `${NOW}
-if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('ZADD', KEYS[1], now, ARGV[1]) end
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return 1
-`,
-);
 
 export interface BudgetSpec {
   /** Redis key suffix: what is limited (e.g. `hubspot:standard`, `airtable:appXYZ`). */
@@ -48,22 +13,6 @@ export interface BudgetSpec {
   limit: number;
   windowMs: number;
 }
-
-// A counting semaphore of leases (score = expiry): expired leases of crashed workers free themselves.
-const ACQUIRE = new LuaScript(
-  'budgetAcquire',
-  1,
-  `${NOW}
-local key, limit, id, ttl = KEYS[1], tonumber(ARGV[1]), ARGV[2], tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now)
-if redis.call('ZCARD', key) < limit then
-  redis.call('ZADD', key, now + ttl, id)
-  redis.call('PEXPIRE', key, ttl)
-  return 1
-end
-return 0
-`,
-);
 
 export interface ConcurrencySpec {
   name: string;
@@ -77,6 +26,8 @@ export class RateBudgetExhaustedError extends Error {
   constructor(
     readonly budget: string,
     readonly retryAfterMs: number,
+    /** A unit is reserved for the job at that moment: come back exactly then. */
+    readonly reserved = false,
   ) {
     super(`rate budget ${budget} exhausted; retry in ${retryAfterMs} ms`);
     this.name = 'RateBudgetExhaustedError';
@@ -95,6 +46,9 @@ const SLOT_POLL_MS = 50;
 /** spend(): how long a call in flight counts as if it had just arrived, should its worker die mid-call. */
 const IN_FLIGHT_LEASE_MS = 30_000;
 let sequence = 0;
+/** budgetTake's answers. */
+const [TAKEN, TAKEN_AT, RESERVED] = [0, 1, 2];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Provider rate limits as budgets shared by all workers through Redis, so a burst is absorbed by
@@ -129,26 +83,50 @@ export class RateBudget {
     try {
       return await fn();
     } finally {
-      await SETTLE.run(this.redis, `budget:${spec.name}`, id, String(this.windowOf(spec) + IN_FLIGHT_LEASE_MS)).catch(
-        () => undefined,
-      ); // unsettled, the unit still frees itself when its lease ends
+      await budgetSettle
+        .run(this.redis, RedisKeys.budget(spec.name), id, String(this.windowOf(spec) + IN_FLIGHT_LEASE_MS))
+        .catch(() => undefined); // unsettled, the unit still frees itself when its lease ends
     }
   }
 
-  /** The unit's id once taken. */
+  /**
+   * The unit's id once taken. A unit free now is taken; otherwise the next one in order is placed
+   * for this call: a short wait is slept in process; a longer one inside a job reserves the unit
+   * for that job, which waits as a delayed job until it is due (RateBudgetExhaustedError with the
+   * exact time) and uses it when it comes back.
+   */
   private async takeUnit(spec: BudgetSpec, leaseMs: number): Promise<string> {
     const started = Date.now();
     const deadline = started + MAX_INLINE_WAIT_MS;
+    const reservationId = leaseMs === 0 ? (budgetReservations.getStore()?.reservationId ?? '') : '';
     for (let round = 0; ; round++) {
       const id = `${process.pid}-${Date.now()}-${(sequence = (sequence + 1) % 1e9)}`;
-      const waitMs = await this.tryTake(spec, id, leaseMs);
-      if (waitMs === 0) {
-        this.taken(spec.name, round > 0 ? started : undefined);
+      const [code, waitMs] = (await budgetTake.run(
+        this.redis,
+        RedisKeys.budget(spec.name),
+        String(this.windowOf(spec)),
+        String(spec.limit),
+        id,
+        String(leaseMs),
+        String(Math.max(0, deadline - Date.now())),
+        reservationId,
+        String(this.lateToleranceOf(spec)),
+      )) as [number, number];
+      if (code === TAKEN_AT) await sleep(waitMs);
+      if (code === TAKEN || code === TAKEN_AT) {
+        this.taken(spec.name, round > 0 || code === TAKEN_AT ? started : undefined);
         return id;
       }
-      if (Date.now() + waitMs > deadline) throw this.exhausted(spec.name, round > 0 ? started : undefined, waitMs);
-      await new Promise((r) => setTimeout(r, waitMs + Math.floor(Math.random() * 20)));
+      if (code === RESERVED || Date.now() + waitMs > deadline) {
+        throw this.exhausted(spec.name, round > 0 ? started : undefined, waitMs, code === RESERVED);
+      }
+      await sleep(waitMs + Math.floor(Math.random() * 20));
     }
+  }
+
+  /** How late a job may come back for its reserved unit: half the window's slack (the rest covers the way there). */
+  private lateToleranceOf(spec: BudgetSpec): number {
+    return Math.floor((spec.windowMs * (WINDOW_SLACK - 1)) / 2);
   }
 
   /**
@@ -158,12 +136,12 @@ export class RateBudget {
   async withSlot<T>(spec: ConcurrencySpec, fn: () => Promise<T>): Promise<T> {
     if (spec.limit <= 0) return fn();
     const id = `${process.pid}-${Date.now()}-${(sequence = (sequence + 1) % 1e9)}`;
-    const key = `budget:${spec.name}`;
+    const key = RedisKeys.budget(spec.name);
     const started = Date.now();
     const deadline = started + MAX_INLINE_WAIT_MS;
     let waited = false;
     for (; ; waited = true) {
-      const got = await ACQUIRE.run(this.redis, key, String(spec.limit), id, String(spec.leaseMs));
+      const got = await budgetSlotAcquire.run(this.redis, key, String(spec.limit), id, String(spec.leaseMs));
       if (got === 1) break;
       if (Date.now() + SLOT_POLL_MS > deadline) throw this.exhausted(spec.name, waited ? started : undefined, 1000);
       await new Promise((r) => setTimeout(r, SLOT_POLL_MS + Math.floor(Math.random() * 20)));
@@ -181,26 +159,18 @@ export class RateBudget {
     this.metrics.observeBudgetTake(budget, waitedSince === undefined ? 0 : (Date.now() - waitedSince) / 1000);
   }
 
-  private exhausted(budget: string, waitedSince: number | undefined, retryAfterMs: number): RateBudgetExhaustedError {
+  private exhausted(
+    budget: string,
+    waitedSince: number | undefined,
+    retryAfterMs: number,
+    reserved = false,
+  ): RateBudgetExhaustedError {
     this.taken(budget, waitedSince);
     this.metrics.countBudgetExhausted(budget);
-    return new RateBudgetExhaustedError(budget, retryAfterMs);
+    return new RateBudgetExhaustedError(budget, retryAfterMs, reserved);
   }
 
   private windowOf(spec: BudgetSpec): number {
     return Math.ceil(spec.windowMs * WINDOW_SLACK);
-  }
-
-  /** 0 when taken, else how long until a unit frees up (ms). */
-  private async tryTake(spec: BudgetSpec, id: string, leaseMs: number): Promise<number> {
-    const result = await TAKE.run(
-      this.redis,
-      `budget:${spec.name}`,
-      String(this.windowOf(spec)),
-      String(spec.limit),
-      id,
-      String(leaseMs),
-    );
-    return Number(result);
   }
 }
