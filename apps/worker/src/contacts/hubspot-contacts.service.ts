@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WorkerConfig } from '../config/worker-config';
+import { HubSpotConfig } from '../config/config-sections';
 import { UpstreamError } from '../errors/upstream.error';
 import { HubSpotApiClient } from '../hubspot/hubspot-api.client';
 import { ContactNotFoundError, isSdkError, mapSdkError, parseExistingContactId } from './contact-errors';
@@ -65,7 +65,7 @@ export const MAX_SEARCH_RESULTS = 10;
 export class HubSpotContacts {
   constructor(
     private readonly api: HubSpotApiClient,
-    private readonly config: WorkerConfig,
+    private readonly hubspot: HubSpotConfig,
   ) {}
 
   /**
@@ -216,10 +216,7 @@ export class HubSpotContacts {
     const end = this.api.startCall(CALL_ENDPOINTS[op]?.endpoint ?? 'crm.contacts.other');
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new UpstreamError('hubspot', `${op} timed out`, true)),
-        this.config.hubspot.timeoutMs,
-      );
+      timer = setTimeout(() => reject(new UpstreamError('hubspot', `${op} timed out`, true)), this.hubspot.timeoutMs);
     });
     try {
       const result = await Promise.race([fn(), timeout]);

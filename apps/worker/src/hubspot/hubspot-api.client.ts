@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Client } from '@hubspot/api-client';
 import { UpstreamError, isRetryableStatus, retryAfterMs } from '../errors/upstream.error';
 import { RateBudget } from '../budgets/rate-budget.service';
-import { WorkerConfig } from '../config/worker-config';
+import { HubSpotConfig } from '../config/config-sections';
 import { WorkerMetrics, type UpstreamCallEnd } from '../metrics/worker-metrics.service';
 
 type Method = 'GET' | 'POST' | 'PATCH';
@@ -17,20 +17,20 @@ export class HubSpotApiClient {
   readonly sdk: Client;
 
   constructor(
-    private readonly config: WorkerConfig,
+    private readonly config: HubSpotConfig,
     private readonly budget: RateBudget,
     private readonly metrics: WorkerMetrics,
   ) {
     this.sdk = new Client({
-      accessToken: config.hubspot.accessToken,
-      basePath: config.hubspot.baseUrl,
+      accessToken: config.accessToken,
+      basePath: config.baseUrl,
       numberOfApiCallRetries: 0,
     });
   }
 
   /** One unit of the portal's shared HubSpot budget (search has its own, per second). */
   takeBudget(kind: 'standard' | 'search'): Promise<void> {
-    const { requestsPer10s, searchPerSecond } = this.config.hubspot;
+    const { requestsPer10s, searchPerSecond } = this.config;
     return this.budget.take(
       kind === 'search'
         ? { name: 'hubspot:search', limit: searchPerSecond, windowMs: 1000 }
@@ -50,7 +50,7 @@ export class HubSpotApiClient {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
         () => reject(new UpstreamError('hubspot', `${method} ${path} timed out`, true)),
-        this.config.hubspot.timeoutMs,
+        this.config.timeoutMs,
       );
     });
     let res: Response;

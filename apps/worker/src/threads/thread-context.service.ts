@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { WorkerConfig } from '../config/worker-config';
+import { IdentityConfig, ProfilesConfig } from '../config/config-sections';
 import { HubSpotApiClient } from '../hubspot/hubspot-api.client';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
@@ -31,7 +31,8 @@ export class ThreadContext {
     private readonly api: HubSpotApiClient,
     private readonly profiles: ProfileRegistry,
     private readonly threadState: ThreadStateStore,
-    private readonly config: WorkerConfig,
+    private readonly identity: IdentityConfig,
+    private readonly staff: ProfilesConfig,
   ) {}
 
   /**
@@ -75,13 +76,13 @@ export class ThreadContext {
    */
   isStaff(state: ThreadState, now = Date.now()): boolean {
     if (!state.verifiedEmail || !this.isStaffAddress(state.verifiedEmail)) return false;
-    return now - Number(state.verifiedAt ?? 0) < this.config.identity.staffGrantSeconds * 1000;
+    return now - Number(state.verifiedAt ?? 0) < this.identity.staffGrantSeconds * 1000;
   }
 
   isStaffAddress(email: string): boolean {
     const address = email.trim().toLowerCase();
     const domain = address.split('@')[1];
-    const { staffEmailDomains, staffEmails } = this.config.profiles;
+    const { staffEmailDomains, staffEmails } = this.staff;
     return Boolean(domain && staffEmailDomains.includes(domain)) || staffEmails.includes(address);
   }
 
