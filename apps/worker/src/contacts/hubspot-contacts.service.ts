@@ -56,9 +56,10 @@ export interface ContactCreateResult {
 export const MAX_SEARCH_RESULTS = 10;
 /**
  * CRM contacts through the typed SDK (`crm.contacts.basicApi` / `searchApi`), called only through
- * HubSpotApiClient.call (budget, metrics, timeout, errors). Errors: 400 → ContactValidationError (readable), 404 → ContactNotFoundError,
- * 409 on update → ContactConflictError, 429/5xx/network/timeout → retryable UpstreamError,
- * anything else → permanent UpstreamError. Messages never contain e-mails or other PII.
+ * HubSpotApiClient.call (budget, metrics, timeout, errors). Errors: 400 → ContactValidationError
+ * (readable), 404 → ContactNotFoundError, 409 on update → ContactConflictError, 429/5xx/network/
+ * timeout → retryable UpstreamError, anything else → permanent UpstreamError. Messages never
+ * contain e-mails or other PII.
  */
 @Injectable()
 export class HubSpotContacts {

@@ -97,7 +97,8 @@ export class ThreadContext {
       );
       return { email: contact.properties.email?.toLowerCase() || undefined };
     } catch (err) {
-      // Not a contact (or not readable): the visitor is anonymous. A 5xx, 429, timeout or network failure surfaces as a retry.
+      // Not a contact (or not readable): the visitor is anonymous. A 5xx, 429, timeout or network
+      // failure surfaces as a retry.
       const status = err instanceof UpstreamError ? err.status : undefined;
       if (status === undefined || status >= 500 || status === 429) throw err;
       this.logger.warn({ contactId, status }, 'thread contact not readable; treated as anonymous');
