@@ -1,5 +1,5 @@
 import { FALLBACK_ANSWER } from '../../apps/worker/src/engines/answer-texts';
-import { WorkerConfig } from '../../apps/worker/src/config/worker-config';
+import { OpenAiConfig } from '../../apps/worker/src/config/config-sections';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { FakeOpenAI, itemText, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
 import { SystemHarness } from '../support/system-harness';
@@ -77,7 +77,7 @@ describe('fault matrix: OpenAI and HubSpot faults', () => {
       const external = fetch(`${h.openai.url}/v1/responses`, {
         method: 'POST',
         headers: {
-          authorization: `Bearer ${h.worker!.get(WorkerConfig).openai.apiKey}`,
+          authorization: `Bearer ${h.worker!.get(OpenAiConfig).apiKey}`,
           'content-type': 'application/json',
         },
         body: JSON.stringify({ model: 'gpt-test', conversation: conversation.id, input: 'external' }),

@@ -1,7 +1,12 @@
 import request from 'supertest';
 import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
 import { NO_ANSWER_TEXT } from '../../apps/worker/src/engines/answer-texts';
-import { WorkerConfig } from '../../apps/worker/src/config/worker-config';
+import {
+  AirtableConfig,
+  CompaniesConfig,
+  HubSpotConfig,
+  OpenAiConfig,
+} from '../../apps/worker/src/config/config-sections';
 import type { ModelContext, ModelTurn } from '../fakes/openai.fake';
 import { BOARD_PASSWORD, BOARD_USER, TEST_SECRET } from '../support/api-harness';
 import { SystemHarness } from '../support/system-harness';
@@ -97,14 +102,14 @@ describe('hostile input', () => {
 
   describe('operator surfaces reveal no secrets', () => {
     const secrets = () => {
-      const worker = h.worker!.get(WorkerConfig);
+      const worker = h.worker!;
       return {
         clientSecret: TEST_SECRET,
         boardPassword: BOARD_PASSWORD,
-        hubspotToken: worker.hubspot.accessToken,
-        openaiKey: worker.openai.apiKey,
-        airtableKey: worker.airtable!.apiKey,
-        listaFirmeKey: worker.companies.listaFirmeApiKey!,
+        hubspotToken: worker.get(HubSpotConfig).accessToken,
+        openaiKey: worker.get(OpenAiConfig).apiKey,
+        airtableKey: worker.get(AirtableConfig).apiKey,
+        listaFirmeKey: worker.get(CompaniesConfig).listaFirmeApiKey!,
       };
     };
 

@@ -67,7 +67,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       OPENAI_API_KEY: 'sk-test-openai',
     });
     const metrics = new WorkerMetrics(new Registry());
-    contacts = new HubSpotContacts(new HubSpotApiClient(config, new RateBudget(redis, metrics), metrics), config);
+    contacts = new HubSpotContacts(new HubSpotApiClient(config.hubspot, new RateBudget(redis, metrics), metrics));
   });
   afterAll(async () => {
     await hubspot.stop();

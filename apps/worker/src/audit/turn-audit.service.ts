@@ -9,7 +9,7 @@ import {
 } from '@app/audit';
 import type { MessageReceivedJob } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
-import { WorkerConfig } from '../config/worker-config';
+import { AuditConfig } from '../config/config-sections';
 import { CostLedger } from '../costs/cost-ledger.service';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { JobLock, TurnProgress } from '../state/turn-progress.store';
@@ -44,7 +44,7 @@ export class TurnAudit {
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
     private readonly costs: CostLedger,
     private readonly metrics: WorkerMetrics,
-    private readonly config: WorkerConfig,
+    private readonly audit: AuditConfig,
   ) {}
 
   build(job: MessageReceivedJob, attempt: TurnAttempt, progress: TurnProgress, end: TurnEnd): TurnAuditRecord {
@@ -83,7 +83,7 @@ export class TurnAudit {
 
   /** Stores the record once per turn (progress.audited guards redeliveries). */
   async write(record: TurnAuditRecord): Promise<void> {
-    const retentionMs = this.config.audit.retentionSeconds * 1000;
+    const retentionMs = this.audit.retentionSeconds * 1000;
     const threadKey = auditThreadKey(record.threadId);
     // Counted even when Redis fails below: metrics are how that gets noticed.
     this.metrics.observeTurn(record);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WorkerConfig } from '../config/worker-config';
+import { HubSpotConfig } from '../config/config-sections';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import { HubSpotReply } from '../hubspot/hubspot-reply.service';
 import type { HubSpotMessage, QuickReply } from '../hubspot/hubspot.types';
@@ -17,9 +17,9 @@ export class HubSpotChannel implements ChatChannel {
   constructor(
     private readonly conversations: HubSpotConversations,
     private readonly replies: HubSpotReply,
-    config: WorkerConfig,
+    hubspot: HubSpotConfig,
   ) {
-    this.botId = config.hubspot.botActorId;
+    this.botId = hubspot.botActorId;
   }
 
   async read(threadId: string, messageId: string): Promise<ChannelMessage> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WorkerConfig } from '../config/worker-config';
+import { CompaniesConfig } from '../config/config-sections';
 import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { CompanyDetails } from './company.types';
@@ -14,7 +14,7 @@ interface AnafRecord {
 @Injectable()
 export class AnafClient {
   constructor(
-    private readonly config: WorkerConfig,
+    private readonly config: CompaniesConfig,
     private readonly metrics: WorkerMetrics,
   ) {}
 
@@ -22,11 +22,11 @@ export class AnafClient {
     const end = this.metrics.startUpstreamCall('anaf', 'tva');
     let res: Response;
     try {
-      res = await fetch(`${this.config.companies.anafBaseUrl}/tva`, {
+      res = await fetch(`${this.config.anafBaseUrl}/tva`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify([{ cui: Number(cui), data: new Date().toISOString().slice(0, 10) }]),
-        signal: AbortSignal.timeout(this.config.companies.timeoutMs),
+        signal: AbortSignal.timeout(this.config.timeoutMs),
       });
     } catch (err) {
       end((err as Error).name === 'TimeoutError' ? 'timeout' : 'network');

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WorkerConfig } from '../config/worker-config';
+import { CompaniesConfig } from '../config/config-sections';
 import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { CompanyDetails, CompanySummary } from './company.types';
@@ -13,12 +13,12 @@ interface ListaFirmeError {
 @Injectable()
 export class ListaFirmeClient {
   constructor(
-    private readonly config: WorkerConfig,
+    private readonly config: CompaniesConfig,
     private readonly metrics: WorkerMetrics,
   ) {}
 
   get configured(): boolean {
-    return Boolean(this.config.companies.listaFirmeApiKey);
+    return Boolean(this.config.listaFirmeApiKey);
   }
 
   async search(query: string): Promise<CompanySummary[]> {
@@ -56,17 +56,17 @@ export class ListaFirmeClient {
   }
 
   private async post<T>(endpoint: string, params: Record<string, string>): Promise<T> {
-    const key = this.config.companies.listaFirmeApiKey;
+    const key = this.config.listaFirmeApiKey;
     if (!key) throw new UpstreamError('listafirme', 'not configured', false);
     // `search-v1.asp` → `search-v1`
     const end = this.metrics.startUpstreamCall('listafirme', endpoint.replace(/\.asp$/, ''));
     let res: Response;
     try {
-      res = await fetch(`${this.config.companies.listaFirmeBaseUrl}/${endpoint}`, {
+      res = await fetch(`${this.config.listaFirmeBaseUrl}/${endpoint}`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
         body: new URLSearchParams({ key, ...params }),
-        signal: AbortSignal.timeout(this.config.companies.timeoutMs),
+        signal: AbortSignal.timeout(this.config.timeoutMs),
       });
     } catch (err) {
       end((err as Error).name === 'TimeoutError' ? 'timeout' : 'network');

@@ -1,14 +1,50 @@
-import { Module, type DynamicModule } from '@nestjs/common';
-import { WorkerConfig } from './worker-config';
+import { Module, type DynamicModule, type ValueProvider } from '@nestjs/common';
+import {
+  AirtableConfig,
+  AuditConfig,
+  CapsConfig,
+  CompaniesConfig,
+  ContactsConfig,
+  HandoffConfig,
+  HttpConfig,
+  HubSpotConfig,
+  IdentityConfig,
+  MappingConfig,
+  OpenAiConfig,
+  ProfilesConfig,
+  QueueConfig,
+  RedisConfig,
+  VisitorLimitsConfig,
+} from './config-sections';
+import type { WorkerConfig } from './worker-config';
 
+/** Provides each section of the validated config under its own class token (never the whole). */
 @Module({})
 export class WorkerConfigModule {
   static forRoot(config: WorkerConfig): DynamicModule {
+    const providers: ValueProvider[] = [
+      { provide: HttpConfig, useValue: config.http },
+      { provide: RedisConfig, useValue: config.redis },
+      { provide: QueueConfig, useValue: config.queue },
+      { provide: HubSpotConfig, useValue: config.hubspot },
+      { provide: OpenAiConfig, useValue: config.openai },
+      { provide: MappingConfig, useValue: config.mapping },
+      { provide: CompaniesConfig, useValue: config.companies },
+      { provide: ProfilesConfig, useValue: config.profiles },
+      { provide: IdentityConfig, useValue: config.identity },
+      { provide: VisitorLimitsConfig, useValue: config.visitorLimits },
+      { provide: HandoffConfig, useValue: config.handoff },
+      { provide: AuditConfig, useValue: config.audit },
+      { provide: CapsConfig, useValue: config.caps },
+      { provide: ContactsConfig, useValue: config.contacts },
+      // Absent when Airtable is not configured: its users inject it as optional.
+      ...(config.airtable ? [{ provide: AirtableConfig, useValue: config.airtable }] : []),
+    ];
     return {
       module: WorkerConfigModule,
       global: true,
-      providers: [{ provide: WorkerConfig, useValue: config }],
-      exports: [WorkerConfig],
+      providers,
+      exports: providers.map((p) => p.provide),
     };
   }
 }

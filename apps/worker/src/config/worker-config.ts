@@ -1,6 +1,23 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { baseEnvSchema, env, loadConfig, requireSecureUrls, type LogLevel } from '@app/config';
+import type {
+  AirtableConfig,
+  AuditConfig,
+  CapsConfig,
+  CompaniesConfig,
+  ContactsConfig,
+  HandoffConfig,
+  HttpConfig,
+  HubSpotConfig,
+  IdentityConfig,
+  MappingConfig,
+  OpenAiConfig,
+  ProfilesConfig,
+  QueueConfig,
+  RedisConfig,
+  VisitorLimitsConfig,
+} from './config-sections';
 import { DEFAULT_UPDATABLE_PROPERTIES, DEFAULT_VISITOR_UPDATABLE_PROPERTIES } from '../contacts/contact-properties';
 
 /** Every URL the worker sends a token to. */
@@ -124,84 +141,28 @@ const list = (value: string) =>
     .map((v) => v.trim())
     .filter(Boolean);
 
-/** The worker's configuration, validated once at boot. Injected by class token. */
+/**
+ * The worker's configuration, validated once at boot: the whole, for bootstrapping and tests.
+ * Services inject only their sections (config-sections.ts), which WorkerConfigModule provides.
+ */
 export class WorkerConfig {
   readonly logLevel!: LogLevel;
-  readonly http!: { port: number };
-  readonly redis!: { url: string };
-  readonly queue!: { concurrency: number; lockDurationMs: number; stalledIntervalMs: number; turnTimeoutMs: number };
-  readonly hubspot!: {
-    accessToken: string;
-    baseUrl: string;
-    botActorId: string;
-    timeoutMs: number;
-    replyMaxChars: number;
-    requestsPer10s: number;
-    searchPerSecond: number;
-  };
-  readonly openai!: {
-    apiKey: string;
-    baseUrl: string;
-    model: string;
-    maxOutputTokens: number;
-    timeoutMs: number;
-    compactThreshold: number;
-    maxConcurrent: number;
-    maxToolRounds: number;
-    maxIdenticalCalls: number;
-    maxToolCallsPerRound: number;
-  };
+  readonly http!: HttpConfig;
+  readonly redis!: RedisConfig;
+  readonly queue!: QueueConfig;
+  readonly hubspot!: HubSpotConfig;
+  readonly openai!: OpenAiConfig;
   /** Undefined when Airtable is not configured: mappings then live in Redis only. */
-  readonly airtable?: {
-    apiKey: string;
-    baseId: string;
-    table: string;
-    threadField: string;
-    conversationField: string;
-    endpointUrl: string;
-    requestsPerSecond: number;
-  };
-  readonly mapping!: { cacheTtlSeconds: number };
-  readonly companies!: { listaFirmeApiKey?: string; listaFirmeBaseUrl: string; anafBaseUrl: string; timeoutMs: number };
-  readonly profiles!: {
-    defaultProfile: string;
-    /** HubSpot inbox id → profile name. */
-    byInbox: Record<string, string>;
-    /** JSON file overriding parts of the shipped profiles (welcome, quick replies, tools, …). */
-    file?: string;
-    /** Lower-case e-mail domains whose verified addresses may use staff-only profiles. */
-    staffEmailDomains: string[];
-    /** Single lower-case addresses allowed as staff too (STAFF_EMAILS). */
-    staffEmails: string[];
-  };
-  readonly identity!: {
-    /** Undefined without SMTP_URL: codes cannot be sent, so nobody can verify (see docs/SECURITY.md). */
-    smtp?: { url: string; from: string };
-    /** How long a verified staff address keeps the staff tools. */
-    staffGrantSeconds: number;
-    codesPerAddressPerHour: number;
-    codesPerThreadPerHour: number;
-    /** HMAC key for stored code hashes (derived from a secret the worker already has). */
-    codeKey: Buffer;
-  };
-  /** 0 = no limit. Counted per visitor actor id. */
-  readonly visitorLimits!: { turnsPerHour: number; threadsPerDay: number };
-  readonly handoff!: { message: string };
-  readonly audit!: { retentionSeconds: number };
-  /** 0 = no cap. Tokens are input + output; credits are ListaFirme credits. */
-  readonly caps!: {
-    conversationTokens: number;
-    conversationCredits: number;
-    dailyTokens: number;
-    dailyCredits: number;
-    message: string;
-  };
-  readonly contacts!: {
-    updatableProperties: string[];
-    visitorUpdatableProperties: string[];
-    leadProperties: Record<string, string>;
-    leadNoteProperty?: string;
-  };
+  readonly airtable?: AirtableConfig;
+  readonly mapping!: MappingConfig;
+  readonly companies!: CompaniesConfig;
+  readonly profiles!: ProfilesConfig;
+  readonly identity!: IdentityConfig;
+  readonly visitorLimits!: VisitorLimitsConfig;
+  readonly handoff!: HandoffConfig;
+  readonly audit!: AuditConfig;
+  readonly caps!: CapsConfig;
+  readonly contacts!: ContactsConfig;
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): WorkerConfig {

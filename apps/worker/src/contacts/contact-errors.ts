@@ -1,4 +1,4 @@
-import { UpstreamError, isRetryableStatus, retryAfterMs } from '../errors/upstream.error';
+import type { HubSpotFailure } from '../hubspot/hubspot-errors';
 
 /** No contact with that id / e-mail. */
 export class ContactNotFoundError extends Error {
@@ -24,17 +24,6 @@ export class ContactValidationError extends Error {
   }
 }
 
-export interface SdkError {
-  code: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-export function isSdkError(err: unknown): err is SdkError {
-  // Each codegen module has its own ApiException class: duck-type, never instanceof.
-  return typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'number';
-}
-
 /** The id in `Contact already exists. Existing ID: 123` (409 body), if any. */
 export function parseExistingContactId(body: unknown): string | undefined {
   const raw = typeof body === 'object' && body !== null ? (body as { message?: unknown }).message : body;
@@ -42,31 +31,21 @@ export function parseExistingContactId(body: unknown): string | undefined {
   return /Existing ID:\s*(\d+)/.exec(message)?.[1];
 }
 
-export function mapSdkError(op: string, err: SdkError): Error {
-  const body = (typeof err.body === 'object' && err.body !== null ? err.body : {}) as {
+/**
+ * What a failed contacts call means to its caller: 400 → ContactValidationError (readable),
+ * 404 → ContactNotFoundError, 409 → ContactConflictError; undefined for the rest, which
+ * HubSpotApiClient maps to UpstreamError.
+ */
+export function contactError(failure: HubSpotFailure): Error | undefined {
+  const body = (typeof failure.body === 'object' && failure.body !== null ? failure.body : {}) as {
     message?: unknown;
-    category?: unknown;
-    policyName?: unknown;
     errors?: unknown;
   };
   const message = typeof body.message === 'string' ? body.message : '';
-  if (err.code === 400) return new ContactValidationError(readableValidation(message, body.errors));
-  if (err.code === 404) return new ContactNotFoundError();
-  if (err.code === 409) return new ContactConflictError(parseExistingContactId(body));
-  // The daily cap will not lift within a retry window; the 10-second one will.
-  const daily = body.policyName === 'DAILY' || /daily limit/i.test(message);
-  const retryable = isRetryableStatus(err.code) && !daily;
-  const wait = retryAfterMs(err.headers) ?? (err.code === 429 ? 10_000 : undefined);
-  const category = typeof body.category === 'string' ? `${body.category}: ` : '';
-  // HubSpot's messages for these statuses carry no PII (auth, limits, server errors); bound anyway.
-  return new UpstreamError(
-    'hubspot',
-    `${op} → ${err.code} ${category}${message.slice(0, 200)}`.trim(),
-    retryable,
-    err.code,
-    wait,
-    typeof body.policyName === 'string' ? body.policyName : daily ? 'DAILY' : undefined,
-  );
+  if (failure.code === 400) return new ContactValidationError(readableValidation(message, body.errors));
+  if (failure.code === 404) return new ContactNotFoundError();
+  if (failure.code === 409) return new ContactConflictError(parseExistingContactId(failure.body));
+  return undefined;
 }
 
 /**

@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { WorkerConfig } from '../config/worker-config';
 import { UpstreamError } from '../errors/upstream.error';
-import { HubSpotApiClient } from '../hubspot/hubspot-api.client';
-import { ContactNotFoundError, isSdkError, mapSdkError, parseExistingContactId } from './contact-errors';
+import { HubSpotApiClient, type HubSpotSdk } from '../hubspot/hubspot-api.client';
+import { ContactConflictError, ContactNotFoundError, contactError } from './contact-errors';
 import {
   LOCAL_FILTER_PAGE,
   buildFilterGroups,
@@ -56,17 +55,15 @@ export interface ContactCreateResult {
 
 export const MAX_SEARCH_RESULTS = 10;
 /**
- * CRM contacts through the typed SDK (`crm.contacts.basicApi` / `searchApi`) of the process's one
- * HubSpot client. Errors: 400 → ContactValidationError (readable), 404 → ContactNotFoundError,
- * 409 on update → ContactConflictError, 429/5xx/network/timeout → retryable UpstreamError,
- * anything else → permanent UpstreamError. Messages never contain e-mails or other PII.
+ * CRM contacts through the typed SDK (`crm.contacts.basicApi` / `searchApi`), called only through
+ * HubSpotApiClient.call (budget, metrics, timeout, errors). Errors: 400 → ContactValidationError
+ * (readable), 404 → ContactNotFoundError, 409 on update → ContactConflictError, 429/5xx/network/
+ * timeout → retryable UpstreamError, anything else → permanent UpstreamError. Messages never
+ * contain e-mails or other PII.
  */
 @Injectable()
 export class HubSpotContacts {
-  constructor(
-    private readonly api: HubSpotApiClient,
-    private readonly config: WorkerConfig,
-  ) {}
+  constructor(private readonly api: HubSpotApiClient) {}
 
   /**
    * Contacts matching every given criterion, at most `limit` (≤ 10). The most selective criterion
@@ -83,15 +80,12 @@ export class HubSpotContacts {
     const max = Math.max(1, Math.min(MAX_SEARCH_RESULTS, Math.floor(limit)));
     const { filterGroups, exact } = buildFilterGroups(c);
     const page = exact ? max : LOCAL_FILTER_PAGE;
-    const res = await this.call(
-      'search contacts',
-      () =>
-        this.api.sdk.crm.contacts.searchApi.doSearch({
-          filterGroups,
-          properties: [...CONTACT_VIEW_PROPERTIES, 'mobilephone'],
-          limit: page,
-        }),
-      { budget: 'search' },
+    const res = await this.call('search contacts', (sdk) =>
+      sdk.crm.contacts.searchApi.doSearch({
+        filterGroups,
+        properties: [...CONTACT_VIEW_PROPERTIES, 'mobilephone'],
+        limit: page,
+      }),
     );
     let found = (res.results ?? [])
       .filter((r) => exact || matchesCriteria(r.properties ?? {}, c))
@@ -127,15 +121,13 @@ export class HubSpotContacts {
    */
   async create(properties: Record<string, string>): Promise<ContactCreateResult> {
     try {
-      const res = await this.call(
-        'create contact',
-        () => this.api.sdk.crm.contacts.basicApi.create({ properties, associations: [] }),
-        { conflict: 'rethrow' },
+      const res = await this.call('create contact', (sdk) =>
+        sdk.crm.contacts.basicApi.create({ properties, associations: [] }),
       );
       return { contact: toView(res.id, res.properties), created: true };
     } catch (err) {
-      if (!isSdkError(err) || err.code !== 409) throw err;
-      const existingId = parseExistingContactId(err.body);
+      if (!(err instanceof ContactConflictError)) throw err;
+      const existingId = err.existingId;
       const existing = existingId
         ? await this.getById(existingId)
         : properties.email
@@ -171,9 +163,7 @@ export class HubSpotContacts {
     }
     if (Object.keys(diff).length === 0) return { id, changed: {} };
 
-    const res = await this.call('update contact', () =>
-      this.api.sdk.crm.contacts.basicApi.update(id, { properties: diff }),
-    );
+    const res = await this.call('update contact', (sdk) => sdk.crm.contacts.basicApi.update(id, { properties: diff }));
     const changed: Record<string, ContactChange> = {};
     for (const [name, value] of Object.entries(diff)) {
       changed[name] = { from: current.raw[name] ?? null, to: res.properties?.[name] ?? value };
@@ -189,8 +179,8 @@ export class HubSpotContacts {
     const key = idProperty === 'email' ? idOrEmail.trim().toLowerCase() : idOrEmail.trim();
     if (idProperty === 'email' ? !key.includes('@') : !/^\d{1,20}$/.test(key)) return undefined;
     try {
-      const res = await this.call('get contact', () =>
-        this.api.sdk.crm.contacts.basicApi.getById(
+      const res = await this.call('get contact', (sdk) =>
+        sdk.crm.contacts.basicApi.getById(
           key,
           [...new Set([...CONTACT_VIEW_PROPERTIES, ...properties])],
           undefined,
@@ -206,47 +196,18 @@ export class HubSpotContacts {
     }
   }
 
-  /** Runs one SDK call with the configured timeout and maps its failure. */
-  private async call<T>(
-    op: string,
-    fn: () => Promise<T>,
-    opts: { conflict?: 'rethrow'; budget?: 'standard' | 'search' } = {},
-  ): Promise<T> {
-    await this.api.takeBudget(opts.budget ?? 'standard');
-    const end = this.api.startCall(CALL_ENDPOINTS[op]?.endpoint ?? 'crm.contacts.other');
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new UpstreamError('hubspot', `${op} timed out`, true)),
-        this.config.hubspot.timeoutMs,
-      );
-    });
-    try {
-      const result = await Promise.race([fn(), timeout]);
-      end(CALL_ENDPOINTS[op]?.ok ?? 200);
-      return result;
-    } catch (err) {
-      // Only our timer rejects with an UpstreamError; the SDK throws its own exceptions.
-      end(err instanceof UpstreamError ? 'timeout' : isSdkError(err) ? err.code : 'network');
-      if (err instanceof UpstreamError) throw err;
-      if (!isSdkError(err)) {
-        // Network failure, or a non-JSON answer the SDK could not parse.
-        const detail = String((err as Error)?.message ?? err)
-          .replace(/[^\s@/]+@[^\s@/]+/g, '***')
-          .slice(0, 200);
-        throw new UpstreamError('hubspot', `${op} failed: ${detail}`, true);
-      }
-      if (err.code === 409 && opts.conflict) throw err;
-      throw mapSdkError(op, err);
-    } finally {
-      clearTimeout(timer);
-    }
+  /** One SDK call through the HubSpot client, with this call's metric label, budget and error meanings. */
+  private call<T>(op: ContactOp, fn: (sdk: HubSpotSdk) => Promise<T>): Promise<T> {
+    const { endpoint, ok, budget } = CALL_ENDPOINTS[op];
+    return this.api.call(endpoint, fn, { what: op, okStatus: ok, budget, onFailure: contactError });
   }
 }
 
-/** Metric labels of the SDK calls, with the status HubSpot answers on success (the SDK hides it). */
-const CALL_ENDPOINTS: Record<string, { endpoint: string; ok: number }> = {
-  'search contacts': { endpoint: 'crm.contacts.search', ok: 200 },
+type ContactOp = 'search contacts' | 'get contact' | 'create contact' | 'update contact';
+
+/** Metric labels of the SDK calls, the status HubSpot answers on success (the SDK hides it), the budget. */
+const CALL_ENDPOINTS: Record<ContactOp, { endpoint: string; ok: number; budget?: 'standard' | 'search' }> = {
+  'search contacts': { endpoint: 'crm.contacts.search', ok: 200, budget: 'search' },
   'get contact': { endpoint: 'crm.contacts.get', ok: 200 },
   'create contact': { endpoint: 'crm.contacts.create', ok: 201 },
   'update contact': { endpoint: 'crm.contacts.update', ok: 200 },

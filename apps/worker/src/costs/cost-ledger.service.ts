@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ChainableCommander, Redis } from 'ioredis';
 import { costDayKey, costThreadKey, utcDay } from '@app/audit';
 import { REDIS_CONNECTION } from '@app/redis';
-import { WorkerConfig } from '../config/worker-config';
+import { AuditConfig, CapsConfig } from '../config/config-sections';
 
 export interface Spend {
   tokens: number;
@@ -21,14 +21,15 @@ const DAY_TTL_SECONDS = 400 * 86_400;
 export class CostLedger {
   constructor(
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
-    private readonly config: WorkerConfig,
+    private readonly audit: AuditConfig,
+    private readonly caps: CapsConfig,
   ) {}
 
   async add(threadId: string, spend: Spend, at = Date.now()): Promise<void> {
     if (spend.tokens <= 0 && spend.credits <= 0) return;
     const tx = this.redis.multi();
     for (const [key, ttl] of [
-      [costThreadKey(threadId), this.config.audit.retentionSeconds],
+      [costThreadKey(threadId), this.audit.retentionSeconds],
       [costDayKey(utcDay(at)), DAY_TTL_SECONDS],
     ] as const) {
       if (spend.tokens > 0) tx.hincrby(key, 'tokens', spend.tokens);
@@ -41,7 +42,7 @@ export class CostLedger {
   /** Counts a finished turn (for per-turn averages), inside the caller's transaction. */
   countTurn(tx: ChainableCommander, threadId: string, at = Date.now()): void {
     tx.hincrby(costThreadKey(threadId), 'turns', 1)
-      .expire(costThreadKey(threadId), this.config.audit.retentionSeconds)
+      .expire(costThreadKey(threadId), this.audit.retentionSeconds)
       .hincrby(costDayKey(utcDay(at)), 'turns', 1)
       .expire(costDayKey(utcDay(at)), DAY_TTL_SECONDS);
   }
@@ -56,7 +57,7 @@ export class CostLedger {
 
   /** The cap already reached by this thread or today, if any (0 = no cap). */
   async capReached(threadId: string, at = Date.now()): Promise<string | undefined> {
-    const caps = this.config.caps;
+    const caps = this.caps;
     const { thread, day } = await this.totals(threadId, at);
     if (caps.conversationTokens > 0 && thread.tokens >= caps.conversationTokens) return 'conversation token cap';
     if (caps.conversationCredits > 0 && thread.credits >= caps.conversationCredits) return 'conversation credit cap';

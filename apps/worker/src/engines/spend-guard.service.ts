@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { WorkerConfig } from '../config/worker-config';
+import { CapsConfig } from '../config/config-sections';
 import { CostLedger } from '../costs/cost-ledger.service';
 import { IdentityMetrics } from '../identity/identity-metrics.service';
 import { IDENTITY_TEXTS } from '../identity/identity-texts';
@@ -21,7 +21,7 @@ export class SpendGuard {
   constructor(
     private readonly costs: CostLedger,
     private readonly identityMetrics: IdentityMetrics,
-    private readonly config: WorkerConfig,
+    private readonly caps: CapsConfig,
   ) {}
 
   /** On `stop`, the turn's answer and cap reason are set; the engine closes what is pending. */
@@ -37,7 +37,7 @@ export class SpendGuard {
       this.identityMetrics.countDailyCap('answered_without_model');
       turn.progress.answer = IDENTITY_TEXTS[turn.language].dailyLimit;
     } else {
-      turn.progress.answer = this.config.caps.message;
+      turn.progress.answer = this.caps.message;
     }
     return { stop: true };
   }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { redactText } from '@app/logging';
-import { WorkerConfig } from '../config/worker-config';
+import { OpenAiConfig } from '../config/config-sections';
 import { CostLedger } from '../costs/cost-ledger.service';
 import { IdentityMetrics } from '../identity/identity-metrics.service';
 import type { PendingCall } from '../state/turn-progress.store';
@@ -25,9 +25,9 @@ export class ToolRound {
     private readonly tools: ToolRegistry,
     private readonly costs: CostLedger,
     private readonly identityMetrics: IdentityMetrics,
-    config: WorkerConfig,
+    openai: OpenAiConfig,
   ) {
-    this.limits = { perRound: config.openai.maxToolCallsPerRound, identical: config.openai.maxIdenticalCalls };
+    this.limits = { perRound: openai.maxToolCallsPerRound, identical: openai.maxIdenticalCalls };
   }
 
   async run(turn: EngineTurn, paidToolsOff: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WorkerConfig } from '../config/worker-config';
+import { HubSpotConfig } from '../config/config-sections';
 import { HubSpotApiClient } from './hubspot-api.client';
 import type { HubSpotMessage, QuickReply } from './hubspot.types';
 import { toRichText } from './reply-formatter';
@@ -9,7 +9,7 @@ import { toRichText } from './reply-formatter';
 export class HubSpotReply {
   constructor(
     private readonly api: HubSpotApiClient,
-    private readonly config: WorkerConfig,
+    private readonly hubspot: HubSpotConfig,
   ) {}
 
   /** Sends one message replying to `incoming`; returns the id HubSpot gave it. */
@@ -19,7 +19,7 @@ export class HubSpotReply {
       type: 'MESSAGE',
       text,
       richText: toRichText(text),
-      senderActorId: this.config.hubspot.botActorId,
+      senderActorId: this.hubspot.botActorId,
       channelId: incoming.channelId,
       channelAccountId: incoming.channelAccountId,
       recipients: sender

@@ -2,7 +2,7 @@ import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto'
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION, RedisKeys } from '@app/redis';
-import { WorkerConfig } from '../config/worker-config';
+import { IdentityConfig } from '../config/config-sections';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import { IdentityMetrics } from './identity-metrics.service';
 import type { Language } from './identity-texts';
@@ -27,16 +27,12 @@ export type CodeCheckResult =
  */
 @Injectable()
 export class VerificationCodes {
-  private readonly identity: WorkerConfig['identity'];
-
   constructor(
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
     private readonly mailer: VerificationMailer,
     private readonly metrics: IdentityMetrics,
-    config: WorkerConfig,
-  ) {
-    this.identity = config.identity;
-  }
+    private readonly identity: IdentityConfig,
+  ) {}
 
   get available(): boolean {
     return this.mailer.available;

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
-import { WorkerConfig } from '../config/worker-config';
+import { IdentityConfig } from '../config/config-sections';
 import { IDENTITY_TEXTS, type Language } from './identity-texts';
 
 /** The mail failed; the message names no address (SMTP errors often echo the recipient). */
@@ -18,8 +18,8 @@ export class VerificationMailer implements OnModuleDestroy {
   private readonly transport?: Transporter;
   private readonly from?: string;
 
-  constructor(config: WorkerConfig) {
-    const smtp = config.identity.smtp;
+  constructor(identity: IdentityConfig) {
+    const smtp = identity.smtp;
     if (smtp) {
       this.transport = createTransport(smtp.url);
       this.from = smtp.from;

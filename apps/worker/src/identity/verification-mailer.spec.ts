@@ -15,7 +15,7 @@ describe('VerificationMailer', () => {
 
   it('without SMTP_URL the worker still starts, warning once and naming the variable', () => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const mailer = new VerificationMailer(loadWorkerConfig(base));
+    const mailer = new VerificationMailer(loadWorkerConfig(base).identity);
     expect(mailer.available).toBe(false);
     expect(warn).toHaveBeenCalledTimes(1);
     expect(String(warn.mock.calls[0][0])).toMatch(/^SMTP_URL is not set: e-mail verification is unavailable/);
@@ -23,7 +23,7 @@ describe('VerificationMailer', () => {
 
   it('with SMTP_URL it is available, and MAIL_FROM is then required', () => {
     const mailer = new VerificationMailer(
-      loadWorkerConfig({ ...base, SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'bot@example.test' }),
+      loadWorkerConfig({ ...base, SMTP_URL: 'smtp://127.0.0.1:2525', MAIL_FROM: 'bot@example.test' }).identity,
     );
     expect(mailer.available).toBe(true);
     mailer.onModuleDestroy();

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION, RedisKeys } from '@app/redis';
-import { WorkerConfig } from '../config/worker-config';
+import { VisitorLimitsConfig } from '../config/config-sections';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import type { VisitorLimit } from './identity-metrics.service';
 
@@ -21,14 +21,10 @@ export interface VisitorCount {
  */
 @Injectable()
 export class VisitorLimits {
-  private readonly limits: WorkerConfig['visitorLimits'];
-
   constructor(
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
-    config: WorkerConfig,
-  ) {
-    this.limits = config.visitorLimits;
-  }
+    private readonly limits: VisitorLimitsConfig,
+  ) {}
 
   async count(ref: ThreadRef, visitorId: string, now = Date.now()): Promise<VisitorCount> {
     const { turnsPerHour, threadsPerDay } = this.limits;

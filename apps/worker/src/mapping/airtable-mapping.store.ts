@@ -1,11 +1,9 @@
 import Airtable from 'airtable';
 import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
-import type { WorkerConfig } from '../config/worker-config';
+import type { AirtableConfig } from '../config/config-sections';
 import type { RateBudget } from '../budgets/rate-budget.service';
 import type { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { MappingStore } from './mapping-store';
-
-type AirtableConfig = NonNullable<WorkerConfig['airtable']>;
 
 /** The seed's Airtable table as the store of record (`airtable` SDK). */
 export class AirtableMappingStore implements MappingStore {

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION } from '@app/redis';
 import { RateBudget } from '../budgets/rate-budget.service';
-import { WorkerConfig } from '../config/worker-config';
+import { AirtableConfig } from '../config/config-sections';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import { StateModule } from '../state/state.module';
 import { AirtableMappingStore } from './airtable-mapping.store';
@@ -16,9 +16,9 @@ import { ThreadMapping } from './thread-mapping.service';
   providers: [
     {
       provide: MAPPING_STORE,
-      inject: [REDIS_CONNECTION, WorkerConfig, RateBudget, WorkerMetrics],
-      useFactory: (redis: Redis, config: WorkerConfig, budget: RateBudget, metrics: WorkerMetrics) =>
-        config.airtable ? new AirtableMappingStore(config.airtable, budget, metrics) : new RedisMappingStore(redis),
+      inject: [REDIS_CONNECTION, { token: AirtableConfig, optional: true }, RateBudget, WorkerMetrics],
+      useFactory: (redis: Redis, airtable: AirtableConfig | undefined, budget: RateBudget, metrics: WorkerMetrics) =>
+        airtable ? new AirtableMappingStore(airtable, budget, metrics) : new RedisMappingStore(redis),
     },
     ThreadMapping,
   ],

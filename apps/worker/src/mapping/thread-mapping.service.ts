@@ -1,7 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION, RedisKeys } from '@app/redis';
-import { WorkerConfig } from '../config/worker-config';
+import { AirtableConfig, MappingConfig } from '../config/config-sections';
 import { MAPPING_STORE, type MappingStore } from './mapping-store';
 
 export interface ThreadRef {
@@ -21,14 +21,15 @@ export class ThreadMapping implements OnApplicationBootstrap {
   constructor(
     @Inject(MAPPING_STORE) private readonly store: MappingStore,
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
-    private readonly config: WorkerConfig,
+    private readonly mapping: MappingConfig,
+    @Optional() private readonly airtable?: AirtableConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.store.kind === 'redis') {
       this.logger.log('Airtable is not configured: thread mappings are stored in Redis');
     } else {
-      this.logger.log(`thread mappings are stored in Airtable table "${this.config.airtable?.table}"`);
+      this.logger.log(`thread mappings are stored in Airtable table "${this.airtable?.table}"`);
     }
   }
 
@@ -75,7 +76,7 @@ export class ThreadMapping implements OnApplicationBootstrap {
   }
 
   private async cache(ref: ThreadRef, conversationId: string): Promise<void> {
-    await this.redis.set(cacheKey(ref), conversationId, 'EX', this.config.mapping.cacheTtlSeconds);
+    await this.redis.set(cacheKey(ref), conversationId, 'EX', this.mapping.cacheTtlSeconds);
   }
 }
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { WorkerConfig } from '../config/worker-config';
+import { ProfilesConfig } from '../config/config-sections';
 import { LANGUAGES } from '../identity/identity-texts';
 import type { AssistantProfile } from './assistant-profile';
 import { DEFAULT_PROFILES } from './default-profiles';
@@ -35,10 +35,10 @@ const overrides = z.record(
 export class ProfileRegistry {
   private readonly profiles = new Map<string, AssistantProfile>();
 
-  constructor(private readonly config: WorkerConfig) {
+  constructor(private readonly config: ProfilesConfig) {
     for (const p of DEFAULT_PROFILES) this.profiles.set(p.name, p);
-    if (config.profiles.file) this.applyFile(config.profiles.file);
-    const unknown = [config.profiles.defaultProfile, ...Object.values(config.profiles.byInbox)].filter(
+    if (config.file) this.applyFile(config.file);
+    const unknown = [config.defaultProfile, ...Object.values(config.byInbox)].filter(
       (name) => !this.profiles.has(name),
     );
     if (unknown.length) {
@@ -47,12 +47,12 @@ export class ProfileRegistry {
   }
 
   get(name: string | undefined): AssistantProfile {
-    return this.profiles.get(name ?? '') ?? this.profiles.get(this.config.profiles.defaultProfile)!;
+    return this.profiles.get(name ?? '') ?? this.profiles.get(this.config.defaultProfile)!;
   }
 
   /** The profile for a thread's inbox (INBOX_PROFILES), else DEFAULT_PROFILE. */
   forInbox(inboxId: string | undefined): AssistantProfile {
-    return this.get((inboxId && this.config.profiles.byInbox[inboxId]) || this.config.profiles.defaultProfile);
+    return this.get((inboxId && this.config.byInbox[inboxId]) || this.config.defaultProfile);
   }
 
   private applyFile(path: string): void {

@@ -13,7 +13,7 @@ const base = {
 };
 
 function registry(env: Record<string, string> = {}) {
-  return new ProfileRegistry(loadWorkerConfig({ ...base, ...env }));
+  return new ProfileRegistry(loadWorkerConfig({ ...base, ...env }).profiles);
 }
 
 function profilesFile(content: unknown): string {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ThreadChangedJob } from '@app/contracts';
-import { WorkerConfig } from '../config/worker-config';
+import { HandoffConfig, HubSpotConfig } from '../config/config-sections';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import { IDENTITY_FIELDS } from './identity-level';
@@ -17,12 +17,13 @@ export class HandoffService {
 
   constructor(
     private readonly threadState: ThreadStateStore,
-    private readonly config: WorkerConfig,
+    private readonly handoff: HandoffConfig,
+    private readonly hubspot: HubSpotConfig,
     private readonly metrics: WorkerMetrics,
   ) {}
 
   get message(): string {
-    return this.config.handoff.message;
+    return this.handoff.message;
   }
 
   /** Marks the thread handed off; true when this call did it (the first trigger wins). */
@@ -45,11 +46,7 @@ export class HandoffService {
       await this.threadState.unset(ref, 'handedOff', 'welcomedWith', 'profile', ...IDENTITY_FIELDS);
       return { status: 'updated', reason: 'thread closed: handoff and identity cleared' };
     }
-    if (
-      job.propertyName === 'assignedTo' &&
-      job.propertyValue &&
-      job.propertyValue !== this.config.hubspot.botActorId
-    ) {
+    if (job.propertyName === 'assignedTo' && job.propertyValue && job.propertyValue !== this.hubspot.botActorId) {
       await this.handOff(ref, `assigned to ${job.propertyValue}`);
       return { status: 'updated', reason: 'assigned to a human: bot silenced' };
     }

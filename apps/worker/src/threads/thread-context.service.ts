@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { WorkerConfig } from '../config/worker-config';
+import { IdentityConfig, ProfilesConfig } from '../config/config-sections';
+import { UpstreamError } from '../errors/upstream.error';
 import { HubSpotApiClient } from '../hubspot/hubspot-api.client';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
@@ -31,7 +32,8 @@ export class ThreadContext {
     private readonly api: HubSpotApiClient,
     private readonly profiles: ProfileRegistry,
     private readonly threadState: ThreadStateStore,
-    private readonly config: WorkerConfig,
+    private readonly identity: IdentityConfig,
+    private readonly staff: ProfilesConfig,
   ) {}
 
   /**
@@ -75,29 +77,30 @@ export class ThreadContext {
    */
   isStaff(state: ThreadState, now = Date.now()): boolean {
     if (!state.verifiedEmail || !this.isStaffAddress(state.verifiedEmail)) return false;
-    return now - Number(state.verifiedAt ?? 0) < this.config.identity.staffGrantSeconds * 1000;
+    return now - Number(state.verifiedAt ?? 0) < this.identity.staffGrantSeconds * 1000;
   }
 
   isStaffAddress(email: string): boolean {
     const address = email.trim().toLowerCase();
     const domain = address.split('@')[1];
-    const { staffEmailDomains, staffEmails } = this.config.profiles;
+    const { staffEmailDomains, staffEmails } = this.staff;
     return Boolean(domain && staffEmailDomains.includes(domain)) || staffEmails.includes(address);
   }
 
   /** The CRM contact's e-mail, or undefined when there is no such contact. */
   private async crmContact(contactId: string): Promise<{ email?: string } | undefined> {
-    await this.api.takeBudget('standard');
-    const end = this.api.startCall('crm.contacts.get');
     try {
-      const contact = await this.api.sdk.crm.contacts.basicApi.getById(contactId, ['email']);
-      end(200);
+      const contact = await this.api.call(
+        'crm.contacts.get',
+        (sdk) => sdk.crm.contacts.basicApi.getById(contactId, ['email']),
+        { what: 'get contact' },
+      );
       return { email: contact.properties.email?.toLowerCase() || undefined };
     } catch (err) {
-      // Not a contact (or not readable): the visitor is anonymous. A 5xx surfaces as a retry.
-      const status = (err as { code?: unknown }).code;
-      end(typeof status === 'number' ? status : 'network');
-      if (typeof status !== 'number' || status >= 500 || status === 429) throw err;
+      // Not a contact (or not readable): the visitor is anonymous. A 5xx, 429, timeout or network
+      // failure surfaces as a retry.
+      const status = err instanceof UpstreamError ? err.status : undefined;
+      if (status === undefined || status >= 500 || status === 429) throw err;
       this.logger.warn({ contactId, status }, 'thread contact not readable; treated as anonymous');
       return undefined;
     }

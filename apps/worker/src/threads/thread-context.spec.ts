@@ -11,7 +11,7 @@ const config = loadWorkerConfig({
   STAFF_VERIFICATION_HOURS: '2',
 });
 // Only the staff rules are exercised: they need no HubSpot, Redis or profiles.
-const context = new ThreadContext(null!, null!, null!, null!, config);
+const context = new ThreadContext(null!, null!, null!, null!, config.identity, config.profiles);
 const HOUR = 3_600_000;
 
 describe('ThreadContext staff rules', () => {

@@ -3,7 +3,7 @@ import type { MessageReceivedJob } from '@app/contracts';
 import type { TurnAttempt } from '../audit/turn-audit.service';
 import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
 import { CHAT_CHANNEL, type ChatChannel } from '../channel/chat-channel';
-import { WorkerConfig } from '../config/worker-config';
+import { HubSpotConfig, OpenAiConfig, QueueConfig } from '../config/config-sections';
 import { FALLBACK_ANSWER } from '../engines/answer-texts';
 import { splitReply } from '../hubspot/reply-formatter';
 import { JobLockLostError, TurnProgressStore } from '../state/turn-progress.store';
@@ -42,7 +42,9 @@ export class MessageTurnService {
     private readonly replies: ReplyStep,
     private readonly fallback: FallbackStep,
     private readonly recorder: TurnRecorder,
-    private readonly config: WorkerConfig,
+    private readonly queue: QueueConfig,
+    private readonly openai: OpenAiConfig,
+    private readonly hubspot: HubSpotConfig,
   ) {}
 
   async handle(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<TurnOutcome> {
@@ -59,7 +61,7 @@ export class MessageTurnService {
     // The thread's turn first, in the order HubSpot saw the messages, before any channel call: a
     // message that must wait spends no request, and a slow read cannot be overtaken by a later one.
     // The lock outlives the slowest turn: no model call starts after the turn timeout, and one may run that long.
-    const lockTtl = this.config.queue.turnTimeoutMs + this.config.openai.timeoutMs + 30_000;
+    const lockTtl = this.queue.turnTimeoutMs + this.openai.timeoutMs + 30_000;
     if (!(await this.lock.acquire(turn.ref, messageId, job.occurredAt, holder, lockTtl))) return { status: 'busy' };
     progress.startedAt ??= Date.now();
     try {
@@ -138,7 +140,7 @@ export class MessageTurnService {
       );
     }
     // Saved together with the first part's in-flight mark (ReplyStep), before the post.
-    progress.replyParts ??= splitReply(progress.answer ?? FALLBACK_ANSWER, this.config.hubspot.replyMaxChars);
+    progress.replyParts ??= splitReply(progress.answer ?? FALLBACK_ANSWER, this.hubspot.replyMaxChars);
     await this.replies.post(turn, turn.message);
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import OpenAI from 'openai';
-import { WorkerConfig } from '../../config/worker-config';
+import { OpenAiConfig } from '../../config/config-sections';
 import { UpstreamError, isRetryableStatus, retryAfterMs } from '../../errors/upstream.error';
 import { WorkerMetrics, type UpstreamStatus } from '../../metrics/worker-metrics.service';
 
@@ -10,14 +10,14 @@ export class OpenAIApiClient {
   readonly sdk: OpenAI;
 
   constructor(
-    config: WorkerConfig,
+    config: OpenAiConfig,
     private readonly metrics: WorkerMetrics,
   ) {
     this.sdk = new OpenAI({
-      apiKey: config.openai.apiKey,
-      baseURL: config.openai.baseUrl,
+      apiKey: config.apiKey,
+      baseURL: config.baseUrl,
       maxRetries: 0,
-      timeout: config.openai.timeoutMs,
+      timeout: config.timeoutMs,
     });
   }
 

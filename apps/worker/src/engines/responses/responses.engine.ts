@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Response, ResponseInputItem } from 'openai/resources/responses/responses';
 import { RateBudget } from '../../budgets/rate-budget.service';
-import { WorkerConfig } from '../../config/worker-config';
+import { OpenAiConfig } from '../../config/config-sections';
 import { CostLedger } from '../../costs/cost-ledger.service';
 import { ThreadMapping } from '../../mapping/thread-mapping.service';
 import { TurnProgressStore, type PendingCall } from '../../state/turn-progress.store';
@@ -32,7 +32,7 @@ export class ResponsesEngine implements AssistantEngine {
     private readonly progressStore: TurnProgressStore,
     private readonly budget: RateBudget,
     private readonly costs: CostLedger,
-    private readonly config: WorkerConfig,
+    private readonly openaiConfig: OpenAiConfig,
   ) {}
 
   async run(engineTurn: EngineTurn): Promise<void> {
@@ -127,7 +127,7 @@ export class ResponsesEngine implements AssistantEngine {
    * happens before the request is marked in flight (and saved as such).
    */
   private async create(turn: Turn, input: ResponseInputItem[], kind: 'user' | 'outputs'): Promise<Response> {
-    const { openai } = this.config;
+    const openai = this.openaiConfig;
     const slot = { name: 'openai:responses', limit: openai.maxConcurrent, leaseMs: openai.timeoutMs + 30_000 };
     return this.budget.withSlot(slot, async () => {
       state(turn.progress).requestInFlight = kind;
@@ -143,7 +143,7 @@ export class ResponsesEngine implements AssistantEngine {
   }
 
   private send(turn: Turn, input: ResponseInputItem[]): Promise<Response> {
-    const { openai } = this.config;
+    const openai = this.openaiConfig;
     const tools = this.tools.definitions(turn.profile.tools).map((d) => ({ type: 'function', ...d, strict: true }));
     return this.openai.call(
       'responses.create',
@@ -191,7 +191,7 @@ export class ResponsesEngine implements AssistantEngine {
       return;
     }
     p.rounds += 1;
-    if (p.rounds > this.config.openai.maxToolRounds) {
+    if (p.rounds > this.openaiConfig.maxToolRounds) {
       await this.closeCalls(turn, calls, 'tool round limit reached');
       fallback(p, 'tool round limit');
       return;

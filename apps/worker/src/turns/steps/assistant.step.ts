@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { screenAnswer } from '../../assistant/instructions-leak.guard';
-import { WorkerConfig } from '../../config/worker-config';
+import { QueueConfig } from '../../config/config-sections';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
 import { DAILY_TOKEN_CAP } from '../../engines/spend-guard.service';
 import { threadLanguage } from '../../identity/identity-gate.service';
@@ -25,9 +25,9 @@ export class AssistantStep {
     @Inject(ASSISTANT_ENGINE) private readonly engine: AssistantEngine,
     private readonly handoff: HandoffService,
     private readonly threadState: ThreadStateStore,
-    config: WorkerConfig,
+    queue: QueueConfig,
   ) {
-    this.turnTimeoutMs = config.queue.turnTimeoutMs;
+    this.turnTimeoutMs = queue.turnTimeoutMs;
   }
 
   async run(turn: ReadyTurn): Promise<void> {
