@@ -1,3 +1,4 @@
+import type { ThreadKeyRef } from '@app/redis';
 import type { QuickReply } from '../hubspot/hubspot.types';
 
 /** A visitor's message as a turn needs it, whatever channel carried it. */
@@ -25,7 +26,7 @@ export type AnswerVerdict = { answer: true } | { answer: false; reason: string }
 export interface ChatChannel {
   /** The bot's own identity on the channel. */
   readonly botId: string;
-  read(threadId: string, messageId: string): Promise<ChannelMessage>;
+  read(ref: ThreadKeyRef, messageId: string): Promise<ChannelMessage>;
   answerable(message: ChannelMessage): AnswerVerdict;
   /** Posts `text` in the message's thread, on its channel; returns the posted message's id. */
   reply(to: ChannelMessage, text: string, quickReplies?: QuickReply[]): Promise<string>;

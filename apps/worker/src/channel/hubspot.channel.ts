@@ -1,3 +1,4 @@
+import type { ThreadKeyRef } from '@app/redis';
 import { Injectable } from '@nestjs/common';
 import { HubSpotConfig } from '../config/config-sections';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
@@ -22,13 +23,13 @@ export class HubSpotChannel implements ChatChannel {
     this.botId = hubspot.botActorId;
   }
 
-  async read(threadId: string, messageId: string): Promise<ChannelMessage> {
-    const message = await this.conversations.getMessage(threadId, messageId);
+  async read(ref: ThreadKeyRef, messageId: string): Promise<ChannelMessage> {
+    const message = await this.conversations.getMessage(ref, messageId);
     const sender = message.senders?.[0];
     const identifier = sender?.deliveryIdentifier;
     return {
       id: message.id,
-      threadId,
+      threadId: ref.threadId,
       text: message.text ?? '',
       sentAt: Date.parse(message.createdAt ?? '') || undefined,
       senderId: sender?.actorId,

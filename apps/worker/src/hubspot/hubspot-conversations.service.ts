@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { REDIS_CONNECTION } from '@app/redis';
+import { REDIS_CONNECTION, RedisKeys, type ThreadKeyRef } from '@app/redis';
 import { HubSpotApiClient } from './hubspot-api.client';
 import type { HubSpotMessage, HubSpotThread } from './hubspot.types';
 
@@ -20,8 +20,9 @@ export class HubSpotConversations {
    * A sent message does not change: read once, then from Redis, so a turn that waits for rate
    * budget (a delayed job) or is retried does not spend the portal's budget reading it again.
    */
-  async getMessage(threadId: string, messageId: string): Promise<HubSpotMessage> {
-    const key = `hubspot:message:${threadId}:${messageId}`;
+  async getMessage(ref: ThreadKeyRef, messageId: string): Promise<HubSpotMessage> {
+    const { threadId } = ref;
+    const key = RedisKeys.messageCache(ref, messageId);
     const cached = await this.redis.get(key);
     if (cached) return JSON.parse(cached) as HubSpotMessage;
     const message = await this.api.request<HubSpotMessage>(

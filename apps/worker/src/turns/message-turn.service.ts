@@ -48,7 +48,7 @@ export class MessageTurnService {
   ) {}
 
   async handle(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<TurnOutcome> {
-    const { threadId, messageId } = job;
+    const { messageId } = job;
     const { own, progress } = await this.progressStore.loadForMessage(job, messageId);
     // Our own replies come back as webhooks: recognised by id, without spending a channel read.
     if (own) return { status: 'skipped', reason: 'own reply' };
@@ -65,7 +65,7 @@ export class MessageTurnService {
     if (!(await this.lock.acquire(turn.ref, messageId, job.occurredAt, holder, lockTtl))) return { status: 'busy' };
     progress.startedAt ??= Date.now();
     try {
-      const message = await this.channel.read(threadId, messageId);
+      const message = await this.channel.read(job, messageId);
       const role = this.channel.answerable(message);
       if (!role.answer) {
         await this.lock.finish(turn.ref, messageId, holder);

@@ -25,7 +25,7 @@ export class FallbackStep {
     if (progress.done || progress.replyMessageIds.length > 0) return;
     let messageAt: number | undefined;
     try {
-      const message = await this.channel.read(job.threadId, job.messageId);
+      const message = await this.channel.read(job, job.messageId);
       if (!this.channel.answerable(message).answer) return;
       messageAt = message.sentAt ?? job.occurredAt;
       progress.answer = FALLBACK_ANSWER;
