@@ -4,6 +4,7 @@ import request from 'supertest';
 import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
 import { loadApiConfig } from '../../apps/api/src/config/api-config';
 import { createApiApp } from '../../apps/api/src/create-api-app';
+import type { EngineKind } from '../../apps/worker/src/config/engine-config';
 import { loadWorkerConfig } from '../../apps/worker/src/config/worker-config';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { FakeAirtable } from '../fakes/airtable.fake';
@@ -21,6 +22,8 @@ const HUBSPOT_TOKEN = 'pat-test-hubspot';
 const OPENAI_KEY = 'sk-test-openai';
 
 export interface SystemOptions {
+  /** The assistant engine of the worker (default `responses`); the suites that prove the guarantees run both. */
+  engine?: EngineKind;
   /** Use Airtable as the mapping store (default true); false = the embedded Redis store. */
   airtable?: boolean;
   /** Configure ListaFirme (default true); false = ANAF only. */
@@ -52,9 +55,11 @@ export class SystemHarness {
   queue!: Queue;
   /** The worker's environment, pointing at the fakes and Redis (also for worker child processes). */
   workerEnv: Record<string, string> = {};
+  engine: EngineKind = 'responses';
 
   static async start(options: SystemOptions = {}): Promise<SystemHarness> {
     const h = new SystemHarness();
+    h.engine = options.engine ?? 'responses';
     await Promise.all([
       h.hubspot.start(),
       h.openai.start(),
@@ -88,6 +93,7 @@ export class SystemHarness {
       OPENAI_API_KEY: OPENAI_KEY,
       OPENAI_BASE_URL: `${h.openai.url}/v1`,
       OPENAI_MODEL: 'gpt-test',
+      ASSISTANT_ENGINE: h.engine,
       ...(options.airtable === false
         ? {}
         : {
