@@ -44,3 +44,20 @@ export function modelCallsOf(h: SystemHarness, threadId: string): RecordedModelC
   const id = historyIdOf(h, threadId);
   return id ? h.openai.responses().filter((r) => r.conversationId === id) : [];
 }
+
+/** Id and token usage of each model call from index `since` on (either API's usage shape). */
+export function modelUsage(h: SystemHarness, since = 0): { id: string; input: number; output: number }[] {
+  if (h.engine === 'chat-completions') {
+    return h.openai
+      .chatCompletions()
+      .slice(since)
+      .map((c) => {
+        const usage = c.completion.usage as { prompt_tokens: number; completion_tokens: number };
+        return { id: c.id, input: usage.prompt_tokens, output: usage.completion_tokens };
+      });
+  }
+  return h.openai
+    .responses()
+    .slice(since)
+    .map((r) => ({ id: r.id, input: r.response.usage.input_tokens, output: r.response.usage.output_tokens }));
+}
