@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NO_ANSWER_TEXT } from '../../apps/worker/src/engines/answer-texts';
 import type { FakeItem } from '../fakes/openai.fake';
 import { SystemHarness } from '../support/system-harness';
@@ -70,5 +73,31 @@ describe('Chat Completions engine: vLLM quirks (malformed tool arguments)', () =
     expect(assistant!.tool_calls![0].function.arguments).toBe('{}');
     expect(second.body).toMatchObject({ max_completion_tokens: 1024, parallel_tool_calls: true });
     expect(second.body).not.toHaveProperty('max_tokens');
+  });
+});
+
+describe('Chat Completions engine: the history bound of the profile', () => {
+  let h: SystemHarness;
+  beforeAll(async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'profiles-')), 'profiles.json');
+    writeFileSync(file, JSON.stringify({ support: { history: { messages: 3, tokens: 800 } } }));
+    h = await SystemHarness.start({ engine: 'chat-completions', workerEnv: { PROFILES_FILE: file } });
+  });
+  afterAll(() => h.stop());
+
+  it('sends the instructions, the newest earlier messages within the bound, and the whole current turn', async () => {
+    h.openai.setModel((ctx) => ({ text: `re ${ctx.callIndex}` }));
+    const first = await visitorSays(h, 'one');
+    await visitorSays(h, 'two', { threadId: first.threadId });
+    await visitorSays(h, 'three', { threadId: first.threadId });
+    const last = h.openai.chatCompletions().at(-1)!.body as { messages: { role: string; content: string }[] };
+    // The bound is 3 earlier messages: the newest three go; 'one' would be a fourth.
+    expect(last.messages.map((m) => `${m.role}:${m.content.slice(0, 5)}`)).toEqual([
+      expect.stringMatching(/^system:/),
+      'assistant:re 0',
+      'user:two',
+      'assistant:re 1',
+      'user:three',
+    ]);
   });
 });
