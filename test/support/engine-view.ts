@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { promptCacheKey } from '../../apps/worker/src/engines/chat-completions/chat-completions.engine';
+import { promptCacheKey } from '../../apps/worker/src/engines/chat-completions/server-quirks';
 import { transcriptKey } from '../../apps/worker/src/engines/chat-completions/transcript-keys';
 import type { TranscriptEntry } from '../../apps/worker/src/engines/chat-completions/transcript.store';
 import { chatItems } from '../fakes/openai-chat.fake';

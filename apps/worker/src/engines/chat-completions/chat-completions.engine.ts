@@ -13,7 +13,7 @@ import { SpendGuard } from '../spend-guard.service';
 import { ToolRound } from '../tool-round.service';
 import { entryIds, hasToolCalls, openCalls, toolCallsOf, turnEntries, type ChatTurn } from './chat-turn';
 import { historyWindow } from './history-window';
-import { requestExtras, sendableArguments } from './server-quirks';
+import { promptCacheKey, requestExtras, sendableArguments } from './server-quirks';
 import { TokenCounter } from './token-counter';
 import { transcriptKey } from './transcript-keys';
 import { TranscriptStore, type ChatMessage, type TranscriptEntry } from './transcript.store';
@@ -215,11 +215,6 @@ export class ChatCompletionsEngine implements AssistantEngine {
     this.tokens.calibrate(estimate, completion.usage?.prompt_tokens);
     return completion;
   }
-}
-
-/** Stable per thread, without its ids: OpenAI keeps one prompt cache per key. */
-export function promptCacheKey(portalId: string, threadId: string): string {
-  return `thread-${createHash('sha256').update(`${portalId}:${threadId}`).digest('hex').slice(0, 32)}`;
 }
 
 function toParam(m: ChatMessage | { role: 'system'; content: string }): ChatCompletionMessageParam {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { ServerKind } from '../../config/engine-config';
 
 /** What one server kind needs in a request beyond model, messages and tools. */
@@ -54,4 +55,9 @@ export function sendableArguments(raw: string): string {
   } catch {
     return '{}';
   }
+}
+
+/** Stable per thread, without its ids: OpenAI keeps one prompt cache per key. */
+export function promptCacheKey(portalId: string, threadId: string): string {
+  return `thread-${createHash('sha256').update(`${portalId}:${threadId}`).digest('hex').slice(0, 32)}`;
 }
