@@ -26,7 +26,7 @@
  *   OpenAI metadata/conversation, Airtable formula/fields) and the union of their intervals inside
  *   [sent, reply received] is the turn's time in fakes. 1 s model latency is therefore subtracted in full.
  * - added latency = e2e − time in fakes: api + Redis + queue + worker + HTTP client/socket time.
- * - in-flight model calls: POST /v1/responses between request event and response finish, at the fake.
+ * - in-flight model calls: POST /v1/responses or /v1/chat/completions between request event and response finish, at the fake.
  * - upstream calls per turn: requests the fakes recorded during a phase / turns of that phase.
  * - worker RSS: /proc/<pid>/status VmRSS every 200 ms.
  *
@@ -233,7 +233,7 @@ interface Fakes extends ProviderFakes {
   threadByCacheKey: Map<string, string>;
 }
 
-/** Concurrent `POST /v1/responses` at the fake OpenAI, as a step function over time. */
+/** Concurrent model calls (`POST /v1/responses` or `/v1/chat/completions`) at the fake OpenAI, over time. */
 class InFlightGauge {
   current = 0;
   peak = 0;
@@ -1062,13 +1062,14 @@ async function main(): Promise<void> {
       '(`HUBSPOT_REQUESTS_PER_10S`, `HUBSPOT_SEARCH_PER_SECOND`, `AIRTABLE_REQUESTS_PER_SECOND`, `OPENAI_MAX_CONCURRENT`, ' +
       '`VISITOR_MAX_*` = 0): this measures our own overhead; `npm run bench:burst` measures the budgets',
     '- model: FakeOpenAI default model (echoes the visitor), no tool calls: every turn is a plain turn; the bench does not deliver the webhooks of our own replies',
-    '- phases: per scenario fresh fakes, Redis, api and worker; warm-up = the first message of every thread (new thread: conversation created, mapping written); ' +
+    '- engines: every scenario runs on the Responses engine (ids without a suffix) and on the Chat Completions engine (ids ending in "chat": the fake\'s `/v1/chat/completions` in its `openai` mode, the transcript in Redis, no mapping), alternating',
+    '- phases: per scenario fresh fakes, Redis, api and worker; warm-up = the first message of every thread (new thread: conversation created, mapping written; chat: transcript started); ' +
       "measured = the other messages (known threads). A thread's next message is sent when its previous job completed (one turn at a time per thread by design); " +
       '"threads at once" is how many threads are driven concurrently; in B their first measured messages are spread over one model latency so the closed loops do not run in lockstep',
     '- method: e2e = webhook POST sent → the fake HubSpot receives the reply POST; every fake request is timed from its request event to its response finish ' +
       "(handler, latency sleeps, serialisation) and attributed to its thread; in fakes = the union of those intervals inside the turn's e2e window " +
       '(the whole model latency included); **added = e2e − in fakes** (api, Redis, queue, worker, HTTP clients and sockets). ' +
-      'Model calls in flight = concurrent POST /v1/responses at the fake. Worker RSS = /proc/<pid>/status VmRSS every 200 ms. One clock (performance.now of the bench process)',
+      'Model calls in flight = concurrent POST /v1/responses or /v1/chat/completions at the fake. Worker RSS = /proc/<pid>/status VmRSS every 200 ms. One clock (performance.now of the bench process)',
     '',
     ...mainTable(results),
     '',
