@@ -42,6 +42,18 @@ describe('Chat Completions engine: Ollama quirks (keyless, max_tokens only, tool
     expect((second.body as ChatBody).messages.map((m) => m.role)).toEqual(['system', 'user', 'assistant', 'tool']);
   });
 
+  it('a malformed tool argument is answered with a tool error, and the turn completes', async () => {
+    h.openai.malformArgumentsNext(1);
+    h.openai.setModel((ctx) =>
+      outputs(ctx.input).length > 0
+        ? { text: `The lookup said: ${String(outputs(ctx.input)[0].output)}` }
+        : { toolCalls: [{ name: 'get_company', arguments: { cui: '14837428', fields: ['Name'] } }] },
+    );
+    const turn = await visitorSays(h, 'And 14837428 again?');
+    expect(turn.job.returnvalue).toMatchObject({ status: 'answered', fallback: false });
+    expect(repliesIn(h, turn.threadId)).toEqual(['The lookup said: {"error":"arguments are not valid JSON"}']);
+  });
+
   it('a long answer is cut at max_tokens (finish_reason length): the visitor gets the short fallback', async () => {
     h.openai.setModel(() => ({ text: 'word '.repeat(200) }));
     const turn = await visitorSays(h, 'Tell me everything');

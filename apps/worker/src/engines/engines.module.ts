@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { Logger, Module } from '@nestjs/common';
 import { WorkerConfig } from '../config/worker-config';
 import { MappingModule } from '../mapping/mapping.module';
 import { StateModule } from '../state/state.module';
@@ -28,8 +28,11 @@ import { ToolRound } from './tool-round.service';
     {
       provide: ASSISTANT_ENGINE,
       inject: [WorkerConfig, ResponsesEngine, ChatCompletionsEngine],
-      useFactory: (config: WorkerConfig, responses: ResponsesEngine, chat: ChatCompletionsEngine) =>
-        config.engine.kind === 'chat-completions' ? chat : responses,
+      useFactory: (config: WorkerConfig, responses: ResponsesEngine, chat: ChatCompletionsEngine) => {
+        const { kind, serverKind } = config.engine;
+        new Logger('EnginesModule').log(`assistant engine: ${kind} (server kind ${serverKind})`);
+        return kind === 'chat-completions' ? chat : responses;
+      },
     },
   ],
   exports: [ASSISTANT_ENGINE],
