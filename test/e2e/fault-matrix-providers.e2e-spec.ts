@@ -11,7 +11,7 @@ const nulls = { email: null, firstname: null, lastname: null, phone: null, compa
 
 // Fault matrix rows 4 (OpenAI) and 5 (HubSpot). Each case: the visitor's message is answered
 // exactly once (or, for a permanent error, fails at once and visibly), nothing is lost. Row 4 runs
-// on both engines; row 5 does not involve the model and runs once.
+// on both engines; row 5 too (its fallback paths run through the engine's turn).
 describe.each(ENGINES)('fault matrix: OpenAI and HubSpot faults (%s engine)', (engine) => {
   let h: SystemHarness;
   beforeAll(async () => {
@@ -127,58 +127,57 @@ describe.each(ENGINES)('fault matrix: OpenAI and HubSpot faults (%s engine)', (e
     });
   });
 
-  if (engine === 'responses')
-    describe('row 5: HubSpot', () => {
-      it('429 TEN_SECONDLY_ROLLING with Retry-After on the message read: retried after it, answered once', async () => {
-        h.hubspot.rateLimitNext(1, { retryAfterSeconds: 1, match: HubSpotRequests.getMessage });
-        const since = h.hubspot.requests.length;
-        const turn = await visitorSays(h, 'read limited?');
-        const board = await expectAnsweredOnce(h, turn, { replies: ['re: read limited?'], userMessages: 1 });
-        expect(board.job.stacktrace).toEqual([expect.stringMatching(/429.*ten_secondly_rolling/i)]);
-        const [refused, retried] = arrivals(h.hubspot, since, HubSpotRequests.getMessage);
-        expect(retried - refused).toBeGreaterThanOrEqual(1000);
-      });
-
-      it('429 on the reply after a contact tool ran: the contact is created once and the reply posted once', async () => {
-        const email = `visitor.${Date.now()}@client.ro`;
-        h.openai.setModel((ctx) =>
-          ctx.input.some((i) => i.type === 'function_call_output')
-            ? { text: 'Saved your details.' }
-            : {
-                toolCalls: [{ name: 'create_contact', arguments: { ...nulls, email, firstname: 'Vera' } }],
-              },
-        );
-        h.hubspot.rateLimitNext(1, { retryAfterSeconds: 1, match: HubSpotRequests.sendMessage });
-        const since = h.hubspot.requests.length;
-        const creates = () => h.hubspot.received('POST', '/crm/v3/objects/contacts').length;
-        const createsBefore = creates();
-        const turn = await visitorSays(h, `I am Vera, ${email}`);
-
-        const board = await expectAnsweredOnce(h, turn, { replies: ['Saved your details.'], userMessages: 1 });
-        expect(board.job.stacktrace).toEqual([expect.stringContaining('429')]);
-        expect(h.hubspot.allContacts().filter((c) => c.properties.email === email)).toHaveLength(1);
-        expect(creates() - createsBefore).toBe(1);
-        // Two posts: the refused one and the retry, no sooner than Retry-After.
-        const [refused, retried, ...more] = arrivals(h.hubspot, since, HubSpotRequests.sendMessage);
-        expect(more).toEqual([]);
-        expect(retried - refused).toBeGreaterThanOrEqual(1000);
-      });
-
-      it('401 (token revoked) is permanent: failed at once with one attempt, no retry storm, failed in Bull Board', async () => {
-        h.hubspot.unauthorizedNext(Infinity);
-        const since = h.hubspot.requests.length;
-        const turn = await visitorSays(h, 'anyone?', { state: 'failed' });
-        await sleep(1000); // a retry would have come by now (backoff 100 ms)
-        // No reply is possible without a token; the job is failed, visible and retryable from the board.
-        const board = await expectAnsweredOnce(h, turn, { replies: [], state: 'failed' });
-        expect(board.job).toMatchObject({ attempts: 1, failedReason: expect.stringContaining('401') });
-        // The read, and the fallback's attempt to read again before replying; nothing more.
-        expect(h.hubspot.requests.slice(since).map((r) => `${r.method} ${r.path}`)).toEqual([
-          expect.stringMatching(/^GET .*\/messages\//),
-          expect.stringMatching(/^GET .*\/messages\//),
-        ]);
-        // Nothing reached the model: no conversation, no tokens spent on an answer nobody can receive.
-        expect(await historyOf(h, turn.threadId)).toBeUndefined();
-      });
+  describe('row 5: HubSpot', () => {
+    it('429 TEN_SECONDLY_ROLLING with Retry-After on the message read: retried after it, answered once', async () => {
+      h.hubspot.rateLimitNext(1, { retryAfterSeconds: 1, match: HubSpotRequests.getMessage });
+      const since = h.hubspot.requests.length;
+      const turn = await visitorSays(h, 'read limited?');
+      const board = await expectAnsweredOnce(h, turn, { replies: ['re: read limited?'], userMessages: 1 });
+      expect(board.job.stacktrace).toEqual([expect.stringMatching(/429.*ten_secondly_rolling/i)]);
+      const [refused, retried] = arrivals(h.hubspot, since, HubSpotRequests.getMessage);
+      expect(retried - refused).toBeGreaterThanOrEqual(1000);
     });
+
+    it('429 on the reply after a contact tool ran: the contact is created once and the reply posted once', async () => {
+      const email = `visitor.${Date.now()}@client.ro`;
+      h.openai.setModel((ctx) =>
+        ctx.input.some((i) => i.type === 'function_call_output')
+          ? { text: 'Saved your details.' }
+          : {
+              toolCalls: [{ name: 'create_contact', arguments: { ...nulls, email, firstname: 'Vera' } }],
+            },
+      );
+      h.hubspot.rateLimitNext(1, { retryAfterSeconds: 1, match: HubSpotRequests.sendMessage });
+      const since = h.hubspot.requests.length;
+      const creates = () => h.hubspot.received('POST', '/crm/v3/objects/contacts').length;
+      const createsBefore = creates();
+      const turn = await visitorSays(h, `I am Vera, ${email}`);
+
+      const board = await expectAnsweredOnce(h, turn, { replies: ['Saved your details.'], userMessages: 1 });
+      expect(board.job.stacktrace).toEqual([expect.stringContaining('429')]);
+      expect(h.hubspot.allContacts().filter((c) => c.properties.email === email)).toHaveLength(1);
+      expect(creates() - createsBefore).toBe(1);
+      // Two posts: the refused one and the retry, no sooner than Retry-After.
+      const [refused, retried, ...more] = arrivals(h.hubspot, since, HubSpotRequests.sendMessage);
+      expect(more).toEqual([]);
+      expect(retried - refused).toBeGreaterThanOrEqual(1000);
+    });
+
+    it('401 (token revoked) is permanent: failed at once with one attempt, no retry storm, failed in Bull Board', async () => {
+      h.hubspot.unauthorizedNext(Infinity);
+      const since = h.hubspot.requests.length;
+      const turn = await visitorSays(h, 'anyone?', { state: 'failed' });
+      await sleep(1000); // a retry would have come by now (backoff 100 ms)
+      // No reply is possible without a token; the job is failed, visible and retryable from the board.
+      const board = await expectAnsweredOnce(h, turn, { replies: [], state: 'failed' });
+      expect(board.job).toMatchObject({ attempts: 1, failedReason: expect.stringContaining('401') });
+      // The read, and the fallback's attempt to read again before replying; nothing more.
+      expect(h.hubspot.requests.slice(since).map((r) => `${r.method} ${r.path}`)).toEqual([
+        expect.stringMatching(/^GET .*\/messages\//),
+        expect.stringMatching(/^GET .*\/messages\//),
+      ]);
+      // Nothing reached the model: no conversation, no tokens spent on an answer nobody can receive.
+      expect(await historyOf(h, turn.threadId)).toBeUndefined();
+    });
+  });
 });
