@@ -9,6 +9,7 @@
  * Flags: --threads 200 --messages 3 --a-lanes 1,10,all --a-worker-concurrency 100
  *        --b-threads 250 --b-messages 5 --b-model-latency 1000 --b-worker-concurrency 256
  *        --b-stagger <ms> (default: the model latency; spreads B's first measured messages so loops are not in lockstep)
+ *        --engines responses,chat-completions (each scenario runs per engine; ids of the chat engine end in "chat")
  *        --only A|B --turn-timeout 120 --worker-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
  *        --api-node-args="…" --redis-monitor=FILE (Redis MONITOR of the measured phases) --no-write
  *
@@ -25,7 +26,7 @@
  *   OpenAI metadata/conversation, Airtable formula/fields) and the union of their intervals inside
  *   [sent, reply received] is the turn's time in fakes. 1 s model latency is therefore subtracted in full.
  * - added latency = e2e − time in fakes: api + Redis + queue + worker + HTTP client/socket time.
- * - in-flight model calls: POST /v1/responses between request event and response finish, at the fake.
+ * - in-flight model calls: POST /v1/responses or /v1/chat/completions between request event and response finish, at the fake.
  * - upstream calls per turn: requests the fakes recorded during a phase / turns of that phase.
  * - worker RSS: /proc/<pid>/status VmRSS every 200 ms.
  *
@@ -48,6 +49,7 @@ import { parseArgs } from 'node:util';
 import { QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
 import { signV3 } from '../apps/api/src/webhooks/hubspot-signature';
+import { promptCacheKey } from '../apps/worker/src/engines/chat-completions/server-quirks';
 import type { FakeHttpServer, RecordedRequest } from '../test/fakes/fake-http-server';
 import { HubSpotRequests, type HubSpotThread } from '../test/fakes/hubspot.fake';
 import {
@@ -102,6 +104,7 @@ const { values: args } = parseArgs({
     'b-model-latency': { type: 'string', default: '1000' },
     'b-worker-concurrency': { type: 'string', default: '256' },
     only: { type: 'string' },
+    engines: { type: 'string', default: 'responses,chat-completions' },
     'turn-timeout': { type: 'string', default: '120' },
     'worker-node-args': { type: 'string', default: '' },
     'api-node-args': { type: 'string', default: '' },
@@ -110,8 +113,11 @@ const { values: args } = parseArgs({
   },
 });
 
+type Engine = 'responses' | 'chat-completions';
+
 interface Scenario {
   id: string;
+  engine: Engine;
   modelLatencyMs: number;
   threads: number;
   messages: number;
@@ -123,9 +129,20 @@ interface Scenario {
 }
 
 function scenarios(): Scenario[] {
+  const engines = args.engines.split(',').map((e) => e.trim());
+  if (!engines.every((e) => e === 'responses' || e === 'chat-completions')) {
+    fail('--engines takes responses and/or chat-completions');
+  }
+  // Engines alternate per scenario, so the machine's drift over the run hits both alike.
+  return engineScenarios().flatMap((s) =>
+    (engines as Engine[]).map((engine) => ({ ...s, engine, id: engine === 'responses' ? s.id : `${s.id} chat` })),
+  );
+}
+
+function engineScenarios(): Omit<Scenario, 'engine'>[] {
   const only = args.only?.toUpperCase();
   if (only !== undefined && only !== 'A' && only !== 'B') fail('--only must be A or B');
-  const list: Scenario[] = [];
+  const list: Omit<Scenario, 'engine'>[] = [];
   if (only !== 'B') {
     const threads = int('threads', args.threads, 1);
     const messages = int('messages', args.messages, 2);
@@ -212,9 +229,11 @@ interface Fakes extends ProviderFakes {
   inFlight: InFlightGauge;
   /** When each fake accepted a TCP connection (keep-alive check). */
   connections: Record<Provider, number[]>;
+  /** Chat completions carry no thread id, only the thread's prompt cache key. */
+  threadByCacheKey: Map<string, string>;
 }
 
-/** Concurrent `POST /v1/responses` at the fake OpenAI, as a step function over time. */
+/** Concurrent model calls (`POST /v1/responses` or `/v1/chat/completions`) at the fake OpenAI, over time. */
 class InFlightGauge {
   current = 0;
   peak = 0;
@@ -262,6 +281,7 @@ async function startFakes(modelLatencyMs: number): Promise<Fakes> {
     timings: new WeakMap(),
     inFlight: new InFlightGauge(),
     connections: { hubspot: [], openai: [], airtable: [], listafirme: [], anaf: [] },
+    threadByCacheKey: new Map(),
   };
   for (const provider of PROVIDERS) {
     const fake: FakeHttpServer = fakes[provider];
@@ -272,7 +292,10 @@ async function startFakes(modelLatencyMs: number): Promise<Fakes> {
     server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => {
       const timing: Timing = { start: performance.now(), end: NaN };
       fakes.timings.set(req.headers, timing);
-      const isModelCall = provider === 'openai' && req.method === 'POST' && req.url === '/v1/responses';
+      const isModelCall =
+        provider === 'openai' &&
+        req.method === 'POST' &&
+        (req.url === '/v1/responses' || req.url === '/v1/chat/completions');
       if (isModelCall) fakes.inFlight.change(+1);
       let done = false;
       const finish = () => {
@@ -312,6 +335,7 @@ function hubspotKind(r: RecordedRequest): string {
 
 function openaiKind(r: RecordedRequest): string {
   if (r.path === '/v1/responses' && r.method === 'POST') return 'responses.create';
+  if (r.path === '/v1/chat/completions' && r.method === 'POST') return 'chat.completions.create';
   if (r.path === '/v1/conversations' && r.method === 'POST') return 'conversations.create';
   if (r.path.startsWith('/v1/conversations/')) return `${r.method} conversations/…`;
   return `${r.method} ${r.path}`;
@@ -347,6 +371,8 @@ function threadOf(f: Fakes, provider: Provider, r: RecordedRequest): string | un
     case 'openai': {
       const fromBody = meta(r.body);
       if (fromBody) return fromBody;
+      const cacheKey = (r.body as { prompt_cache_key?: unknown } | undefined)?.prompt_cache_key;
+      if (typeof cacheKey === 'string') return f.threadByCacheKey.get(cacheKey);
       const conv = /^\/v1\/conversations\/([^/]+)/.exec(r.path)?.[1];
       return conv ? f.openai.conversation(conv)?.metadata.hubspot_thread_id : undefined;
     }
@@ -643,6 +669,7 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       WORKER_HTTP_PORT: String(workerPort),
       WORKER_CONCURRENCY: String(s.workerConcurrency),
       ...workerEnvFor(fakes),
+      ASSISTANT_ENGINE: s.engine,
       // Our own overhead, not a rate budget: every shared budget and per-visitor limit off (0).
       HUBSPOT_REQUESTS_PER_10S: '0',
       HUBSPOT_SEARCH_PER_SECOND: '0',
@@ -669,6 +696,8 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
     ]);
     const rssReady = rssMiB(worker.child.pid) ?? NaN;
     const threads = Array.from({ length: s.threads }, () => fakes.hubspot.addThread());
+    const portal = String(fakes.hubspot.portalId);
+    for (const t of threads) fakes.threadByCacheKey.set(promptCacheKey(portal, t.id), t.id);
 
     // Phase 1: the first message of every thread (new threads).
     const warmStart = performance.now();
@@ -994,7 +1023,7 @@ async function main(): Promise<void> {
   for (const r of results.filter((x) => x.s.modelLatencyMs > 0)) {
     targets.push(
       `- ${r.s.id}: one worker process keeps ≥ ${TARGET_IN_FLIGHT} turns in flight at ${r.s.modelLatencyMs} ms model latency: ` +
-        `${verdict(r.inFlight.peak >= TARGET_IN_FLIGHT && r.inFlight.mean >= TARGET_IN_FLIGHT)} (concurrent POST /v1/responses at the fake: peak ${r.inFlight.peak} in the measured phase; ` +
+        `${verdict(r.inFlight.peak >= TARGET_IN_FLIGHT && r.inFlight.mean >= TARGET_IN_FLIGHT)} (concurrent model calls at the fake: peak ${r.inFlight.peak} in the measured phase; ` +
         `over its steady ${(r.inFlight.steadyMs / 1000).toFixed(1)} s (every thread started, none finished) a time-weighted mean of ${r.inFlight.mean.toFixed(0)} ` +
         `and ≥ ${TARGET_IN_FLIGHT} during ${(r.inFlight.shareAtOrAbove * 100).toFixed(0)} % of the time; ${r.s.threads} threads driven, starts spread over ${r.s.staggerMs} ms)`,
     );
@@ -1005,6 +1034,17 @@ async function main(): Promise<void> {
     targets.push(
       `- ${r.s.id}: HubSpot calls per plain turn = ${TARGET_HUBSPOT_PER_TURN}: ${verdict(Math.abs(hs - TARGET_HUBSPOT_PER_TURN) < 1e-9)} (${hs.toFixed(2)}); ` +
         `Airtable ≈ 0 for known threads: ${verdict(at < 0.01)} (${at.toFixed(2)})`,
+    );
+  }
+  // The chat engine keeps its own transcript in Redis: its commands per turn against the Responses engine's.
+  const redisTotal = (r: ScenarioResult) => r.redisPerTurn.reduce((sum, [, v]) => sum + v, 0);
+  for (const r of results.filter((x) => x.s.engine === 'chat-completions')) {
+    const base = results.find((x) => x.s.engine === 'responses' && `${x.s.id} chat` === r.s.id);
+    if (!base) continue;
+    const ratio = redisTotal(r) / redisTotal(base);
+    targets.push(
+      `- ${r.s.id}: Redis commands per turn ≤ 1.2 × ${base.s.id}'s: ${verdict(ratio <= 1.2)} ` +
+        `(${redisTotal(r).toFixed(1)} vs ${redisTotal(base).toFixed(1)} = ${ratio.toFixed(2)})`,
     );
   }
   const problems = results.flatMap((r) => r.problems.map((p) => `${r.s.id}: ${p}`));
@@ -1022,13 +1062,14 @@ async function main(): Promise<void> {
       '(`HUBSPOT_REQUESTS_PER_10S`, `HUBSPOT_SEARCH_PER_SECOND`, `AIRTABLE_REQUESTS_PER_SECOND`, `OPENAI_MAX_CONCURRENT`, ' +
       '`VISITOR_MAX_*` = 0): this measures our own overhead; `npm run bench:burst` measures the budgets',
     '- model: FakeOpenAI default model (echoes the visitor), no tool calls: every turn is a plain turn; the bench does not deliver the webhooks of our own replies',
-    '- phases: per scenario fresh fakes, Redis, api and worker; warm-up = the first message of every thread (new thread: conversation created, mapping written); ' +
+    '- engines: every scenario runs on the Responses engine (ids without a suffix) and on the Chat Completions engine (ids ending in "chat": the fake\'s `/v1/chat/completions` in its `openai` mode, the transcript in Redis, no mapping), alternating',
+    '- phases: per scenario fresh fakes, Redis, api and worker; warm-up = the first message of every thread (new thread: conversation created, mapping written; chat: transcript started); ' +
       "measured = the other messages (known threads). A thread's next message is sent when its previous job completed (one turn at a time per thread by design); " +
       '"threads at once" is how many threads are driven concurrently; in B their first measured messages are spread over one model latency so the closed loops do not run in lockstep',
     '- method: e2e = webhook POST sent → the fake HubSpot receives the reply POST; every fake request is timed from its request event to its response finish ' +
       "(handler, latency sleeps, serialisation) and attributed to its thread; in fakes = the union of those intervals inside the turn's e2e window " +
       '(the whole model latency included); **added = e2e − in fakes** (api, Redis, queue, worker, HTTP clients and sockets). ' +
-      'Model calls in flight = concurrent POST /v1/responses at the fake. Worker RSS = /proc/<pid>/status VmRSS every 200 ms. One clock (performance.now of the bench process)',
+      'Model calls in flight = concurrent POST /v1/responses or /v1/chat/completions at the fake. Worker RSS = /proc/<pid>/status VmRSS every 200 ms. One clock (performance.now of the bench process)',
     '',
     ...mainTable(results),
     '',

@@ -5,6 +5,7 @@ import type { FakeItem } from '../fakes/openai.fake';
 import { BOARD_PASSWORD, BOARD_USER } from '../support/api-harness';
 import { MetricsSnapshot } from '../support/prometheus-text';
 import { IDENTITY_TEXTS } from '../../apps/worker/src/identity/identity-texts';
+import { ENGINES, historyIdOf, modelUsage } from '../support/engine-view';
 import { SystemHarness } from '../support/system-harness';
 
 const CAP_MESSAGE = 'Spending limit reached: a colleague takes over from here.';
@@ -16,7 +17,7 @@ interface ConversationView {
   turns: TurnAuditRecord[];
 }
 
-describe('audit trail and cost caps', () => {
+describe.each(ENGINES)('audit trail and cost caps (%s engine)', (engine) => {
   let h: SystemHarness;
   const admin = (path: string) => request(h.api.getHttpServer()).get(path).auth(BOARD_USER, BOARD_PASSWORD);
   const scrape = async () =>
@@ -24,7 +25,7 @@ describe('audit trail and cost caps', () => {
   const M = (name: string) => `chat_assistant_${name}`;
 
   beforeAll(async () => {
-    h = await SystemHarness.start({ workerEnv: { CAP_MESSAGE } });
+    h = await SystemHarness.start({ engine, workerEnv: { CAP_MESSAGE } });
     h.listaFirme.seedCompany({ TaxCode: '14837428', Name: 'BORG DESIGN SRL', Status: 'functiune', NACE: '6201' });
   });
   afterAll(() => h.stop());
@@ -51,7 +52,7 @@ describe('audit trail and cost caps', () => {
         : { text: 'BORG DESIGN SRL is active.' },
     );
     const thread = h.hubspot.addThread();
-    const responsesBefore = h.openai.responses().length;
+    const responsesBefore = h.openai.modelCalls().length;
     const before = await scrape();
     const { message, job } = await converse(thread.id, 'Is Borg Design active?');
     const after = await scrape();
@@ -60,11 +61,8 @@ describe('audit trail and cost caps', () => {
     const view = res.body as ConversationView;
     expect(view.turns).toHaveLength(1);
     const [turn] = view.turns;
-    const responses = h.openai.responses().slice(responsesBefore);
-    const tokens = responses.reduce(
-      (sum, r) => sum + r.response.usage.input_tokens + r.response.usage.output_tokens,
-      0,
-    );
+    const responses = modelUsage(h, responsesBefore);
+    const tokens = responses.reduce((sum, r) => sum + r.input + r.output, 0);
     const [reply] = h.hubspot.sentMessages(thread.id);
     expect(turn).toMatchObject({
       version: 1,
@@ -74,12 +72,12 @@ describe('audit trail and cost caps', () => {
       attempts: 1,
       errors: [],
       profile: 'support',
-      conversationId: h.openai.conversations().at(-1)!.id,
+      conversationId: historyIdOf(h, thread.id),
       outcome: 'answered',
       responseIds: responses.map((r) => r.id),
       usage: {
-        inputTokens: responses.reduce((s, r) => s + r.response.usage.input_tokens, 0),
-        outputTokens: responses.reduce((s, r) => s + r.response.usage.output_tokens, 0),
+        inputTokens: responses.reduce((s, r) => s + r.input, 0),
+        outputTokens: responses.reduce((s, r) => s + r.output, 0),
       },
       credits: 0.21, // Name 0.05 + Status 0.05 + NACE 0.11, as the register charged
       replyMessageIds: [reply.message.id],
@@ -219,11 +217,11 @@ describe('audit trail and cost caps', () => {
     const thread = h.hubspot.addThread();
     const other = h.hubspot.addThread();
     await converse(thread.id, 'Hello');
-    const modelCalls = h.openai.responses().length;
+    const modelCalls = h.openai.modelCalls().length;
     const before = await scrape();
 
     const { job } = await converse(thread.id, 'And another question');
-    expect(h.openai.responses()).toHaveLength(modelCalls); // no model call past the cap
+    expect(h.openai.modelCalls()).toHaveLength(modelCalls); // no model call past the cap
     expect(h.hubspot.sentMessages(thread.id).map((m) => m.body.text)).toEqual(['First answer.', CAP_MESSAGE]);
     expect(job.returnvalue).toMatchObject({ status: 'answered', fallback: false });
 
@@ -286,11 +284,11 @@ describe('audit trail and cost caps', () => {
   it('a daily token cap answers every visitor with a plain line and no model call, without a handoff', async () => {
     await h.stopWorker();
     await h.startWorker({ CAP_MESSAGE, CAP_DAILY_TOKENS: '1' });
-    const responses = h.openai.responses().length;
+    const responses = h.openai.modelCalls().length;
     const thread = h.hubspot.addThread();
     await converse(thread.id, 'Hello?');
     await converse(thread.id, 'Vreau să vorbesc cu cineva');
-    expect(h.openai.responses().length).toBe(responses);
+    expect(h.openai.modelCalls().length).toBe(responses);
     const replies = h.hubspot.sentMessages(thread.id).map((m) => m.body.text);
     // The first message got the daily line, and asking for a person still works.
     expect(replies[0]).toBe(IDENTITY_TEXTS.en.dailyLimit);

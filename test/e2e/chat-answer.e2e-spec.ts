@@ -1,13 +1,15 @@
 import { JobName, messageJobId } from '@app/contracts';
-import type { FakeItem } from '../fakes/openai.fake';
+import type { FakeItem, RecordedChatCompletion, RecordedResponse } from '../fakes/openai.fake';
+import { ENGINES, historyOf, modelCallsOf } from '../support/engine-view';
 import { AIRTABLE_BASE, BOT_ACTOR, SystemHarness } from '../support/system-harness';
+import { userItems } from '../support/visitor-turns';
 
 const fnOutputs = (items: readonly FakeItem[]) => items.filter((i) => i.type === 'function_call_output');
 
-describe('a visitor message is answered in the same thread', () => {
+describe.each(ENGINES)('a visitor message is answered in the same thread (%s engine)', (engine) => {
   let h: SystemHarness;
   beforeAll(async () => {
-    h = await SystemHarness.start();
+    h = await SystemHarness.start({ engine });
     h.listaFirme.seedCompany({
       TaxCode: '14837428',
       Name: 'BORG DESIGN SRL',
@@ -58,27 +60,32 @@ describe('a visitor message is answered in the same thread', () => {
       '<p>BORG DESIGN SRL (CUI 14837428) is active.</p><p>Anything else? &lt;b&gt;x&lt;/b&gt;</p>',
     );
 
-    // The conversation: created once with the thread in its metadata, user text added once.
+    // The history holds the user text once; three model calls: user text, then each round's outputs.
+    expect(userItems((await historyOf(h, thread.id))!)).toHaveLength(1);
+    const calls = modelCallsOf(h, thread.id);
+    expect(calls).toHaveLength(3);
+    const tools = calls[0].body.tools as ({ name: string } | { function: { name: string } })[];
+    expect(tools.map((t) => ('function' in t ? t.function.name : t.name))).toEqual(
+      expect.arrayContaining(['search_companies', 'get_company', 'hand_off_to_human']),
+    );
+    if (engine === 'responses') expectResponsesRequests(calls as RecordedResponse[], thread.id, String(event.portalId));
+    else expectChatRequests(calls as RecordedChatCompletion[]);
+
+    // The tools ran with the model's arguments: a free search, then only the two fields asked for.
+    expect(h.listaFirme.searches).toEqual(['Borg Design']);
+    expect(h.listaFirme.fieldsRequested).toEqual([['TaxCode', 'Name', 'Status']]);
+  });
+
+  /** A conversation created once with the thread in its metadata; only new items sent; the mapping upserted. */
+  function expectResponsesRequests(calls: RecordedResponse[], threadId: string, portalId: string) {
     const [conversation] = h.openai.conversations();
     expect(h.openai.conversations()).toHaveLength(1);
-    expect(conversation.metadata).toEqual({
-      hubspot_portal_id: String(event.portalId),
-      hubspot_thread_id: thread.id,
-    });
-    const userItems = conversation.items.filter((i) => i.type === 'message' && i.role === 'user');
-    expect(userItems).toHaveLength(1);
-
-    // Three model calls: user text, then each round's outputs carrying the right call_id.
-    const calls = h.openai.responses();
-    expect(calls).toHaveLength(3);
+    expect(conversation.metadata).toEqual({ hubspot_portal_id: portalId, hubspot_thread_id: threadId });
     expect(calls[0].body).toMatchObject({
       model: 'gpt-test',
       conversation: conversation.id,
       input: [{ role: 'user', content: 'Is Borg Design still active?' }],
     });
-    expect((calls[0].body.tools as { name: string }[]).map((t) => t.name)).toEqual(
-      expect.arrayContaining(['search_companies', 'get_company', 'hand_off_to_human']),
-    );
     const firstCall = calls[0].response.output.find((o) => o.type === 'function_call') as unknown as {
       call_id: string;
     };
@@ -86,16 +93,34 @@ describe('a visitor message is answered in the same thread', () => {
       { type: 'function_call_output', call_id: firstCall.call_id, output: expect.stringContaining('14837428') },
     ]);
     expect(typeof calls[1].body.instructions).toBe('string');
-
-    // The tools ran with the model's arguments: a free search, then only the two fields asked for.
-    expect(h.listaFirme.searches).toEqual(['Borg Design']);
-    expect(h.listaFirme.fieldsRequested).toEqual([['TaxCode', 'Name', 'Status']]);
-
-    // The mapping was upserted into Airtable.
     expect(h.airtable.records(AIRTABLE_BASE, 'Conversations').map((r) => r.fields)).toEqual([
-      { 'Hubspot Thread ID': thread.id, 'OpenAI Thread ID': conversation.id },
+      { 'Hubspot Thread ID': threadId, 'OpenAI Thread ID': conversation.id },
     ]);
-  });
+  }
+
+  /** The instructions and the whole turn on every call; each tool reply follows its call; no mapping needed. */
+  function expectChatRequests(calls: RecordedChatCompletion[]) {
+    expect(h.openai.conversations()).toHaveLength(0);
+    expect(calls[0].body).toMatchObject({
+      model: 'gpt-test',
+      messages: [
+        { role: 'system', content: expect.any(String) },
+        { role: 'user', content: 'Is Borg Design still active?' },
+      ],
+      max_completion_tokens: 1024,
+      parallel_tool_calls: true,
+    });
+    const message = (calls[0].completion.choices as { message: { tool_calls: { id: string }[] } }[])[0].message;
+    expect((calls[1].body.messages as unknown[]).slice(1)).toEqual([
+      { role: 'user', content: 'Is Borg Design still active?' },
+      expect.objectContaining({
+        role: 'assistant',
+        tool_calls: [expect.objectContaining({ id: message.tool_calls[0].id })],
+      }),
+      { role: 'tool', tool_call_id: message.tool_calls[0].id, content: expect.stringContaining('14837428') },
+    ]);
+    expect(h.airtable.records(AIRTABLE_BASE, 'Conversations')).toHaveLength(0);
+  }
 
   it('a known thread costs one HubSpot read, one reply, no Airtable call and one model call', async () => {
     h.openai.setModel(() => ({ text: 'Sure.' }));
@@ -108,7 +133,7 @@ describe('a visitor message is answered in the same thread', () => {
     h.hubspot.addThread({ id: thread.id });
     const second = h.hubspot.addVisitorMessage(thread.id, 'Thanks');
     const airtableBefore = h.airtable.requests.length;
-    const responsesBefore = h.openai.responses().length;
+    const responsesBefore = h.openai.modelCalls().length;
     const conversationsBefore = h.openai.conversations().length;
 
     await h.deliver(h.hubspot.webhookEventFor(second));
@@ -116,7 +141,7 @@ describe('a visitor message is answered in the same thread', () => {
 
     expect(h.hubspot.requests.map((r) => r.method)).toEqual(['GET', 'POST']);
     expect(h.airtable.requests.length - airtableBefore).toBe(0);
-    expect(h.openai.responses().length - responsesBefore).toBe(1);
+    expect(h.openai.modelCalls().length - responsesBefore).toBe(1);
     expect(h.openai.conversations().length).toBe(conversationsBefore);
   });
 

@@ -3,6 +3,7 @@ import { CONTACTS_PROFILE } from '../../apps/worker/src/profiles/default-profile
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { itemText, type FakeItem, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
 import { IDENTITY_TEXTS } from '../../apps/worker/src/identity/identity-texts';
+import { ENGINES } from '../support/engine-view';
 import { SystemHarness } from '../support/system-harness';
 import { verifyStaff } from '../support/visitor-turns';
 
@@ -25,10 +26,11 @@ function script(onText: (text: string, ctx: ModelContext) => ModelTurn, onOutput
 
 const nulls = { email: null, firstname: null, lastname: null, phone: null, company: null, jobtitle: null };
 
-describe('contact assistant flows, end to end', () => {
+describe.each(ENGINES)('contact assistant flows, end to end (%s engine)', (engine) => {
   let h: SystemHarness;
   beforeAll(async () => {
     h = await SystemHarness.start({
+      engine,
       workerEnv: { INBOX_PROFILES: `${CONTACTS_INBOX}=contacts`, STAFF_EMAIL_DOMAINS: 'acme.ro' },
     });
   });

@@ -2,6 +2,7 @@ import { FALLBACK_ANSWER } from '../../apps/worker/src/engines/answer-texts';
 import { OpenAiConfig } from '../../apps/worker/src/config/config-sections';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { FakeOpenAI, itemText, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
+import { ENGINES, historyOf } from '../support/engine-view';
 import { SystemHarness } from '../support/system-harness';
 import { conversationsOf, expectAnsweredOnce, sleep, userItems, visitorSays } from '../support/visitor-turns';
 
@@ -9,11 +10,12 @@ const echo = (ctx: ModelContext): ModelTurn => ({ text: `re: ${itemText(userItem
 const nulls = { email: null, firstname: null, lastname: null, phone: null, company: null, jobtitle: null };
 
 // Fault matrix rows 4 (OpenAI) and 5 (HubSpot). Each case: the visitor's message is answered
-// exactly once (or, for a permanent error, fails at once and visibly), nothing is lost.
-describe('fault matrix: OpenAI and HubSpot faults', () => {
+// exactly once (or, for a permanent error, fails at once and visibly), nothing is lost. Row 4 runs
+// on both engines; row 5 too (its fallback paths run through the engine's turn).
+describe.each(ENGINES)('fault matrix: OpenAI and HubSpot faults (%s engine)', (engine) => {
   let h: SystemHarness;
   beforeAll(async () => {
-    h = await SystemHarness.start({ workerEnv: { OPENAI_TIMEOUT_MS: '1000', HUBSPOT_TIMEOUT_MS: '2000' } });
+    h = await SystemHarness.start({ engine, workerEnv: { OPENAI_TIMEOUT_MS: '1000', HUBSPOT_TIMEOUT_MS: '2000' } });
   });
   afterAll(() => h.stop());
   beforeEach(() => {
@@ -32,69 +34,71 @@ describe('fault matrix: OpenAI and HubSpot faults', () => {
 
   describe('row 4: OpenAI', () => {
     it('429 rate_limit_exceeded with Retry-After 2 s: the retry waits for it, answered once', async () => {
-      h.openai.rateLimitNext(1, 2, FakeOpenAI.createResponse);
+      h.openai.rateLimitNext(1, 2, FakeOpenAI.modelCall);
       const since = h.openai.requests.length;
       const turn = await visitorSays(h, 'rate limited?');
       const board = await expectAnsweredOnce(h, turn, { replies: ['re: rate limited?'], userMessages: 1 });
       expect(board.job.stacktrace).toEqual([expect.stringContaining('429')]);
-      const [refused, retried] = arrivals(h.openai, since, FakeOpenAI.createResponse);
+      const [refused, retried] = arrivals(h.openai, since, FakeOpenAI.modelCall);
       expect(retried - refused).toBeGreaterThanOrEqual(2000);
     });
 
     it('a transient 500 is retried by the queue, answered once', async () => {
-      h.openai.serverErrorNext(500, 1, FakeOpenAI.createResponse);
+      h.openai.serverErrorNext(500, 1, FakeOpenAI.modelCall);
       const turn = await visitorSays(h, 'server error?');
       const board = await expectAnsweredOnce(h, turn, { replies: ['re: server error?'], userMessages: 1 });
       expect(board.job.stacktrace).toEqual([expect.stringContaining('500')]);
     });
 
     it('a model request that never answers times out (OPENAI_TIMEOUT_MS) and is sent again, answered once', async () => {
-      h.openai.hangNext(1, FakeOpenAI.createResponse);
+      h.openai.hangNext(1, FakeOpenAI.modelCall);
       const since = h.openai.requests.length;
       const turn = await visitorSays(h, 'hanging?');
       const board = await expectAnsweredOnce(h, turn, { replies: ['re: hanging?'], userMessages: 1 });
       // Under Jest the SDK reports its own timeout as a connection error (see realmSafeFetch).
       expect(board.job.stacktrace).toEqual([
-        expect.stringMatching(/responses\.create: (Connection error|Request timed out)/),
+        expect.stringMatching(/(responses|chat\.completions)\.create: (Connection error|Request timed out)/),
       ]);
-      const [hung, retried] = arrivals(h.openai, since, FakeOpenAI.createResponse);
+      const [hung, retried] = arrivals(h.openai, since, FakeOpenAI.modelCall);
       expect(retried - hung).toBeGreaterThanOrEqual(1000);
     });
 
-    it('conversation_locked (another client holds the conversation) is retried after the lock frees, answered once', async () => {
-      const first = await visitorSays(h, 'first');
-      const [conversation] = conversationsOf(h, first.threadId);
-      h.openai.setModel(async (ctx) => {
-        if (itemText(userItems(ctx.input).at(-1)) === 'external') {
-          await sleep(1500);
-          return { text: 'external done' };
-        }
-        return echo(ctx);
-      });
-      // Someone else (another tool, an operator script) runs a response on the same conversation.
-      const posts = () => h.openai.received('POST', '/v1/responses').length;
-      const before = posts();
-      const external = fetch(`${h.openai.url}/v1/responses`, {
-        method: 'POST',
-        headers: {
-          authorization: `Bearer ${h.worker!.get(OpenAiConfig).apiKey}`,
-          'content-type': 'application/json',
-        },
-        body: JSON.stringify({ model: 'gpt-test', conversation: conversation.id, input: 'external' }),
-      });
-      while (posts() === before) await sleep(5);
-      const violationsBefore = h.openai.lockViolations;
+    // Only the Conversations API locks a conversation; a chat transcript is ours alone.
+    if (engine === 'responses')
+      it('conversation_locked (another client holds the conversation) is retried after the lock frees, answered once', async () => {
+        const first = await visitorSays(h, 'first');
+        const [conversation] = conversationsOf(h, first.threadId);
+        h.openai.setModel(async (ctx) => {
+          if (itemText(userItems(ctx.input).at(-1)) === 'external') {
+            await sleep(1500);
+            return { text: 'external done' };
+          }
+          return echo(ctx);
+        });
+        // Someone else (another tool, an operator script) runs a response on the same conversation.
+        const posts = () => h.openai.received('POST', '/v1/responses').length;
+        const before = posts();
+        const external = fetch(`${h.openai.url}/v1/responses`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${h.worker!.get(OpenAiConfig).apiKey}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ model: 'gpt-test', conversation: conversation.id, input: 'external' }),
+        });
+        while (posts() === before) await sleep(5);
+        const violationsBefore = h.openai.lockViolations;
 
-      const since = h.openai.requests.length;
-      const second = await visitorSays(h, 'second', { threadId: first.threadId });
-      expect((await external).status).toBe(200);
-      const board = await expectAnsweredOnce(h, second, { replies: ['re: first', 're: second'], userMessages: 1 });
-      expect(board.job.stacktrace).toEqual([expect.stringContaining('conversation_locked')]);
-      // One refused attempt, then one retry no sooner than the lock's back-off (2 s): no storm.
-      expect(h.openai.lockViolations - violationsBefore).toBe(1);
-      const [locked, retried] = arrivals(h.openai, since, FakeOpenAI.createResponse);
-      expect(retried - locked).toBeGreaterThanOrEqual(2000);
-    });
+        const since = h.openai.requests.length;
+        const second = await visitorSays(h, 'second', { threadId: first.threadId });
+        expect((await external).status).toBe(200);
+        const board = await expectAnsweredOnce(h, second, { replies: ['re: first', 're: second'], userMessages: 1 });
+        expect(board.job.stacktrace).toEqual([expect.stringContaining('conversation_locked')]);
+        // One refused attempt, then one retry no sooner than the lock's back-off (2 s): no storm.
+        expect(h.openai.lockViolations - violationsBefore).toBe(1);
+        const [locked, retried] = arrivals(h.openai, since, FakeOpenAI.modelCall);
+        expect(retried - locked).toBeGreaterThanOrEqual(2000);
+      });
 
     it('malformed tool-call arguments become an error output the model reads; answered once, no retry', async () => {
       const lookups = h.listaFirme.requests.length;
@@ -113,13 +117,13 @@ describe('fault matrix: OpenAI and HubSpot faults', () => {
     });
 
     it('insufficient_quota is permanent: failed at once, one model call, the fallback once, failed in Bull Board', async () => {
-      h.openai.quotaExceededNext(1, FakeOpenAI.createResponse);
+      h.openai.quotaExceededNext(1, FakeOpenAI.modelCall);
       const since = h.openai.requests.length;
       const turn = await visitorSays(h, 'quota?', { state: 'failed' });
       await sleep(1000); // a retry would have come by now (backoff 100 ms)
       const board = await expectAnsweredOnce(h, turn, { replies: [FALLBACK_ANSWER], state: 'failed' });
       expect(board.job).toMatchObject({ attempts: 1, failedReason: expect.stringContaining('insufficient_quota') });
-      expect(arrivals(h.openai, since, FakeOpenAI.createResponse)).toHaveLength(1);
+      expect(arrivals(h.openai, since, FakeOpenAI.modelCall)).toHaveLength(1);
     });
   });
 
@@ -173,7 +177,7 @@ describe('fault matrix: OpenAI and HubSpot faults', () => {
         expect.stringMatching(/^GET .*\/messages\//),
       ]);
       // Nothing reached the model: no conversation, no tokens spent on an answer nobody can receive.
-      expect(conversationsOf(h, turn.threadId)).toEqual([]);
+      expect(await historyOf(h, turn.threadId)).toBeUndefined();
     });
   });
 });

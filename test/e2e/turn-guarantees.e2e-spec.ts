@@ -2,15 +2,17 @@ import { messageJobId } from '@app/contracts';
 import { FALLBACK_ANSWER, NO_ANSWER_TEXT } from '../../apps/worker/src/engines/answer-texts';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { FakeOpenAI, itemText } from '../fakes/openai.fake';
+import { ENGINES, historyOf, modelCallsOf } from '../support/engine-view';
 import { SystemHarness } from '../support/system-harness';
 import { userItems } from '../support/visitor-turns';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describe('turn guarantees', () => {
+describe.each(ENGINES)('turn guarantees (%s engine)', (engine) => {
   let h: SystemHarness;
   beforeAll(async () => {
     h = await SystemHarness.start({
+      engine,
       workerEnv: { OPENAI_TIMEOUT_MS: '1000', HUBSPOT_TIMEOUT_MS: '500', ASSISTANT_MAX_TOOL_ROUNDS: '3' },
     });
     h.listaFirme.seedCompany({ TaxCode: '14837428', Name: 'BORG DESIGN SRL', Status: 'functiune' });
@@ -33,8 +35,8 @@ describe('turn guarantees', () => {
       opts.state ?? 'completed',
       15_000,
     );
-    const conversation = h.openai.conversations().find((c) => c.metadata.hubspot_thread_id === threadId);
-    return { threadId, message, job, conversation, sent: h.hubspot.sentMessages(threadId) };
+    const history = await historyOf(h, threadId);
+    return { threadId, message, job, history, sent: h.hubspot.sentMessages(threadId) };
   }
 
   it('a retry after a failed reply resumes: no second user message, no tool re-run, one reply', async () => {
@@ -45,27 +47,34 @@ describe('turn guarantees', () => {
     );
     h.hubspot.serverErrorNext(503, HubSpotRequests.sendMessage);
     const lookupsBefore = h.listaFirme.fieldsRequested.length;
-    const responsesBefore = h.openai.responses().length;
+    const responsesBefore = h.openai.modelCalls().length;
 
-    const { job, conversation, sent } = await visitorSays('Is 14837428 active?');
+    const { job, history, sent } = await visitorSays('Is 14837428 active?');
     // Exactly one failed attempt (the injected 503); BullMQ's attemptsMade also counts the success.
     expect((job.stacktrace ?? []).map((t) => t.split('\n')[0])).toEqual([expect.stringContaining('503')]);
     expect(sent.map((s) => s.message.text)).toEqual(['It is active.']);
-    expect(userItems(conversation!.items)).toHaveLength(1);
+    expect(userItems(history!)).toHaveLength(1);
     expect(h.listaFirme.fieldsRequested.length - lookupsBefore).toBe(1);
-    expect(h.openai.responses().length - responsesBefore).toBe(2);
+    expect(h.openai.modelCalls().length - responsesBefore).toBe(2);
   });
 
-  it('a model response lost to a timeout is recovered from the conversation, not sent again', async () => {
+  // Responses: recovered from the conversation, not sent again; Chat Completions (stateless): asked again.
+  it('a model response lost to a timeout adds nothing twice', async () => {
     // The first call outlives the client's 1 s timeout but completes at OpenAI.
+    let slow = true;
     h.openai.setModel(async (ctx) => {
-      if (userItems(ctx.input).some((i) => JSON.stringify(i).includes('slow question'))) await sleep(1500);
+      if (slow && userItems(ctx.input).some((i) => JSON.stringify(i).includes('slow question'))) {
+        slow = false;
+        await sleep(1500);
+      }
       return { text: 'Recovered answer' };
     });
-    const { job, conversation, sent } = await visitorSays('slow question');
+    const { job, history, sent } = await visitorSays('slow question');
     expect(job.attemptsMade).toBeGreaterThanOrEqual(1);
-    expect(userItems(conversation!.items)).toHaveLength(1);
+    expect(userItems(history!)).toHaveLength(1);
     expect(sent.map((s) => s.message.text)).toEqual(['Recovered answer']);
+    const asked = h.openai.requests.filter((r) => FakeOpenAI.modelCall(r) && JSON.stringify(r.body).includes('slow'));
+    if (engine === 'chat-completions') expect(asked).toHaveLength(2);
   });
 
   it('recovery never mistakes an identical earlier message for the interrupted one', async () => {
@@ -77,8 +86,10 @@ describe('turn guarantees', () => {
     });
     const first = await visitorSays('ok');
     const second = await visitorSays('ok', { threadId: first.threadId });
-    expect(second.sent.map((s) => s.message.text)).toEqual(['answer 1 to ok', 'answer 2 to ok']);
-    expect(userItems(second.conversation!.items)).toHaveLength(2);
+    // The Responses engine recovers the lost answer; the stateless one asks again (a third answer).
+    const lost = engine === 'responses' ? 'answer 2 to ok' : 'answer 3 to ok';
+    expect(second.sent.map((s) => s.message.text)).toEqual(['answer 1 to ok', lost]);
+    expect(userItems(second.history!)).toHaveLength(2);
   });
 
   it('a reply post that timed out but landed is not posted again', async () => {
@@ -92,7 +103,7 @@ describe('turn guarantees', () => {
   });
 
   it('a permanent failure (insufficient_quota) fails fast with one fallback reply', async () => {
-    h.openai.quotaExceededNext(1, FakeOpenAI.createResponse);
+    h.openai.quotaExceededNext(1, FakeOpenAI.modelCall);
     const { job, sent } = await visitorSays('anyone there?', { state: 'failed' });
     expect(job.attemptsMade).toBe(1);
     expect(job.failedReason).toContain('insufficient_quota');
@@ -100,18 +111,26 @@ describe('turn guarantees', () => {
   });
 
   it('after the last retry the visitor gets the fallback once and the job stays failed', async () => {
-    h.openai.serverErrorNext(500, 10, FakeOpenAI.createResponse);
+    h.openai.serverErrorNext(500, 10, FakeOpenAI.modelCall);
     const { job, sent } = await visitorSays('are you down?', { state: 'failed' });
     expect(job.attemptsMade).toBe(4);
     expect(sent.map((s) => s.message.text)).toEqual([FALLBACK_ANSWER]);
     expect(await h.queue.getFailedCount()).toBeGreaterThanOrEqual(1);
   });
 
-  it.each([
-    ['incomplete', { status: 'incomplete', reason: 'max_output_tokens' } as const],
-    ['failed', { status: 'failed', error: { code: 'server_error', message: 'x' } } as const],
-    ['cancelled', { status: 'cancelled' } as const],
-  ])('a %s response still answers, with the no-answer text (the bot stays on the thread)', async (_name, turn) => {
+  // Chat Completions has no failed or cancelled response; its terminal finish reasons are length and content_filter.
+  it.each(
+    engine === 'responses'
+      ? [
+          ['incomplete', { status: 'incomplete', reason: 'max_output_tokens' } as const],
+          ['failed', { status: 'failed', error: { code: 'server_error', message: 'x' } } as const],
+          ['cancelled', { status: 'cancelled' } as const],
+        ]
+      : [
+          ['length', { status: 'incomplete', reason: 'max_output_tokens' } as const],
+          ['content_filter', { status: 'incomplete', reason: 'content_filter' } as const],
+        ],
+  )('a %s response still answers, with the no-answer text (the bot stays on the thread)', async (_name, turn) => {
     h.openai.setModel(() => turn);
     const { job, sent } = await visitorSays(`status test ${_name}`);
     expect(job.returnvalue).toMatchObject({ status: 'answered', fallback: true });
@@ -122,7 +141,7 @@ describe('turn guarantees', () => {
     h.openai.setModel(() => ({ toolCalls: [{ name: 'search_companies', arguments: { query: `q${Math.random()}` } }] }));
     const first = await visitorSays('loop forever');
     expect(first.sent.map((s) => s.message.text)).toEqual([NO_ANSWER_TEXT]);
-    expect(h.openai.responses().filter((r) => r.conversationId === first.conversation!.id)).toHaveLength(4);
+    expect(modelCallsOf(h, first.threadId)).toHaveLength(4);
 
     h.openai.setModel(() => ({ text: 'Back to normal' }));
     const second = await visitorSays('and now?', { threadId: first.threadId });
@@ -169,7 +188,8 @@ describe('turn guarantees', () => {
     }
     const texts = h.hubspot.sentMessages(thread.id).map((s) => s.message.text);
     expect(texts).toEqual(messages.map((_, i) => `re: m${i}`));
-    expect(h.openai.conversations().filter((c) => c.metadata.hubspot_thread_id === thread.id)).toHaveLength(1);
+    // One history (one conversation: historyOf fails on two) holding each message once.
+    expect(userItems((await historyOf(h, thread.id))!)).toHaveLength(messages.length);
     expect(h.openai.lockViolations - violationsBefore).toBe(0);
     await second.close();
     h.worker = first;

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { type Fault, type FakeResponse, FakeHttpServer, type RecordedRequest } from './fake-http-server';
+import { buildChatCompletion, type ChatServerMode, viewChatRequest } from './openai-chat.fake';
 
 /**
  * In-process fake of the OpenAI Responses + Conversations APIs (see shared/reference/openai.md), spoken to by
@@ -97,12 +98,28 @@ export type RequestMatcher = (req: RecordedRequest) => boolean;
 export interface FakeOpenAIOptions {
   /** When set, requests must carry `Authorization: Bearer <apiKey>` or get 401 invalid_api_key. */
   apiKey?: string;
+  /** Which server's quirks `/v1/chat/completions` has (default `openai`); see openai-chat.fake.ts. */
+  mode?: ChatServerMode;
+}
+
+/** One `POST /v1/chat/completions` that produced a completion; `conversationId` is its `prompt_cache_key`. */
+export interface RecordedChatCompletion {
+  id: string;
+  conversationId: string | null;
+  body: Record<string, unknown>;
+  completion: Record<string, unknown>;
+}
+
+/** A model call of either API, as the engine-neutral tests count them. */
+export interface RecordedModelCall {
+  conversationId: string | null;
+  body: Record<string, unknown>;
 }
 
 export const CONVERSATION_LOCKED_MESSAGE =
   'Another process is currently operating on this conversation. Please retry in a few seconds.';
 
-class OpenAIHttpError extends Error {
+export class OpenAIHttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -120,13 +137,14 @@ interface StoredResponse {
   context: FakeItem[];
 }
 
-const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
+export const hex = (bytes: number): string => randomBytes(bytes).toString('hex');
 const newId = (prefix: string): string => `${prefix}_${hex(24)}`;
 const newRequestId = (): string => `req_${hex(16)}`;
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
-const tokens = (value: unknown): number =>
+export const tokens = (value: unknown): number =>
   Math.ceil((typeof value === 'string' ? value : (JSON.stringify(value) ?? '')).length / 4);
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 const typeName = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 function rateLimitHeaders(remainingRequests = 499): Record<string, string> {
@@ -205,6 +223,11 @@ export class FakeOpenAI extends FakeHttpServer {
   static readonly anyRequest: RequestMatcher = () => true;
   /** Matches `POST /v1/responses`. */
   static readonly createResponse: RequestMatcher = (r) => r.method === 'POST' && r.path === '/v1/responses';
+  /** Matches `POST /v1/chat/completions`. */
+  static readonly createChatCompletion: RequestMatcher = (r) =>
+    r.method === 'POST' && r.path === '/v1/chat/completions';
+  /** Matches a model call of either engine (`/v1/responses` or `/v1/chat/completions`). */
+  static readonly modelCall: RequestMatcher = (r) => FakeOpenAI.createResponse(r) || FakeOpenAI.createChatCompletion(r);
   /** Matches every `/v1/conversations…` request. */
   static readonly conversationsApi: RequestMatcher = (r) => r.path.startsWith('/v1/conversations');
 
@@ -216,13 +239,19 @@ export class FakeOpenAI extends FakeHttpServer {
   private readonly turnQueue: ModelTurn[] = [];
   private model: FakeModel = defaultModel;
   private modelLatencyMs = 0;
-  private modelCalls = 0;
+  private modelCallCount = 0;
   private violations = 0;
   private readonly apiKey?: string;
+  private readonly chatCreated: RecordedChatCompletion[] = [];
+  private readonly defaultMode: ChatServerMode;
+  private mode: ChatServerMode;
+  private malformNext = 0;
 
   constructor(options: FakeOpenAIOptions = {}) {
     super('openai');
     this.apiKey = options.apiKey;
+    this.defaultMode = options.mode ?? 'openai';
+    this.mode = this.defaultMode;
 
     this.api('POST', '/v1/conversations', (req) => this.createConversation(req));
     this.api('GET', '/v1/conversations/:id', (_req, p) => this.publicConversation(this.mustConversation(p.id)));
@@ -241,6 +270,7 @@ export class FakeOpenAI extends FakeHttpServer {
       return this.publicConversation(conv);
     });
 
+    this.api('POST', '/v1/chat/completions', (req) => this.createChatCompletion(req));
     this.api('POST', '/v1/responses/input_tokens', (req) => this.countInputTokens(req));
     this.api('POST', '/v1/responses', (req) => this.createResponse(req));
     this.api('GET', '/v1/responses/:id', (_req, p) => this.mustResponse(p.id).object);
@@ -262,6 +292,18 @@ export class FakeOpenAI extends FakeHttpServer {
   /** Replies for the next model calls, in order; after they run out, the model set by `setModel` answers. */
   queueTurns(...turns: ModelTurn[]): this {
     this.turnQueue.push(...turns);
+    return this;
+  }
+
+  /** The chat endpoint answers as this server kind does (until `reset`, which restores the constructor's). */
+  setMode(mode: ChatServerMode): this {
+    this.mode = mode;
+    return this;
+  }
+
+  /** The next `times` chat completions with tool calls carry arguments that are not valid JSON (vLLM). */
+  malformArgumentsNext(times = 1): this {
+    this.malformNext += times;
     return this;
   }
 
@@ -351,7 +393,20 @@ export class FakeOpenAI extends FakeHttpServer {
     return [...this.created];
   }
 
-  /** How many times a response was requested while another one was in flight on the same conversation. */
+  /** Every chat completion the fake produced, in order, with the request body that asked for it. */
+  chatCompletions(): RecordedChatCompletion[] {
+    return [...this.chatCreated];
+  }
+
+  /** Every model call of either API (responses first, then chat completions; a test uses one engine). */
+  modelCalls(): RecordedModelCall[] {
+    return [...this.created, ...this.chatCreated];
+  }
+
+  /**
+   * How many times a response was requested while another one was in flight on the same conversation
+   * (chat completions: the same `prompt_cache_key`, i.e. the same thread).
+   */
   get lockViolations(): number {
     return this.violations;
   }
@@ -366,8 +421,11 @@ export class FakeOpenAI extends FakeHttpServer {
     this.turnQueue.length = 0;
     this.model = defaultModel;
     this.modelLatencyMs = 0;
-    this.modelCalls = 0;
+    this.modelCallCount = 0;
     this.violations = 0;
+    this.chatCreated.length = 0;
+    this.mode = this.defaultMode;
+    this.malformNext = 0;
   }
 
   override async stop(): Promise<void> {
@@ -400,7 +458,8 @@ export class FakeOpenAI extends FakeHttpServer {
           );
         }
         const body = await handler(req, params);
-        const extra = method === 'POST' && template === '/v1/responses' ? rateLimitHeaders() : {};
+        const modelCall = method === 'POST' && (template === '/v1/responses' || template === '/v1/chat/completions');
+        const extra = modelCall ? rateLimitHeaders() : {};
         return withRequestId({ status: 200, body, headers: { 'openai-processing-ms': '1', ...extra } });
       } catch (err) {
         if (err instanceof OpenAIHttpError) {
@@ -561,6 +620,37 @@ export class FakeOpenAI extends FakeHttpServer {
     };
   }
 
+  private async createChatCompletion(req: RecordedRequest): Promise<Record<string, unknown>> {
+    const body = this.bodyOf(req);
+    const view = viewChatRequest(body);
+    const key = typeof body.prompt_cache_key === 'string' ? body.prompt_cache_key : null;
+    const lock = key ? `chat:${key}` : undefined;
+    // No server lock here (the API is stateless); two calls of one thread at once are still counted.
+    if (lock && this.inFlight.has(lock)) this.violations += 1;
+    if (lock) this.inFlight.add(lock);
+    try {
+      await this.sleep(this.modelLatencyMs);
+      const ctx: ModelContext = {
+        request: body,
+        conversationId: key,
+        history: view.history,
+        input: view.input,
+        tools: view.tools,
+        instructions: view.instructions,
+        callIndex: this.modelCallCount++,
+      };
+      const turn = this.turnQueue.shift() ?? (await this.model(ctx));
+      const hasCalls = !('status' in turn) && (turn.toolCalls?.length ?? 0) > 0;
+      const malform = hasCalls && this.malformNext > 0;
+      if (malform) this.malformNext -= 1;
+      const completion = buildChatCompletion(body, turn, view, { mode: this.mode, malform });
+      this.chatCreated.push({ id: String(completion.id), conversationId: key, body, completion });
+      return completion;
+    } finally {
+      if (lock) this.inFlight.delete(lock);
+    }
+  }
+
   private async createResponse(req: RecordedRequest): Promise<FakeResponseObject> {
     const body = this.bodyOf(req);
     validateResponseBody(body);
@@ -608,7 +698,7 @@ export class FakeOpenAI extends FakeHttpServer {
         input,
         tools,
         instructions: typeof body.instructions === 'string' ? body.instructions : null,
-        callIndex: this.modelCalls++,
+        callIndex: this.modelCallCount++,
       };
       const queued = this.turnQueue.shift();
       const turn = queued ?? (await this.model(ctx));
@@ -630,7 +720,7 @@ export class FakeOpenAI extends FakeHttpServer {
 
 // ------------------------------------------------------------------ helpers
 
-function invalidType(param: string, expected: string, got: unknown): OpenAIHttpError {
+export function invalidType(param: string, expected: string, got: unknown): OpenAIHttpError {
   return new OpenAIHttpError(
     400,
     `Invalid type for '${param}': expected ${expected}, but got ${typeName(got)} instead.`,
@@ -763,7 +853,7 @@ function validateResponseBody(body: Record<string, unknown>): void {
   checkTools(body.tools);
 }
 
-function checkTools(tools: unknown): void {
+export function checkTools(tools: unknown): void {
   if (tools == null) return;
   if (!Array.isArray(tools)) throw invalidType('tools', 'an array', tools);
   tools.forEach((tool: unknown, i) => {

@@ -5,6 +5,7 @@ import type { FakeHttpServer, RecordedRequest } from '../fakes/fake-http-server'
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { FakeOpenAI, itemText, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
 import { boardQueue } from '../support/bull-board-client';
+import { ENGINES, historyOf, modelCallsOf } from '../support/engine-view';
 import { SystemHarness } from '../support/system-harness';
 import { until, userItems } from '../support/visitor-turns';
 import { WorkerProcess } from '../support/worker-process';
@@ -19,6 +20,9 @@ const inputHas = (type: string) => (r: RecordedRequest) =>
   (r.body as { input: { type?: string; role?: string }[] }).input.some((i) =>
     type === 'user' ? i.role === 'user' : i.type === type,
   );
+/** The same request points on the Chat Completions engine: the newest message is the visitor's, or a tool reply. */
+const lastMessageIs = (role: string) => (r: RecordedRequest) =>
+  FakeOpenAI.createChatCompletion(r) && (r.body as { messages: { role: string }[] }).messages.at(-1)?.role === role;
 const contactCreate = (r: RecordedRequest) => r.method === 'POST' && r.path === '/crm/v3/objects/contacts';
 
 const nulls = { email: null, firstname: null, lastname: null, phone: null, company: null, jobtitle: null };
@@ -38,12 +42,16 @@ function saveDetailsModel(email: string) {
 // Two worker boots and a lock expiry per scenario; a failure should report its reason, not the timeout.
 jest.setTimeout(45_000);
 
-describe('a worker process killed mid-turn: a second one takes the job over (stalled-job recovery)', () => {
+describe.each(ENGINES)('a worker process killed mid-turn: a second one takes the job over (%s engine)', (engine) => {
   let h: SystemHarness;
   const workers: WorkerProcess[] = [];
+  const chat = engine === 'chat-completions';
+  const userSent = chat ? lastMessageIs('user') : inputHas('user');
+  const outputsSent = chat ? lastMessageIs('tool') : inputHas('function_call_output');
 
   beforeAll(async () => {
     h = await SystemHarness.start({
+      engine,
       inProcessWorker: false,
       listaFirme: false,
       workerEnv: {
@@ -99,8 +107,8 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
     const second = await spawnWorker('second');
     const job = await h.waitForJob(jobId, 'completed', 20_000);
     const takeoverMs = Date.now() - crashedAt;
-    const conversations = h.openai.conversations().filter((c) => c.metadata.hubspot_thread_id === thread.id);
-    return { first, second, thread, message, jobId, job, takeoverMs, conversations };
+    const history = await historyOf(h, thread.id);
+    return { first, second, thread, message, jobId, job, takeoverMs, history };
   }
 
   /** The visitor's thread is bound to this contact (as a claim: create_contact returns no id). */
@@ -118,13 +126,12 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
 
   /** The guarantees every crash point must keep. */
   async function expectAnsweredOnce(run: Awaited<ReturnType<typeof crashWhile>>, answer: string) {
-    const { first, second, thread, message, jobId, job, conversations, takeoverMs } = run;
+    const { first, second, thread, message, jobId, job, history, takeoverMs } = run;
     // Exactly one reply, the right one.
     const sent = h.hubspot.sentMessages(thread.id);
     expect(sent.map((s) => s.message.text)).toEqual([answer]);
-    // One conversation holding the visitor's message once.
-    expect(conversations).toHaveLength(1);
-    expect(userItems(conversations[0].items).map(itemText)).toEqual([message.text]);
+    // One history (conversation or transcript) holding the visitor's message once.
+    expect(userItems(history!).map(itemText)).toEqual([message.text]);
     // Not lost, not failed: completed by the second worker after BullMQ found it stalled; no retry spent.
     expect(job.returnvalue).toMatchObject({ status: 'answered', replyMessageIds: [sent[0].message.id] });
     expect(job.stalledCounter).toBe(1);
@@ -160,13 +167,18 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
     expect(h.hubspot.sentMessages(thread.id)).toHaveLength(1);
   }
 
-  it('(a) after the user message was added to the conversation: recovered from the conversation, no second model call', async () => {
+  it('(a) after the user message was added to the history: recovered from it, the visitor text not added twice', async () => {
     h.openai.setModel((ctx) => ({ text: `Answer to: ${itemText(userItems(ctx.input).at(-1))}` }));
-    const run = await crashWhile('What are your opening hours?', h.openai, inputHas('user'));
+    const run = await crashWhile('What are your opening hours?', h.openai, userSent);
 
     await expectAnsweredOnce(run, 'Answer to: What are your opening hours?');
+    if (chat) {
+      // A stateless server kept nothing of the lost answer: the model is asked again, from the transcript.
+      expect(modelCallsOf(h, run.thread.id)).toHaveLength(2);
+      return;
+    }
     // The answer OpenAI produced before the crash is the one posted: the model ran once.
-    expect(h.openai.responses().filter((r) => r.conversationId === run.conversations[0].id)).toHaveLength(1);
+    expect(modelCallsOf(h, run.thread.id)).toHaveLength(1);
     expect(run.second.logs().some((l) => l.msg === 'resuming an interrupted turn' && l.applied === true)).toBe(true);
   });
 
@@ -190,7 +202,7 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
   it('(b) after a side-effecting tool returned (its output was being sent): the tool is not run again', async () => {
     const email = `ana.${Date.now()}@borg.ro`;
     h.openai.setModel(saveDetailsModel(email));
-    const run = await crashWhile('Save my details please', h.openai, inputHas('function_call_output'));
+    const run = await crashWhile('Save my details please', h.openai, outputsSent);
 
     const contacts = h.hubspot.allContacts().filter((c) => c.properties.email === email);
     expect(contacts).toHaveLength(1);
@@ -199,7 +211,8 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
     expect(h.hubspot.requests.filter((r) => contactCreate(r) && JSON.stringify(r.body).includes(email))).toHaveLength(
       1,
     );
-    expect(h.openai.responses().filter((r) => r.conversationId === run.conversations[0].id)).toHaveLength(2);
+    // Chat Completions: the request carrying the outputs is sent again (the held one was lost).
+    expect(modelCallsOf(h, run.thread.id)).toHaveLength(chat ? 3 : 2);
   });
 
   it('(c) after the reply was posted, before the job completed: the posted reply is found, not posted again', async () => {
@@ -207,6 +220,6 @@ describe('a worker process killed mid-turn: a second one takes the job over (sta
     const run = await crashWhile('When are you open?', h.hubspot, HubSpotRequests.sendMessage);
 
     await expectAnsweredOnce(run, 'We are open 9 to 17.');
-    expect(h.openai.responses().filter((r) => r.conversationId === run.conversations[0].id)).toHaveLength(1);
+    expect(modelCallsOf(h, run.thread.id)).toHaveLength(1);
   });
 });

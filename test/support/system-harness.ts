@@ -4,12 +4,14 @@ import request from 'supertest';
 import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
 import { loadApiConfig } from '../../apps/api/src/config/api-config';
 import { createApiApp } from '../../apps/api/src/create-api-app';
+import type { EngineKind } from '../../apps/worker/src/config/engine-config';
 import { loadWorkerConfig } from '../../apps/worker/src/config/worker-config';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { FakeAirtable } from '../fakes/airtable.fake';
 import { FakeAnaf } from '../fakes/anaf.fake';
 import { FakeHubSpot } from '../fakes/hubspot.fake';
 import { FakeListaFirme } from '../fakes/listafirme.fake';
+import type { ChatServerMode } from '../fakes/openai-chat.fake';
 import { FakeOpenAI } from '../fakes/openai.fake';
 import { FakeSmtp } from '../fakes/smtp.fake';
 import { BOARD_PASSWORD, BOARD_USER, signedHeaders, TEST_SECRET, TEST_WEBHOOK_URL } from './api-harness';
@@ -21,6 +23,10 @@ const HUBSPOT_TOKEN = 'pat-test-hubspot';
 const OPENAI_KEY = 'sk-test-openai';
 
 export interface SystemOptions {
+  /** The assistant engine of the worker (default `responses`); the suites that prove the guarantees run both. */
+  engine?: EngineKind;
+  /** OPENAI_SERVER_KIND, and the OpenAI fake's mode; ollama and vllm run keyless (no OPENAI_API_KEY). */
+  serverKind?: ChatServerMode;
   /** Use Airtable as the mapping store (default true); false = the embedded Redis store. */
   airtable?: boolean;
   /** Configure ListaFirme (default true); false = ANAF only. */
@@ -40,7 +46,7 @@ export interface SystemOptions {
  */
 export class SystemHarness {
   readonly hubspot = new FakeHubSpot({ accessToken: HUBSPOT_TOKEN });
-  readonly openai = new FakeOpenAI({ apiKey: OPENAI_KEY });
+  openai = new FakeOpenAI({ apiKey: OPENAI_KEY });
   readonly airtable = new FakeAirtable({ penaltyMs: 500 });
   readonly listaFirme = new FakeListaFirme();
   readonly anaf = new FakeAnaf();
@@ -52,9 +58,14 @@ export class SystemHarness {
   queue!: Queue;
   /** The worker's environment, pointing at the fakes and Redis (also for worker child processes). */
   workerEnv: Record<string, string> = {};
+  engine: EngineKind = 'responses';
 
   static async start(options: SystemOptions = {}): Promise<SystemHarness> {
     const h = new SystemHarness();
+    h.engine = options.engine ?? 'responses';
+    const serverKind = options.serverKind ?? 'openai';
+    const keyless = serverKind !== 'openai';
+    if (keyless) h.openai = new FakeOpenAI({ mode: serverKind });
     await Promise.all([
       h.hubspot.start(),
       h.openai.start(),
@@ -85,9 +96,11 @@ export class SystemHarness {
       HUBSPOT_ACCESS_TOKEN: HUBSPOT_TOKEN,
       HUBSPOT_BASE_URL: h.hubspot.url,
       HUBSPOT_BOT_ACTOR_ID: BOT_ACTOR,
-      OPENAI_API_KEY: OPENAI_KEY,
+      ...(keyless ? {} : { OPENAI_API_KEY: OPENAI_KEY }),
+      OPENAI_SERVER_KIND: serverKind,
       OPENAI_BASE_URL: `${h.openai.url}/v1`,
       OPENAI_MODEL: 'gpt-test',
+      ASSISTANT_ENGINE: h.engine,
       ...(options.airtable === false
         ? {}
         : {

@@ -39,6 +39,10 @@ export const RedisKeys = {
     `identity:${portalId}:rate:addr:${addressHash}:${hour}`,
   /** Per-visitor counters (turns per hour, threads per day, notices), under one tag per visitor. */
   visitor: (portalId: string, visitorId: string) => `visitor:{${portalId}:${visitorId}}`,
+  /** List: a thread's transcript for the Chat Completions engine (entry JSON, oldest first). */
+  transcript: (ref: ThreadKeyRef) => `transcript:${tag(ref)}`,
+  /** Hash, entry id → entry JSON: what makes a transcript append happen once. */
+  transcriptIds: (ref: ThreadKeyRef) => `transcript:${tag(ref)}:ids`,
   /** The newest item id a model conversation holds (Responses engine). */
   conversationLastItem: (conversationId: string) => `conversation:${conversationId}:last-item`,
   /** A shared rate budget or concurrency semaphore (sorted set). */

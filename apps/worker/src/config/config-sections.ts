@@ -4,6 +4,8 @@
  * for the section(s) it uses. The values are the plain objects built by loadWorkerConfig.
  */
 
+import type { ChatCompletionsSection, EngineKind, EngineSection, ServerKind } from './engine-config';
+
 export class HttpConfig {
   readonly port!: number;
 }
@@ -115,4 +117,14 @@ export class ContactsConfig {
   readonly visitorUpdatableProperties!: string[];
   readonly leadProperties!: Record<string, string>;
   readonly leadNoteProperty?: string;
+}
+
+/** Which engine answers (ASSISTANT_ENGINE) and which OpenAI-compatible server it talks to. */
+export class EngineConfig implements EngineSection {
+  readonly kind!: EngineKind;
+  readonly serverKind!: ServerKind;
+}
+
+export class ChatCompletionsConfig implements ChatCompletionsSection {
+  readonly transcriptRetentionSeconds!: number;
 }

@@ -2,6 +2,8 @@ import { Module, type DynamicModule, type ValueProvider } from '@nestjs/common';
 import {
   AirtableConfig,
   AuditConfig,
+  ChatCompletionsConfig,
+  EngineConfig,
   CapsConfig,
   CompaniesConfig,
   ContactsConfig,
@@ -29,6 +31,8 @@ export class WorkerConfigModule {
       { provide: HubSpotConfig, useValue: config.hubspot },
       { provide: OpenAiConfig, useValue: config.openai },
       { provide: MappingConfig, useValue: config.mapping },
+      { provide: EngineConfig, useValue: config.engine },
+      { provide: ChatCompletionsConfig, useValue: config.chatCompletions },
       { provide: CompaniesConfig, useValue: config.companies },
       { provide: ProfilesConfig, useValue: config.profiles },
       { provide: IdentityConfig, useValue: config.identity },

@@ -19,6 +19,14 @@ import type {
   VisitorLimitsConfig,
 } from './config-sections';
 import { DEFAULT_UPDATABLE_PROPERTIES, DEFAULT_VISITOR_UPDATABLE_PROPERTIES } from '../contacts/contact-properties';
+import {
+  checkEngineEnv,
+  engineEnvShape,
+  engineSections,
+  KEYLESS_PLACEHOLDER,
+  type ChatCompletionsSection,
+  type EngineSection,
+} from './engine-config';
 
 /** Every URL the worker sends a token to. */
 const PROVIDER_URLS = [
@@ -51,7 +59,6 @@ const workerEnvSchema = baseEnvSchema
     HUBSPOT_SEARCH_PER_SECOND: env.int(0, 100).default(5),
     AIRTABLE_REQUESTS_PER_SECOND: env.int(0, 100).default(5),
 
-    OPENAI_API_KEY: env.secret(8),
     OPENAI_BASE_URL: env.url(['https:', 'http:']).default('https://api.openai.com/v1'),
     OPENAI_MODEL: env.string().default('gpt-5-mini'),
     OPENAI_MAX_OUTPUT_TOKENS: env.int(16, 128_000).default(1024),
@@ -121,7 +128,10 @@ const workerEnvSchema = baseEnvSchema
     HANDOFF_MESSAGE: env
       .string()
       .default("Thanks! I've passed this conversation to a colleague, who will reply here shortly."),
+    ...engineEnvShape,
   })
+  // Runs even when other variables are missing, so a missing key is named in the same pass.
+  .superRefine(checkEngineEnv, { when: () => true })
   .superRefine((e, ctx) => {
     if (e.SMTP_URL && !e.MAIL_FROM) {
       ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set' });
@@ -155,6 +165,8 @@ export class WorkerConfig {
   /** Undefined when Airtable is not configured: mappings then live in Redis only. */
   readonly airtable?: AirtableConfig;
   readonly mapping!: MappingConfig;
+  readonly engine!: EngineSection;
+  readonly chatCompletions!: ChatCompletionsSection;
   readonly companies!: CompaniesConfig;
   readonly profiles!: ProfilesConfig;
   readonly identity!: IdentityConfig;
@@ -186,7 +198,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       replyMaxChars: e.REPLY_MAX_CHARS,
     },
     openai: {
-      apiKey: e.OPENAI_API_KEY,
+      apiKey: e.OPENAI_API_KEY ?? KEYLESS_PLACEHOLDER,
       baseUrl: e.OPENAI_BASE_URL.replace(/\/+$/, ''),
       model: e.OPENAI_MODEL,
       maxOutputTokens: e.OPENAI_MAX_OUTPUT_TOKENS,
@@ -210,6 +222,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
           }
         : undefined,
     mapping: { cacheTtlSeconds: e.MAPPING_CACHE_TTL_HOURS * 3600 },
+    ...engineSections(e),
     companies: {
       listaFirmeApiKey: e.LISTAFIRME_API_KEY,
       listaFirmeBaseUrl: e.LISTAFIRME_BASE_URL.replace(/\/+$/, ''),

@@ -36,6 +36,8 @@ export interface AssistantEngine {
 export interface HistoryRef {
   portalId: string;
   threadId: string;
+  /** The visitor message the exchange answers (an engine may key what it writes on it). */
+  messageId: string;
   progress: TurnProgress;
   save: () => Promise<void>;
 }

@@ -24,4 +24,9 @@ export interface AssistantProfile {
   language?: Language;
   /** History bound: server-side compaction threshold in tokens (≥ 1000). */
   compactThreshold: number;
+  /**
+   * History bound of engines that keep the transcript themselves (Chat Completions): the most
+   * earlier messages and tokens sent with each model call; the current turn is always sent whole.
+   */
+  history: { messages: number; tokens: number };
 }

@@ -38,6 +38,8 @@ export const SUPPORT_PROFILE: AssistantProfile = {
   },
   handoffPhrases: HANDOFF_PHRASES,
   compactThreshold: 12_000,
+  // Enough for a lookup conversation with its tool results; well inside any small local model's context.
+  history: { messages: 30, tokens: 6000 },
 };
 
 /** Seed 2, "HubSpot contact assistant": staff keep contacts clean by chat. */
@@ -74,6 +76,7 @@ export const CONTACTS_PROFILE: AssistantProfile = {
   handoffPhrases: HANDOFF_PHRASES,
   // The seed kept the last 5 messages / 800 tokens; 1000 is the smallest compaction threshold.
   compactThreshold: 1000,
+  history: { messages: 5, tokens: 800 },
 };
 
 export const DEFAULT_PROFILES: AssistantProfile[] = [SUPPORT_PROFILE, CONTACTS_PROFILE];

@@ -25,6 +25,10 @@ const overrides = z.record(
       welcome: z.object({ text: z.string().min(1).max(2000), quickReplies: z.array(quickReply).max(10) }).optional(),
       handoffPhrases: z.array(z.string().min(2)).optional(),
       compactThreshold: z.number().int().min(1000).optional(),
+      history: z
+        .object({ messages: z.number().int().min(1).max(500), tokens: z.number().int().min(100).max(1_000_000) })
+        .strict()
+        .optional(),
       language: z.enum(LANGUAGES).optional(),
     })
     .strict(),

@@ -37,7 +37,7 @@ export class ResponsesEngine implements AssistantEngine {
 
   async run(engineTurn: EngineTurn): Promise<void> {
     const { ctx, progress, save } = engineTurn;
-    const history = { portalId: ctx.portalId, threadId: ctx.threadId, progress, save };
+    const history = { portalId: ctx.portalId, threadId: ctx.threadId, messageId: ctx.messageId, progress, save };
     const turn: Turn = { ...engineTurn, conversationId: await this.conversationFor(history), paidToolsOff: false };
     const p = turn.progress;
     const s = state(p);

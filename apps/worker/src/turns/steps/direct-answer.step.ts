@@ -50,6 +50,10 @@ export class DirectAnswerStep {
 
   private record(turn: ReadyTurn, userText: string, answer: string): Promise<void> {
     const { ref, progress, save } = turn;
-    return this.engine.record({ ...ref, progress, save: () => save() }, userText, answer);
+    return this.engine.record(
+      { ...ref, messageId: turn.job.messageId, progress, save: () => save() },
+      userText,
+      answer,
+    );
   }
 }
