@@ -28,8 +28,8 @@ export const RedisKeys = {
   messageCache: (ref: ThreadKeyRef, messageId: string) => `hubspot:message:${tag(ref)}:${messageId}`,
   /** The thread → conversation mapping, cached in front of the mapping store. */
   mappingCache: (ref: ThreadKeyRef) => `mapping:cache:${tag(ref)}`,
-  /** Hash (field: thread id): the embedded mapping store when Airtable is not configured. */
-  mappingStore: () => 'mapping:store',
+  /** Hash (field: thread id) per portal: the embedded mapping store when Airtable is not configured. */
+  mappingStore: (portalId: string) => `mapping:store:{${portalId}}`,
   /** The pending one-time code of a thread (hash: hash, language, …). */
   verificationCode: (ref: ThreadKeyRef) => `identity:${tag(ref)}:code`,
   /** Codes sent in one thread during one hour. */
@@ -56,4 +56,6 @@ export const LegacyRedisKeys = {
   threadState: (ref: ThreadKeyRef) => `thread:${ref.portalId}:${ref.threadId}:state`,
   turnProgress: (portalId: string, messageId: string) => `turn:${portalId}:${messageId}`,
   ownMessage: (portalId: string, messageId: string) => `own-message:${portalId}:${messageId}`,
+  /** Hash (field: thread id): the embedded mapping store of every portal, before it was per portal. */
+  mappingStore: () => 'mapping:store',
 } as const;
