@@ -47,6 +47,16 @@ export const RedisKeys = {
   conversationLastItem: (conversationId: string) => `conversation:${conversationId}:last-item`,
   /** A shared rate budget or concurrency semaphore (sorted set). */
   budget: (name: string) => `budget:${name}`,
+  /**
+   * The turn audit: one stream of every turn (trimmed by age), and per thread the stream ids of its
+   * turns and its spend. Keyed by thread id alone: the operator addresses a conversation by the id
+   * HubSpot shows, and HubSpot's thread ids are unique across portals.
+   */
+  auditStream: () => 'audit:turns',
+  auditThread: (threadId: string) => `audit:thread:${threadId}`,
+  costThread: (threadId: string) => `cost:thread:${threadId}`,
+  /** Spend of one UTC day, YYYY-MM-DD (hash: tokens, credits, turns). */
+  costDay: (day: string) => `cost:day:${day}`,
   /** Failed admin logins of one client address. */
   adminLoginFailures: (client: string) => `admin-auth:failures:${client}`,
 } as const;
