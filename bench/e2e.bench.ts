@@ -1391,7 +1391,7 @@ function newTargets(results: ScenarioResult[], verdict: (met: boolean) => string
     out.push(
       `- ${r.s.id}: budget-bound turns/s ≥ ${TARGET_BUDGET_SHARE} × the theoretical maximum: ${verdict(share >= TARGET_BUDGET_SHARE)} ` +
         `(${b.turnsPerSec.toFixed(2)} of ${b.maxTurnsPerSec.toFixed(2)} turns/s = ${share.toFixed(3)}` +
-        `${share >= TARGET_BUDGET_SHARE ? '' : `; limited by the worker's budget window, ${WORKER_WINDOW_SLACK} × the provider's (WINDOW_SLACK in rate-budget.service.ts), which caps it at ${(1 / WORKER_WINDOW_SLACK).toFixed(3)} of the maximum: ${(b.turnsPerSec / b.maxWithSlack).toFixed(3)} of that cap reached`}); ` +
+        `${share >= TARGET_BUDGET_SHARE ? '' : `; limited by the worker's budget window, ${WORKER_WINDOW_SLACK} × the provider's (WINDOW_SLACK in rate-budget.service.ts), which caps it at ${(1 / WORKER_WINDOW_SLACK).toFixed(3)} of the maximum: ${(b.turnsPerSec / b.maxWithSlack).toFixed(3)} of that cap reached; ${r.delayedEvents} busy/retry delays in the phase: a job that would wait more than 2 s for budget goes back to the queue as a delayed job`}); ` +
         `429s at the fake: ${b.violations} ${verdict(b.violations === 0)}`,
     );
   }
