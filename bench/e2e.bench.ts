@@ -1187,7 +1187,7 @@ function mainTable(results: ScenarioResult[]): string[] {
     const added = stats(r, (f) => f.added);
     const fake = stats(r, (f) => f.inFakes);
     rows.push(
-      `| ${r.s.id} | ${r.s.modelLatencyMs} ms | ${r.s.threads} × ${r.s.messages} | ${r.s.lanes} | ${r.s.workerConcurrency} | ${r.measuredTurns} | ${r.turnsPerSec.toFixed(1)} | ` +
+      `| ${r.s.id} | ${r.s.modelLatencyMs} ms | ${r.s.kind === 'C' ? `${r.s.threads} × ${(r.s.durationMs + r.s.settleMs) / 1000} s` : `${r.s.threads} × ${r.s.messages}`} | ${r.s.lanes} | ${r.s.workerConcurrency} | ${r.measuredTurns} | ${r.turnsPerSec.toFixed(1)} | ` +
         `${ms(e2e.p50)} / ${ms(e2e.p99)} | ${ms(fake.p50)} | **${ms(added.p50)}** | **${ms(added.p99)}** | ${ms(added.max)} | ` +
         `${r.inFlight.peak} / ${r.inFlight.mean.toFixed(0)} | ${ms(r.rss.ready, 0)} / ${ms(r.rss.afterWarmup, 0)} / ${ms(r.rss.peak, 0)} / ${ms(r.rss.end, 0)} |`,
     );
@@ -1488,7 +1488,10 @@ async function main(): Promise<void> {
     '- engines: every scenario runs on the Responses engine (ids without a suffix) and on the Chat Completions engine (ids ending in "chat": the fake\'s `/v1/chat/completions` in its `openai` mode, the transcript in Redis, no mapping), alternating',
     '- phases: per scenario fresh fakes, Redis, api and worker; warm-up = the first message of every thread (new thread: conversation created, mapping written; chat: transcript started); ' +
       "measured = the other messages (known threads). A thread's next message is sent when its previous job completed (one turn at a time per thread by design); " +
-      '"threads at once" is how many threads are driven concurrently; in B their first measured messages are spread over one model latency so the closed loops do not run in lockstep',
+      '"threads at once" is how many threads are driven concurrently; in B their first measured messages are spread over one model latency so the closed loops do not run in lockstep. ' +
+      'Scenarios: A = our overhead at 0 ms fakes; B = turns in flight at 1 s model latency; C = budget-bound (every thread at once for a fixed time, see its table); ' +
+      'D = fast pairs (the measured messages of a thread are two webhooks a few ms apart instead of one after the other, see its table). ' +
+      'C and D run on both engines like A and B; their added latency includes the budget waits (C) and the wait behind the first turn of the pair (D)',
     '- method: e2e = webhook POST sent → the fake HubSpot receives the reply POST; every fake request is timed from its request event to its response finish ' +
       "(handler, latency sleeps, serialisation) and attributed to its thread; in fakes = the union of those intervals inside the turn's e2e window " +
       '(the whole model latency included); **added = e2e − in fakes** (api, Redis, queue, worker, HTTP clients and sockets). ' +
