@@ -253,6 +253,8 @@ interface Result {
     attemptsStarted: number;
     delayedEvents: number;
     retried: number;
+    /** Jobs sent back to wait by each budget (the workers' rate_budget_exhausted_total), summed over workers. */
+    exhaustedByBudget: Record<string, number>;
   };
   cpu: { workers: (number | undefined)[]; api?: number; redis?: number };
   rssPeak: number[];
@@ -626,6 +628,7 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
         attemptsStarted,
         delayedEvents: counters.delayed,
         retried,
+        exhaustedByBudget: await budgetExhaustion(workers.map((w) => w.port)),
       },
       cpu: {
         workers: workers.map((_, i) => delta(cpuBefore.workers[i], cpuAfter.workers[i])),
@@ -691,6 +694,7 @@ function printResult(r: Result): void {
     `  jobs: completed ${r.jobs.completed}, failed ${r.jobs.failedFinal} ("failed" events ${r.jobs.failedEvents}), attempts made ${r.jobs.attemptsMade}, ` +
       `started ${r.jobs.attemptsStarted}, delayed events ${r.jobs.delayedEvents}; worker warn/error log lines ${r.warnLines}`,
   );
+  console.log(`  delays by budget: ${kinds(new Map(Object.entries(r.jobs.exhaustedByBudget)))}`);
   for (const p of r.problems) console.error(`  !!! ${p}`);
 }
 
@@ -745,6 +749,10 @@ function resultTable(results: Result[]): string[] {
       (r) => `${r.jobs.attemptsMade} / ${r.jobs.attemptsStarted} / ${r.jobs.retried}`,
     ],
     ['delayed-job events (busy thread + out of budget)', (r) => `${r.jobs.delayedEvents}`],
+    [
+      "of which out of budget, by budget (workers' `rate_budget_exhausted_total`)",
+      (r) => kinds(new Map(Object.entries(r.jobs.exhaustedByBudget))),
+    ],
     [
       'GET message per message (re-reads after busy/budget delays)',
       (r) => ((r.calls.hubspot.get('GET message') ?? 0) / r.messages).toFixed(2),
@@ -818,3 +826,17 @@ main().catch((err: unknown) => {
   console.error(err);
   process.exit(1);
 });
+
+/** Sums each worker's rate_budget_exhausted_total per budget label (its /metrics). */
+async function budgetExhaustion(ports: number[]): Promise<Record<string, number>> {
+  const sums: Record<string, number> = {};
+  for (const port of ports) {
+    const text = await fetch(`http://127.0.0.1:${port}/metrics`)
+      .then((r) => r.text())
+      .catch(() => '');
+    for (const [, budget, value] of text.matchAll(/rate_budget_exhausted_total\{budget="([^"]+)"\} (\d+(?:\.\d+)?)/g)) {
+      sums[budget] = (sums[budget] ?? 0) + Number(value);
+    }
+  }
+  return sums;
+}

@@ -1,3 +1,4 @@
+import { RedisKeys } from '../../libs/redis/src/redis-keys';
 import { messageJobId } from '@app/contracts';
 import { Redis } from 'ioredis';
 import { SystemHarness } from '../support/system-harness';
@@ -33,7 +34,7 @@ describe('without Airtable and ListaFirme (embedded defaults)', () => {
     await answer(thread.id, 'Who is 14837428?');
 
     const redis = new Redis(h.redis.url);
-    const stored = await redis.hget('mapping:store', thread.id);
+    const stored = await redis.hget(RedisKeys.mappingStore(String(h.hubspot.portalId)), thread.id);
     await redis.quit();
     expect(stored).toBe(h.openai.conversations().find((c) => c.metadata.hubspot_thread_id === thread.id)?.id);
     expect(h.airtable.requests).toHaveLength(0);

@@ -171,7 +171,7 @@ describe.each(ENGINES)('fault matrix: redeliveries and fast messages (%s engine)
       await h.startWorker({ WORKER_CONCURRENCY: '1' });
     }
     try {
-      // The second waits for the first turn and is started when it ends (no 60 s wait: this test would time out).
+      // The second waits for the first turn and is started when it ends (no 5-minute wait: this test would time out).
       for (const m of [first, second]) await h.waitForJob(jobIdFor(h, m), 'completed', 20_000);
       expect(repliesIn(h, thread.id)).toEqual(['re: first', 're: second']);
       const secondJob = (await h.queue.getJob(jobIdFor(h, second)))!;

@@ -2,6 +2,9 @@ import { AirtableMappingStore } from '../../apps/worker/src/mapping/airtable-map
 import { UpstreamError } from '../../apps/worker/src/errors/upstream.error';
 import { FakeAirtable } from '../fakes/airtable.fake';
 
+/** The store keys on the thread id alone (Airtable's table has no portal column). */
+const ref = (threadId: string) => ({ portalId: '1', threadId });
+
 describe('AirtableMappingStore (airtable SDK against the fake)', () => {
   const airtable = new FakeAirtable({ penaltyMs: 200 });
   let store: AirtableMappingStore;
@@ -24,22 +27,22 @@ describe('AirtableMappingStore (airtable SDK against the fake)', () => {
   beforeEach(() => airtable.resetRateLimits());
 
   it('upserts on the thread id: saving twice leaves one row with the latest conversation', async () => {
-    await store.save('3624100517', 'conv_a');
-    await store.save('3624100517', 'conv_b');
+    await store.save(ref('3624100517'), 'conv_a');
+    await store.save(ref('3624100517'), 'conv_b');
     expect(airtable.records('appMap', 'Conversations').map((r) => r.fields)).toEqual([
       { 'Hubspot Thread ID': '3624100517', 'OpenAI Thread ID': 'conv_b' },
     ]);
-    expect(await store.find('3624100517')).toBe('conv_b');
-    expect(await store.find('999')).toBeUndefined();
+    expect(await store.find(ref('3624100517'))).toBe('conv_b');
+    expect(await store.find(ref('999'))).toBeUndefined();
   });
 
   it("escapes the value in the formula (a thread id can't break out of the string)", async () => {
-    expect(await store.find("1' OR TRUE() OR '")).toBeUndefined();
+    expect(await store.find(ref("1' OR TRUE() OR '"))).toBeUndefined();
   });
 
   it('maps a 429 to a retryable error that waits 30 s', async () => {
     const errors: unknown[] = [];
-    for (let i = 0; i < 7; i++) await store.find('x').catch((e: unknown) => errors.push(e));
+    for (let i = 0; i < 7; i++) await store.find(ref('x')).catch((e: unknown) => errors.push(e));
     expect(errors.length).toBeGreaterThan(0);
     expect(errors[0]).toBeInstanceOf(UpstreamError);
     expect(errors[0]).toMatchObject({ retryable: true, status: 429, retryAfterMs: 30_000 });
@@ -47,6 +50,6 @@ describe('AirtableMappingStore (airtable SDK against the fake)', () => {
 
   it('maps a bad token to a permanent error', async () => {
     const bad = new AirtableMappingStore(config('pat-wrong-token'));
-    await expect(bad.find('1')).rejects.toMatchObject({ retryable: false, status: 401 });
+    await expect(bad.find(ref('1'))).rejects.toMatchObject({ retryable: false, status: 401 });
   });
 });

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
+import { budgetReservations } from '../../apps/worker/src/budgets/budget-reservations';
 import { RateBudget, RateBudgetExhaustedError } from '../../apps/worker/src/budgets/rate-budget.service';
 import { WorkerMetrics } from '../../apps/worker/src/metrics/worker-metrics.service';
 import { TestRedisServer } from '../support/redis-server';
@@ -83,6 +84,55 @@ describe('RateBudget (Redis sliding window shared by processes)', () => {
     expect(err).toBeInstanceOf(RateBudgetExhaustedError);
     expect((err as RateBudgetExhaustedError).retryAfterMs).toBeGreaterThan(4000);
     expect((err as RateBudgetExhaustedError).retryAfterMs).toBeLessThanOrEqual(5500);
+  });
+
+  it('a job that must wait reserves the next unit in order, comes back for it and uses it (no herd)', async () => {
+    const budget = new RateBudget(a, metrics);
+    const other = new RateBudget(b, metrics);
+    const spec = { name: 'test:reserve', limit: 2, windowMs: 3000 }; // the budget's window: 3.3 s
+    const inJob = <T>(jobId: string, fn: () => Promise<T>) => budgetReservations.run({ reservationId: jobId }, fn);
+    await budget.take(spec);
+    await budget.take(spec);
+    // Full: each waiting job gets its own unit, one after the other, not the same freed one.
+    const first = (await inJob('job:1', () => budget.take(spec)).catch((e: unknown) => e)) as RateBudgetExhaustedError;
+    const second = (await inJob('job:2', () => other.take(spec)).catch((e: unknown) => e)) as RateBudgetExhaustedError;
+    const third = (await inJob('job:3', () => other.take(spec)).catch((e: unknown) => e)) as RateBudgetExhaustedError;
+    for (const e of [first, second, third]) expect(e).toMatchObject({ reserved: true });
+    expect(first.retryAfterMs).toBeGreaterThan(2000);
+    expect(second.retryAfterMs).toBeGreaterThanOrEqual(first.retryAfterMs - 50);
+    // Two units per window: the third unit goes a whole window after the first.
+    expect(third.retryAfterMs).toBeGreaterThanOrEqual(first.retryAfterMs + 3300 - 100);
+    // Coming back early: still reserved, the same moment (nothing new is placed).
+    const early = (await inJob('job:1', () => budget.take(spec)).catch((e: unknown) => e)) as RateBudgetExhaustedError;
+    expect(early).toMatchObject({ reserved: true });
+    expect(early.retryAfterMs).toBeLessThanOrEqual(first.retryAfterMs);
+    expect(await a.zcard('budget:test:reserve')).toBe(5);
+    // Due: the job uses its unit; a job without one still waits behind the reservations.
+    await new Promise((r) => setTimeout(r, early.retryAfterMs + 5));
+    await inJob('job:1', () => budget.take(spec));
+    const latecomer = (await inJob('job:4', () => budget.take(spec)).catch(
+      (e: unknown) => e,
+    )) as RateBudgetExhaustedError;
+    // Two units per window: the latecomer shares the third's moment, never an earlier one.
+    expect(latecomer.retryAfterMs).toBeGreaterThanOrEqual(third.retryAfterMs - early.retryAfterMs - 100);
+    const at = async (member: string) => Number(await a.zscore('budget:test:reserve', member));
+    expect(await at('job:4')).toBeGreaterThanOrEqual(await at('job:3'));
+    expect(await a.zscore('budget:test:reserve', 'job:1')).toBeNull();
+  });
+
+  it('a reservation its job comes back for too late is dropped (the unit would count too early) and taken anew', async () => {
+    const budget = new RateBudget(a, metrics);
+    const spec = { name: 'test:late', limit: 1, windowMs: 3000 }; // late tolerance: 240 ms
+    const inJob = <T>(fn: () => Promise<T>) => budgetReservations.run({ reservationId: 'job:late' }, fn);
+    await budget.take(spec);
+    const reserved = (await inJob(() => budget.take(spec)).catch((e: unknown) => e)) as RateBudgetExhaustedError;
+    expect(reserved).toMatchObject({ reserved: true });
+    // Back 700 ms after the unit was due: its window has passed; a fresh unit is taken now.
+    await new Promise((r) => setTimeout(r, reserved.retryAfterMs + 700));
+    await inJob(() => budget.take(spec));
+    const members = await a.zrange('budget:test:late', 0, -1);
+    expect(members).not.toContain('job:late');
+    expect(members).toHaveLength(1);
   });
 
   it('spend() counts a call while it runs and for a window after it ended', async () => {

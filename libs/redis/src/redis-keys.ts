@@ -28,8 +28,8 @@ export const RedisKeys = {
   messageCache: (ref: ThreadKeyRef, messageId: string) => `hubspot:message:${tag(ref)}:${messageId}`,
   /** The thread → conversation mapping, cached in front of the mapping store. */
   mappingCache: (ref: ThreadKeyRef) => `mapping:cache:${tag(ref)}`,
-  /** Hash (field: thread id): the embedded mapping store when Airtable is not configured. */
-  mappingStore: () => 'mapping:store',
+  /** Hash (field: thread id) per portal: the embedded mapping store when Airtable is not configured. */
+  mappingStore: (portalId: string) => `mapping:store:{${portalId}}`,
   /** The pending one-time code of a thread (hash: hash, language, …). */
   verificationCode: (ref: ThreadKeyRef) => `identity:${tag(ref)}:code`,
   /** Codes sent in one thread during one hour. */
@@ -47,6 +47,16 @@ export const RedisKeys = {
   conversationLastItem: (conversationId: string) => `conversation:${conversationId}:last-item`,
   /** A shared rate budget or concurrency semaphore (sorted set). */
   budget: (name: string) => `budget:${name}`,
+  /**
+   * The turn audit: one stream of every turn (trimmed by age), and per thread the stream ids of its
+   * turns and its spend. Keyed by thread id alone: the operator addresses a conversation by the id
+   * HubSpot shows, and HubSpot's thread ids are unique across portals.
+   */
+  auditStream: () => 'audit:turns',
+  auditThread: (threadId: string) => `audit:thread:${threadId}`,
+  costThread: (threadId: string) => `cost:thread:${threadId}`,
+  /** Spend of one UTC day, YYYY-MM-DD (hash: tokens, credits, turns). */
+  costDay: (day: string) => `cost:day:${day}`,
   /** Failed admin logins of one client address. */
   adminLoginFailures: (client: string) => `admin-auth:failures:${client}`,
 } as const;
@@ -56,4 +66,6 @@ export const LegacyRedisKeys = {
   threadState: (ref: ThreadKeyRef) => `thread:${ref.portalId}:${ref.threadId}:state`,
   turnProgress: (portalId: string, messageId: string) => `turn:${portalId}:${messageId}`,
   ownMessage: (portalId: string, messageId: string) => `own-message:${portalId}:${messageId}`,
+  /** Hash (field: thread id): the embedded mapping store of every portal, before it was per portal. */
+  mappingStore: () => 'mapping:store',
 } as const;

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { REDIS_CONNECTION, RedisKeys } from '@app/redis';
+import { budgetReservations } from './budget-reservations';
 import { budgetSettle } from './lua/budget-settle.lua';
 import { budgetSlotAcquire } from './lua/budget-slot-acquire.lua';
 import { budgetTake } from './lua/budget-take.lua';
@@ -25,6 +26,8 @@ export class RateBudgetExhaustedError extends Error {
   constructor(
     readonly budget: string,
     readonly retryAfterMs: number,
+    /** A unit is reserved for the job at that moment: come back exactly then. */
+    readonly reserved = false,
   ) {
     super(`rate budget ${budget} exhausted; retry in ${retryAfterMs} ms`);
     this.name = 'RateBudgetExhaustedError';
@@ -43,6 +46,9 @@ const SLOT_POLL_MS = 50;
 /** spend(): how long a call in flight counts as if it had just arrived, should its worker die mid-call. */
 const IN_FLIGHT_LEASE_MS = 30_000;
 let sequence = 0;
+/** budgetTake's answers. */
+const [TAKEN, TAKEN_AT, RESERVED] = [0, 1, 2];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Provider rate limits as budgets shared by all workers through Redis, so a burst is absorbed by
@@ -83,29 +89,48 @@ export class RateBudget {
     }
   }
 
-  /** The unit's id once taken. */
+  /**
+   * The unit's id once taken. A unit free now is taken; otherwise the next one in order is placed
+   * for this call: a short wait is slept in process; a longer one inside a job reserves the unit
+   * for that job, which waits as a delayed job until it is due (RateBudgetExhaustedError with the
+   * exact time) and uses it when it comes back.
+   */
   private async takeUnit(spec: BudgetSpec, leaseMs: number): Promise<string> {
     const started = Date.now();
     const deadline = started + MAX_INLINE_WAIT_MS;
+    const reservationId = leaseMs === 0 ? (budgetReservations.getStore()?.reservationId ?? '') : '';
     for (let round = 0; ; round++) {
       const id = `${process.pid}-${Date.now()}-${(sequence = (sequence + 1) % 1e9)}`;
-      const waitMs = Number(
-        await budgetTake.run(
-          this.redis,
-          RedisKeys.budget(spec.name),
-          String(this.windowOf(spec)),
-          String(spec.limit),
-          id,
-          String(leaseMs),
-        ),
-      );
-      if (waitMs === 0) {
-        this.taken(spec.name, round > 0 ? started : undefined);
+      const [code, waitMs] = (await budgetTake.run(
+        this.redis,
+        RedisKeys.budget(spec.name),
+        String(this.windowOf(spec)),
+        String(spec.limit),
+        id,
+        String(leaseMs),
+        String(Math.max(0, deadline - Date.now())),
+        reservationId,
+        String(this.lateToleranceOf(spec)),
+      )) as [number, number];
+      if (code === TAKEN_AT) await sleep(waitMs);
+      if (code === TAKEN || code === TAKEN_AT) {
+        this.taken(spec.name, round > 0 || code === TAKEN_AT ? started : undefined);
         return id;
       }
-      if (Date.now() + waitMs > deadline) throw this.exhausted(spec.name, round > 0 ? started : undefined, waitMs);
-      await new Promise((r) => setTimeout(r, waitMs + Math.floor(Math.random() * 20)));
+      if (code === RESERVED || Date.now() + waitMs > deadline) {
+        throw this.exhausted(spec.name, round > 0 ? started : undefined, waitMs, code === RESERVED);
+      }
+      await sleep(waitMs + Math.floor(Math.random() * 20));
     }
+  }
+
+  /**
+   * How late a job may come back for its reserved unit: most of the window's slack (a unit that
+   * counts from its reserved moment is safe while the call reaches the provider within the slack);
+   * the rest covers the request's way there.
+   */
+  private lateToleranceOf(spec: BudgetSpec): number {
+    return Math.floor(spec.windowMs * (WINDOW_SLACK - 1) * 0.8);
   }
 
   /**
@@ -138,10 +163,15 @@ export class RateBudget {
     this.metrics.observeBudgetTake(budget, waitedSince === undefined ? 0 : (Date.now() - waitedSince) / 1000);
   }
 
-  private exhausted(budget: string, waitedSince: number | undefined, retryAfterMs: number): RateBudgetExhaustedError {
+  private exhausted(
+    budget: string,
+    waitedSince: number | undefined,
+    retryAfterMs: number,
+    reserved = false,
+  ): RateBudgetExhaustedError {
     this.taken(budget, waitedSince);
     this.metrics.countBudgetExhausted(budget);
-    return new RateBudgetExhaustedError(budget, retryAfterMs);
+    return new RateBudgetExhaustedError(budget, retryAfterMs, reserved);
   }
 
   private windowOf(spec: BudgetSpec): number {

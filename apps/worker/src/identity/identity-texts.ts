@@ -1,11 +1,7 @@
-/** Languages every fixed identity text exists in. */
-export const LANGUAGES = ['en', 'ro', 'nl'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import type { Language } from '../profiles/language';
 
-export function asLanguage(value: string | undefined): Language | undefined {
-  const code = value?.trim().toLowerCase().split(/[-_]/)[0];
-  return (LANGUAGES as readonly string[]).includes(code ?? '') ? (code as Language) : undefined;
-}
+// The languages live with the profiles (a lower layer); re-exported for the identity texts' users.
+export { LANGUAGES, asLanguage, type Language } from '../profiles/language';
 
 export interface IdentityTexts {
   mailSubject: string;

@@ -1,3 +1,4 @@
+import type { ThreadKeyRef } from '@app/redis';
 import Airtable from 'airtable';
 import { UpstreamError, isRetryableStatus } from '../errors/upstream.error';
 import type { AirtableConfig } from '../config/config-sections';
@@ -26,7 +27,7 @@ export class AirtableMappingStore implements MappingStore {
     this.table = airtable.base(config.baseId)(config.table);
   }
 
-  async find(threadId: string): Promise<string | undefined> {
+  async find({ threadId }: ThreadKeyRef): Promise<string | undefined> {
     const formula = `{${this.config.threadField}} = '${escapeFormulaString(threadId)}'`;
     const records = await this.call('records.select', () =>
       this.table
@@ -37,7 +38,7 @@ export class AirtableMappingStore implements MappingStore {
     return typeof value === 'string' && value ? value : undefined;
   }
 
-  async save(threadId: string, conversationId: string): Promise<void> {
+  async save({ threadId }: ThreadKeyRef, conversationId: string): Promise<void> {
     const fields = { [this.config.threadField]: threadId, [this.config.conversationField]: conversationId };
     // The SDK has no typed upsert; update() passes performUpsert through to the PATCH body.
     const opts = { performUpsert: { fieldsToMergeOn: [this.config.threadField] } };

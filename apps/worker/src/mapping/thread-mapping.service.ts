@@ -36,7 +36,7 @@ export class ThreadMapping implements OnApplicationBootstrap {
   async find(ref: ThreadRef): Promise<string | undefined> {
     const cached = await this.redis.get(cacheKey(ref));
     if (cached) return cached;
-    const stored = await this.store.find(ref.threadId);
+    const stored = await this.store.find(ref);
     if (stored) await this.cache(ref, stored);
     return stored;
   }
@@ -63,7 +63,7 @@ export class ThreadMapping implements OnApplicationBootstrap {
     await opts.beforeCreate?.();
     const conversationId = await opts.create();
     await opts.onCreated?.(conversationId);
-    await this.store.save(ref.threadId, conversationId);
+    await this.store.save(ref, conversationId);
     await this.cache(ref, conversationId);
     return { conversationId, created: true };
   }
@@ -71,7 +71,7 @@ export class ThreadMapping implements OnApplicationBootstrap {
   /** Stores a mapping whose save may not have happened before a crash (idempotent upsert). */
   private async saveIfMissing(ref: ThreadRef, conversationId: string): Promise<void> {
     if ((await this.redis.get(cacheKey(ref))) === conversationId) return;
-    await this.store.save(ref.threadId, conversationId);
+    await this.store.save(ref, conversationId);
     await this.cache(ref, conversationId);
   }
 

@@ -1,5 +1,5 @@
 import type { QuickReply } from '../hubspot/hubspot.types';
-import type { Language } from '../identity/identity-texts';
+import type { Language } from './language';
 
 /** A quick-reply button; a tap arrives as a visitor message whose text is its label or value. */
 export interface ProfileQuickReply extends QuickReply {

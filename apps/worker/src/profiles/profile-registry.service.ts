@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { ProfilesConfig } from '../config/config-sections';
-import { LANGUAGES } from '../identity/identity-texts';
+import { LANGUAGES } from './language';
 import type { AssistantProfile } from './assistant-profile';
 import { DEFAULT_PROFILES } from './default-profiles';
 

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { HUBSPOT_EVENTS_QUEUE, parseJobData, type JobName } from '@app/contracts';
 import type { ReadinessCheck } from '@app/health';
 import { REDIS_CONNECTION } from '@app/redis';
+import { budgetReservations } from '../budgets/budget-reservations';
 import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
 import { UpstreamError } from '../errors/upstream.error';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
@@ -65,11 +66,15 @@ export class HubSpotEventsConsumer
       throw new UnrecoverableError(`invalid job data: ${verdict.problem}`);
     }
     try {
-      return await handler.handle(verdict.data, lease);
+      // A budget unit this job must wait for is reserved under its id (one per job: attempts share it).
+      return await budgetReservations.run({ reservationId: `job:${lease.jobId}` }, () =>
+        handler.handle(verdict.data, lease),
+      );
     } catch (err) {
       if (err instanceof DelayedError || err instanceof JobLockLostError) throw err;
-      // Out of a shared rate budget: wait as a delayed job, without spending an attempt.
-      if (err instanceof RateBudgetExhaustedError) throw await lease.delay(err.retryAfterMs);
+      // Out of a shared rate budget: wait as a delayed job, without spending an attempt (until the
+      // reserved unit is due, exactly; else a little spread so waiting jobs do not return together).
+      if (err instanceof RateBudgetExhaustedError) throw await lease.delay(err.retryAfterMs, err.reserved ? 0 : 250);
       const permanent = err instanceof UpstreamError && !err.retryable;
       this.logger.warn(
         { jobId: job.id, job: job.name, attempt: lease.attempt, permanent, err: (err as Error).message },

@@ -6,9 +6,11 @@ import type { JobLease } from '../job-lease';
 
 /**
  * A message of a busy thread waits until the turn before it ends and starts it (ThreadTurnLock's
- * next in line); this long only if that start is lost (its worker died between the two).
+ * next in line). This long only if that start is lost (its worker died between the two): a turn
+ * waiting for rate budget can hold its thread for minutes, and every earlier wake-up would be a
+ * pickup for nothing (the thread's line drops a head stuck for 15 minutes).
  */
-const WAIT_FOR_TURN_MS = 60_000;
+const WAIT_FOR_TURN_MS = 5 * 60_000;
 
 /** message.received: one visitor message → one turn → exactly one answer. */
 @Injectable()
