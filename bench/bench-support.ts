@@ -354,6 +354,18 @@ export function pct(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 
+/**
+ * Redis commands per unit (turn, job) by command from `INFO commandstats`, most frequent first. Every entry
+ * counts, so a Lua script is its EVALSHA plus the commands it ran; the bench's own commands (XREAD of
+ * QueueEvents, CONFIG RESETSTAT, INFO) are left out.
+ */
+export function commandsPer(commandStats: string, units: number): [string, number][] {
+  return [...commandStats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)]
+    .map(([, name, calls]): [string, number] => [name, Number(calls) / units])
+    .filter(([name]) => name !== 'xread' && !name.startsWith('config') && name !== 'info')
+    .sort((a, b) => b[1] - a[1]);
+}
+
 // ------------------------------------------------------------------------------------------------ report
 
 /** CPU model and count, memory, OS and Node version; with `withLoad`, the load average now. */

@@ -9,9 +9,17 @@
  * Flags: --threads 200 --messages 3 --a-lanes 1,10,all --a-worker-concurrency 100
  *        --b-threads 250 --b-messages 5 --b-model-latency 1000 --b-worker-concurrency 256
  *        --b-stagger <ms> (default: the model latency; spreads B's first measured messages so loops are not in lockstep)
+ *        --c-threads 50 --c-seconds 60 --c-settle 11 (budget-bound scenario C)
+ *        --d-threads 100 --d-lanes 10 --d-model-latency 20 --d-gap 5 (fast pairs scenario D)
  *        --engines responses,chat-completions (each scenario runs per engine; ids of the chat engine end in "chat")
- *        --only A|B --turn-timeout 120 --worker-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
+ *        --only A,B,C,D (any of them) --turn-timeout 120 --worker-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
  *        --api-node-args="…" --redis-monitor=FILE (Redis MONITOR of the measured phases) --no-write
+ *
+ * Scenarios: A (0 ms model latency, 1, 10 or all threads at once: our overhead), B (1 s model latency, many
+ * threads: turns in flight), C (budget-bound: the fake HubSpot enforces 100 requests per rolling 10 s and the
+ * worker runs with HUBSPOT_REQUESTS_PER_10S=100; every thread driven at once for --c-seconds: turns/s against
+ * the budget's maximum), D (fast pairs: two messages --d-gap ms apart in one thread; the second one's model call
+ * against the first one's reply).
  *
  * Per scenario: fresh fakes, Redis, api and worker. Phase 1 (warm-up) sends the first message of every thread
  * (new thread: conversation created, mapping written); phase 2 (measured) sends the remaining M-1 messages of
@@ -30,8 +38,15 @@
  * - upstream calls per turn: requests the fakes recorded during a phase / turns of that phase.
  * - worker RSS: /proc/<pid>/status VmRSS every 200 ms.
  *
- * Rate limits of the fakes are off (HubSpot perTenSeconds/searchPerSecond = Infinity, Airtable rateLimit:false):
- * shared rate budgets are a separate concern; this measures our own overhead.
+ * - webhook echo: once a turn's job completed, the bench delivers the signed `conversation.newMessage` webhook of
+ *   every reply the fake HubSpot received for that thread (as HubSpot would; delivering it earlier would race the
+ *   worker's own-message mark, written right after the reply POST returns, which HubSpot's delivery never does),
+ *   and counts what the api made of it (its answer's `ignored` = recognised as our own, `accepted` = became a job).
+ *   The measured phase ends once every echo was answered, so its Redis commands include them.
+ * - bare BullMQ job (after each A scenario, on a fresh redis-server configured alike): see bare-bullmq.ts.
+ *
+ * Rate limits of the fakes are off (HubSpot perTenSeconds/searchPerSecond = Infinity, Airtable rateLimit:false)
+ * and so are the worker's budgets (0), except in C: this measures our own overhead.
  */
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import {
@@ -56,6 +71,7 @@ import {
   API_ENTRY,
   apiEnv,
   commandLine,
+  commandsPer,
   cpuSnapshot,
   cpuUse,
   freePort,
@@ -75,6 +91,7 @@ import {
   WEBHOOK_URL,
   type Child,
 } from './bench-support.ts';
+import { measureBareBullmq, type BareBullmqResult } from './bare-bullmq.ts';
 import { startProviderFakes, THREAD_FIELD, workerEnvFor, type ProviderFakes } from './bench-fakes.ts';
 
 // ------------------------------------------------------------------------------------------------ constants
@@ -86,6 +103,16 @@ const TARGET_ADDED_P50_MS = 15;
 const TARGET_ADDED_P99_MS = 50;
 const TARGET_IN_FLIGHT = 200;
 const TARGET_HUBSPOT_PER_TURN = 2;
+/** Redis commands per known-thread turn (echo included) ≤ this × a bare BullMQ job's. */
+const TARGET_REDIS_RATIO = 1.5;
+/** Budget-bound turns/s ≥ this share of the budget's theoretical maximum. */
+const TARGET_BUDGET_SHARE = 0.95;
+/** Fast pairs: second message's model call ≤ this long after the first reply was posted (p99). */
+const TARGET_PAIR_P99_MS = 50;
+/** HubSpot's standard limit of the budget-bound scenario (HUBSPOT_REQUESTS_PER_10S's default). */
+const BUDGET_PER_10S = 100;
+/** apps/worker/src/budgets/rate-budget.service.ts WINDOW_SLACK: the worker counts a 10 % longer window. */
+const WORKER_WINDOW_SLACK = 1.1;
 /** Above this many CPUs busy outside the benchmark during the measured phase, the run is flagged as noisy. */
 const NOISY_OTHER_CPUS = 0.25;
 
@@ -103,6 +130,13 @@ const { values: args } = parseArgs({
     'b-stagger': { type: 'string' },
     'b-model-latency': { type: 'string', default: '1000' },
     'b-worker-concurrency': { type: 'string', default: '256' },
+    'c-threads': { type: 'string', default: '50' },
+    'c-seconds': { type: 'string', default: '60' },
+    'c-settle': { type: 'string', default: '11' },
+    'd-threads': { type: 'string', default: '100' },
+    'd-lanes': { type: 'string', default: '10' },
+    'd-model-latency': { type: 'string', default: '20' },
+    'd-gap': { type: 'string', default: '5' },
     only: { type: 'string' },
     engines: { type: 'string', default: 'responses,chat-completions' },
     'turn-timeout': { type: 'string', default: '120' },
@@ -114,9 +148,11 @@ const { values: args } = parseArgs({
 });
 
 type Engine = 'responses' | 'chat-completions';
+type Kind = 'A' | 'B' | 'C' | 'D';
 
 interface Scenario {
   id: string;
+  kind: Kind;
   engine: Engine;
   modelLatencyMs: number;
   threads: number;
@@ -126,6 +162,13 @@ interface Scenario {
   workerConcurrency: number;
   /** Measured phase: thread i starts after i × staggerMs / threads, so the closed loops do not run in lockstep. */
   staggerMs: number;
+  /** C: the worker's HUBSPOT_REQUESTS_PER_10S and the fake's limit (0 = none, every other kind). */
+  hubspotPer10s: number;
+  /** C: how long the measured phase offers load, and the part of it left out before counting. */
+  durationMs: number;
+  settleMs: number;
+  /** D: time between the two webhooks of a pair. */
+  gapMs: number;
 }
 
 function scenarios(): Scenario[] {
@@ -140,36 +183,70 @@ function scenarios(): Scenario[] {
 }
 
 function engineScenarios(): Omit<Scenario, 'engine'>[] {
-  const only = args.only?.toUpperCase();
-  if (only !== undefined && only !== 'A' && only !== 'B') fail('--only must be A or B');
+  const only = (args.only ?? 'A,B,C,D').toUpperCase().split(',');
+  if (!only.every((k) => ['A', 'B', 'C', 'D'].includes(k))) fail('--only takes A, B, C and/or D');
+  const none = { hubspotPer10s: 0, durationMs: 0, settleMs: 0, gapMs: 0, staggerMs: 0 };
   const list: Omit<Scenario, 'engine'>[] = [];
-  if (only !== 'B') {
+  if (only.includes('A')) {
     const threads = int('threads', args.threads, 1);
     const messages = int('messages', args.messages, 2);
     for (const lane of args['a-lanes'].split(',').map((s) => s.trim())) {
       const lanes = lane === 'all' ? threads : Math.min(threads, int('a-lanes', lane, 1));
       list.push({
+        ...none,
         id: `A·${lane === 'all' ? 'all' : lanes}`,
+        kind: 'A',
         modelLatencyMs: 0,
         threads,
         messages,
         lanes,
         workerConcurrency: int('a-worker-concurrency', args['a-worker-concurrency'], 1),
-        staggerMs: 0,
       });
     }
   }
-  if (only !== 'A') {
+  if (only.includes('B')) {
     const threads = int('b-threads', args['b-threads'], 1);
     const modelLatencyMs = int('b-model-latency', args['b-model-latency'], 0);
     list.push({
+      ...none,
       id: 'B',
+      kind: 'B',
       modelLatencyMs,
       staggerMs: args['b-stagger'] === undefined ? modelLatencyMs : int('b-stagger', args['b-stagger'], 0),
       threads,
       messages: int('b-messages', args['b-messages'], 2),
       lanes: threads,
       workerConcurrency: int('b-worker-concurrency', args['b-worker-concurrency'], 1),
+    });
+  }
+  if (only.includes('C')) {
+    const threads = int('c-threads', args['c-threads'], 1);
+    list.push({
+      ...none,
+      id: 'C',
+      kind: 'C',
+      modelLatencyMs: 0,
+      threads,
+      messages: 0, // as many as the duration allows
+      lanes: threads,
+      workerConcurrency: int('a-worker-concurrency', args['a-worker-concurrency'], 1),
+      hubspotPer10s: BUDGET_PER_10S,
+      durationMs: int('c-seconds', args['c-seconds'], 1) * 1000,
+      settleMs: int('c-settle', args['c-settle'], 0) * 1000,
+    });
+  }
+  if (only.includes('D')) {
+    const threads = int('d-threads', args['d-threads'], 1);
+    list.push({
+      ...none,
+      id: 'D',
+      kind: 'D',
+      modelLatencyMs: int('d-model-latency', args['d-model-latency'], 0),
+      threads,
+      messages: 3, // the first (warm-up), then the pair
+      lanes: Math.min(threads, int('d-lanes', args['d-lanes'], 1)),
+      workerConcurrency: int('a-worker-concurrency', args['a-worker-concurrency'], 1),
+      gapMs: int('d-gap', args['d-gap'], 0),
     });
   }
   return list;
@@ -272,9 +349,10 @@ class InFlightGauge {
   }
 }
 
-async function startFakes(modelLatencyMs: number): Promise<Fakes> {
+/** `hubspotPer10s`: the fake HubSpot's standard limit per rolling 10 s; 0 = none. */
+async function startFakes(modelLatencyMs: number, hubspotPer10s: number): Promise<Fakes> {
   const providers = await startProviderFakes({ modelLatencyMs, airtable: { rateLimit: false } });
-  providers.hubspot.setRateLimit({ perTenSeconds: Infinity, searchPerSecond: Infinity });
+  providers.hubspot.setRateLimit({ perTenSeconds: hubspotPer10s || Infinity, searchPerSecond: Infinity });
 
   const fakes: Fakes = {
     ...providers,
@@ -422,11 +500,44 @@ interface JobWaiter {
   resolve: (r: { outcome: 'completed' | 'failed'; detail?: string }) => void;
 }
 
+/** What the api made of the webhooks of our own replies, from its answers ({accepted, duplicates, ignored, invalid}). */
+interface EchoCounts {
+  /** Recognised by the own-message mark: acknowledged without a job (the api counts them as ignored). */
+  own: number;
+  /** Became a job (the mark was not there). */
+  jobs: number;
+  duplicates: number;
+  /** Refused or failed requests, or answers of another shape. */
+  other: number;
+}
+
+const noEchoes = (): EchoCounts => ({ own: 0, jobs: 0, duplicates: 0, other: 0 });
+
+/** A signed webhook request, as HubSpot sends it (v3 signature over method, URL, body and timestamp). */
+function signedWebhook(events: unknown[]): { body: Buffer; headers: OutgoingHttpHeaders } {
+  const body = Buffer.from(JSON.stringify(events));
+  const timestamp = String(Date.now());
+  return {
+    body,
+    headers: {
+      'content-type': 'application/json',
+      'content-length': body.length,
+      'x-hubspot-signature-v3': signV3(SECRET, 'POST', WEBHOOK_URL, body, timestamp),
+      'x-hubspot-request-timestamp': timestamp,
+    },
+  };
+}
+
 class Driver {
   readonly turns: Turn[] = [];
   delayedEvents = 0;
   failedEvents = 0;
+  /** Echoes answered, by the phase of the turn whose reply they echo. */
+  readonly echoes: Record<Phase, EchoCounts> = { warmup: noEchoes(), measured: noEchoes() };
   private readonly waiters = new Map<string, JobWaiter>();
+  /** Replies of each thread whose echo was sent already. */
+  private readonly echoed = new Map<string, number>();
+  private readonly pendingEchoes = new Set<Promise<void>>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 1024 });
 
   constructor(
@@ -475,14 +586,7 @@ class Driver {
     const message = hubspot.addVisitorMessage(thread.id, text);
     const event = hubspot.webhookEventFor(message);
     const jobId = `msg-${event.portalId}-${message.id}`; // messageJobId(), libs/contracts/src/job-ids.ts
-    const body = Buffer.from(JSON.stringify([event]));
-    const timestamp = String(Date.now());
-    const headers: OutgoingHttpHeaders = {
-      'content-type': 'application/json',
-      'content-length': body.length,
-      'x-hubspot-signature-v3': signV3(SECRET, 'POST', WEBHOOK_URL, body, timestamp),
-      'x-hubspot-request-timestamp': timestamp,
-    };
+    const { body, headers } = signedWebhook([event]);
     let timer: NodeJS.Timeout | undefined;
     const finished = new Promise<{ outcome: Turn['outcome']; detail?: string }>((resolve) => {
       this.waiters.set(jobId, { resolve });
@@ -514,12 +618,44 @@ class Driver {
       turn.doneAt = performance.now();
       turn.outcome = result.outcome;
       turn.detail = result.detail;
+      if (result.outcome === 'completed') this.echoReplies(thread.id, phase);
     } catch (err) {
       turn.outcome = 'rejected';
       turn.detail = `webhook failed: ${(err as Error).message}`;
     } finally {
       clearTimeout(timer);
       this.waiters.delete(jobId);
+    }
+  }
+
+  /** Resolves once every echo sent so far was answered. */
+  async echoesAnswered(): Promise<void> {
+    while (this.pendingEchoes.size > 0) await Promise.all([...this.pendingEchoes]);
+  }
+
+  /** Sends, without waiting, the webhook of every reply of the thread not echoed yet. */
+  private echoReplies(threadId: string, phase: Phase): void {
+    const hubspot = this.fakes.hubspot;
+    const sent = hubspot.sentMessages(threadId);
+    for (const reply of sent.slice(this.echoed.get(threadId) ?? 0)) {
+      const pending = this.echo(hubspot.webhookEventFor(reply.message), this.echoes[phase]);
+      this.pendingEchoes.add(pending);
+      void pending.finally(() => this.pendingEchoes.delete(pending));
+    }
+    this.echoed.set(threadId, sent.length);
+  }
+
+  private async echo(event: unknown, counts: EchoCounts): Promise<void> {
+    const { body, headers } = signedWebhook([event]);
+    try {
+      const res = await this.post(body, headers);
+      const answer = res.status === 200 ? (JSON.parse(res.body) as Partial<Record<string, number>>) : {};
+      if (answer.ignored === 1) counts.own++;
+      else if (answer.accepted === 1) counts.jobs++;
+      else if (answer.duplicates === 1) counts.duplicates++;
+      else counts.other++;
+    } catch {
+      counts.other++;
     }
   }
 
@@ -575,8 +711,14 @@ interface ScenarioResult {
   /** peak: measured phase; mean and share: its steady part (every thread started, none finished). */
   inFlight: { peakAll: number; peak: number; mean: number; shareAtOrAbove: number; steadyMs: number };
   rss: { ready: number; afterWarmup: number; peak: number; end: number };
-  /** Redis commands per measured turn by command (the bench's own XREAD for QueueEvents excluded). */
+  /** Redis commands per measured turn by command (the bench's own XREAD for QueueEvents excluded), echoes included. */
   redisPerTurn: [string, number][];
+  /** What the api made of the echoes of the measured turns' replies. */
+  echoes: EchoCounts;
+  /** A: bare BullMQ jobs driven alike, on a fresh redis-server (filled in by main). */
+  bare?: BareBullmqResult;
+  budget?: BudgetFigures;
+  pairs?: PairFigures;
   cpuMsPerTurn: { api?: number; worker?: number; redis?: number; bench: number };
   otherCpus?: number;
   benchLoopDelay: { p99: number; max: number };
@@ -638,13 +780,138 @@ function turnFigures(turns: Turn[], calls: Call[], problems: string[]): TurnFigu
   return out;
 }
 
+interface BudgetFigures {
+  windowMs: number;
+  replies: number;
+  hubspotCalls: number;
+  turnsPerSec: number;
+  hubspotCallsPerTurn: number;
+  /** Turns/s the provider's limit allows at that many calls per turn, and with the worker's 10 % longer window. */
+  maxTurnsPerSec: number;
+  maxWithSlack: number;
+  violations: number;
+  /** Longest time without a HubSpot request in the window: the budget idling while the offered load waits. */
+  longestPauseMs: number;
+  /** HubSpot requests in each 10 s slice of the window (bursts and pauses show here). */
+  perSlice: number[];
+}
+
+/**
+ * C: replies and HubSpot requests whose request event falls in the counting window (the measured phase's
+ * load after `settleMs`, so the budget is saturated and warm-up calls are out of its window).
+ */
+function budgetFigures(
+  s: Scenario,
+  calls: Call[],
+  loadStart: number,
+  callsPerTurn: number,
+  violations: number,
+): BudgetFigures {
+  const from = loadStart + s.settleMs;
+  const to = from + s.durationMs;
+  const inWindow = calls.filter((c) => c.provider === 'hubspot' && c.start >= from && c.start < to);
+  const replies = inWindow.filter((c) => c.kind === 'POST message (reply)').length;
+  const perSecond = s.hubspotPer10s / 10;
+  const starts = [from, ...inWindow.map((c) => c.start).sort((a, b) => a - b), to];
+  const perSlice = Array.from({ length: Math.ceil(s.durationMs / 10_000) }, () => 0);
+  for (const c of inWindow) perSlice[Math.floor((c.start - from) / 10_000)]++;
+  return {
+    windowMs: s.durationMs,
+    replies,
+    hubspotCalls: inWindow.length,
+    turnsPerSec: replies / (s.durationMs / 1000),
+    hubspotCallsPerTurn: callsPerTurn,
+    maxTurnsPerSec: perSecond / callsPerTurn,
+    maxWithSlack: perSecond / WORKER_WINDOW_SLACK / callsPerTurn,
+    violations,
+    longestPauseMs: Math.max(...starts.slice(1).map((t, i) => t - starts[i])),
+    perSlice,
+  };
+}
+
+interface PairFigures {
+  pairs: number;
+  /** Per pair: the first reply's request event → the second message's model call's request event (ms). */
+  gaps: number[];
+  /** Its first part: the first reply → the second message's `GET message` (first turn ends, second job starts). */
+  handoffs: number[];
+  /** Pairs whose second message reached the model before the first reply (answered together or out of order). */
+  early: number;
+  unmatched: number;
+}
+
+/**
+ * D: per thread, the reply POST of the pair's first message (the fake echoes the text it got) and the first
+ * model call whose body holds the second message's text (its own call: earlier calls cannot hold it).
+ */
+function pairFigures(f: Fakes, turns: Turn[]): PairFigures {
+  const startOf = (r: RecordedRequest) => f.timings.get(r.headers)?.start ?? NaN;
+  const replyAt = new Map<string, number>();
+  for (const r of f.hubspot.requests) {
+    const text = (r.body as { text?: unknown } | undefined)?.text;
+    if (HubSpotRequests.sendMessage(r) && typeof text === 'string') replyAt.set(text, startOf(r));
+  }
+  const getMessageAt = new Map<string, number>();
+  for (const r of f.hubspot.requests) {
+    if (HubSpotRequests.getMessage(r)) getMessageAt.set(path.basename(r.path), startOf(r));
+  }
+  const modelCalls = f.openai.requests
+    .filter((r) => r.method === 'POST' && (r.path === '/v1/responses' || r.path === '/v1/chat/completions'))
+    .map((r) => ({ start: startOf(r), body: r.rawBody }))
+    .sort((a, b) => a.start - b.start);
+  const byThread = new Map<string, Turn[]>();
+  for (const t of turns) byThread.set(t.threadId, [...(byThread.get(t.threadId) ?? []), t]);
+  const out: PairFigures = { pairs: 0, gaps: [], handoffs: [], early: 0, unmatched: 0 };
+  for (const [first, second] of byThread.values()) {
+    out.pairs++;
+    const reply = replyAt.get(`You said: ${first.text}`);
+    const call = modelCalls.find((c) => c.body.includes(second.text));
+    if (reply === undefined || call === undefined) out.unmatched++;
+    else if (call.start < reply) out.early++;
+    else {
+      out.gaps.push(call.start - reply);
+      out.handoffs.push((getMessageAt.get(second.messageId) ?? NaN) - reply);
+    }
+  }
+  out.gaps.sort((a, b) => a - b);
+  out.handoffs.sort((a, b) => a - b);
+  return out;
+}
+
+/** The measured load of a scenario: known-thread turns, driven as its kind says. */
+async function measuredLoad(driver: Driver, threads: HubSpotThread[], s: Scenario, loadStart: number): Promise<void> {
+  switch (s.kind) {
+    case 'C': {
+      // Every thread at once, each sending its next message as soon as the previous one was answered.
+      const deadline = loadStart + s.settleMs + s.durationMs;
+      return driver.drive(threads, s.lanes, async (t) => {
+        for (let n = 2; performance.now() < deadline; n++) await driver.turn(t, 'measured', n);
+      });
+    }
+    case 'D':
+      // Two messages gapMs apart in one thread: the second waits for the first's turn to end.
+      return driver.drive(threads, s.lanes, async (t) => {
+        await Promise.all([driver.turn(t, 'measured', 2), sleep(s.gapMs).then(() => driver.turn(t, 'measured', 3))]);
+      });
+    default:
+      return driver.drive(
+        threads,
+        s.lanes,
+        async (t) => {
+          for (let n = 2; n <= s.messages; n++) await driver.turn(t, 'measured', n);
+        },
+        s.staggerMs,
+      );
+  }
+}
+
 async function runScenario(s: Scenario): Promise<ScenarioResult> {
   console.log(
     `\n[${s.id}] model latency ${s.modelLatencyMs} ms, ${s.threads} threads × ${s.messages} messages, ` +
       `${s.lanes} thread(s) at once, WORKER_CONCURRENCY=${s.workerConcurrency}`,
   );
   const problems: string[] = [];
-  const fakes = await startFakes(s.modelLatencyMs);
+  const fakes = await startFakes(s.modelLatencyMs, s.hubspotPer10s);
   const redis = await startRedis();
   redisVersion = redis.version;
   const [apiPort, workerPort] = [await freePort(), await freePort()];
@@ -670,8 +937,8 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       WORKER_CONCURRENCY: String(s.workerConcurrency),
       ...workerEnvFor(fakes),
       ASSISTANT_ENGINE: s.engine,
-      // Our own overhead, not a rate budget: every shared budget and per-visitor limit off (0).
-      HUBSPOT_REQUESTS_PER_10S: '0',
+      // Our own overhead, not a rate budget: every shared budget and per-visitor limit off (0); C keeps HubSpot's.
+      HUBSPOT_REQUESTS_PER_10S: String(s.hubspotPer10s),
       HUBSPOT_SEARCH_PER_SECOND: '0',
       AIRTABLE_REQUESTS_PER_SECOND: '0',
       OPENAI_MAX_CONCURRENT: '0',
@@ -702,6 +969,7 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
     // Phase 1: the first message of every thread (new threads).
     const warmStart = performance.now();
     await driver.drive(threads, s.lanes, (t) => driver.turn(t, 'warmup', 1));
+    await driver.echoesAnswered();
     const warmEnd = performance.now();
     const warmCounts = PROVIDERS.map((p) => fakes[p].requests.length);
     const warmDelayed = driver.delayedEvents;
@@ -720,14 +988,8 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
     const startCounts = PROVIDERS.map((p) => fakes[p].requests.length);
     const before = snap();
     eld.enable();
-    await driver.drive(
-      threads,
-      s.lanes,
-      async (t) => {
-        for (let n = 2; n <= s.messages; n++) await driver.turn(t, 'measured', n);
-      },
-      s.staggerMs,
-    );
+    await measuredLoad(driver, threads, s, before.at);
+    await driver.echoesAnswered();
     eld.disable();
     const after = snap();
     const endCounts = PROVIDERS.map((p) => fakes[p].requests.length);
@@ -812,10 +1074,9 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
     let steadyTo = Math.min(...lastDone.values());
     if (!(steadyTo > steadyFrom)) [steadyFrom, steadyTo] = [before.at, after.at];
     const inFlight = fakes.inFlight.window(steadyFrom, steadyTo, TARGET_IN_FLIGHT);
-    const redisPerTurn = [...commandStats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)]
-      .map(([, name, calls]): [string, number] => [name, Number(calls) / measuredTurns])
-      .filter(([name]) => name !== 'xread' && !name.startsWith('config') && name !== 'info')
-      .sort((a, b) => b[1] - a[1]);
+    const redisPerTurn = commandsPer(commandStats, measuredTurns);
+    if (driver.echoes.measured.other > 0)
+      problems.push(`${driver.echoes.measured.other} echo webhook(s) refused or failed`);
     const result: ScenarioResult = {
       s,
       measuredTurns,
@@ -843,6 +1104,12 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
         end: rssEnd,
       },
       redisPerTurn,
+      echoes: driver.echoes.measured,
+      budget:
+        s.kind === 'C'
+          ? budgetFigures(s, calls, before.at, perTurn.measured.hubspot, fakes.hubspot.rateLimitViolations)
+          : undefined,
+      pairs: s.kind === 'D' ? pairFigures(fakes, measured) : undefined,
       cpuMsPerTurn: {
         api: perTurnMs(cpu.ms.api),
         worker: perTurnMs(cpu.ms.worker),
@@ -899,6 +1166,24 @@ function printScenario(r: ScenarioResult): void {
       `CPU ms/turn api ${ms(r.cpuMsPerTurn.api, 2)}, worker ${ms(r.cpuMsPerTurn.worker, 2)}, redis ${ms(r.cpuMsPerTurn.redis, 2)}, bench ${ms(r.cpuMsPerTurn.bench, 2)}; ` +
       `other load ${ms(r.otherCpus, 2)} CPUs; bench event-loop delay p99 ${ms(r.benchLoopDelay.p99)} ms`,
   );
+  console.log(
+    `  echoes of the measured replies: ${echoCell(r.echoes)}; Redis commands per turn ${redisTotal(r.redisPerTurn).toFixed(1)}`,
+  );
+  if (r.budget) {
+    const b = r.budget;
+    console.log(
+      `  budget-bound: ${b.replies} replies, ${b.hubspotCalls} HubSpot requests in ${(b.windowMs / 1000).toFixed(0)} s = ${b.turnsPerSec.toFixed(2)} turns/s ` +
+        `of ${b.maxTurnsPerSec.toFixed(2)} (${b.maxWithSlack.toFixed(2)} with the worker's window) = ${(b.turnsPerSec / b.maxTurnsPerSec).toFixed(3)}; 429s ${b.violations}; ` +
+        `requests per 10 s slice ${b.perSlice.join(', ')}; longest pause ${(b.longestPauseMs / 1000).toFixed(2)} s`,
+    );
+  }
+  if (r.pairs) {
+    const p = r.pairs;
+    console.log(
+      `  fast pairs: ${p.gaps.length} of ${p.pairs}: first reply → second model call p50 ${ms(pct(p.gaps, 50))} / p99 ${ms(pct(p.gaps, 99))} / ` +
+        `max ${ms(p.gaps[p.gaps.length - 1])} ms; early ${p.early}, unmatched ${p.unmatched}`,
+    );
+  }
   for (const p of r.problems) console.error(`  !!! ${p}`);
 }
 
@@ -912,7 +1197,7 @@ function mainTable(results: ScenarioResult[]): string[] {
     const added = stats(r, (f) => f.added);
     const fake = stats(r, (f) => f.inFakes);
     rows.push(
-      `| ${r.s.id} | ${r.s.modelLatencyMs} ms | ${r.s.threads} × ${r.s.messages} | ${r.s.lanes} | ${r.s.workerConcurrency} | ${r.measuredTurns} | ${r.turnsPerSec.toFixed(1)} | ` +
+      `| ${r.s.id} | ${r.s.modelLatencyMs} ms | ${r.s.kind === 'C' ? `${r.s.threads} × ${(r.s.durationMs + r.s.settleMs) / 1000} s` : `${r.s.threads} × ${r.s.messages}`} | ${r.s.lanes} | ${r.s.workerConcurrency} | ${r.measuredTurns} | ${r.turnsPerSec.toFixed(1)} | ` +
         `${ms(e2e.p50)} / ${ms(e2e.p99)} | ${ms(fake.p50)} | **${ms(added.p50)}** | **${ms(added.p99)}** | ${ms(added.max)} | ` +
         `${r.inFlight.peak} / ${r.inFlight.mean.toFixed(0)} | ${ms(r.rss.ready, 0)} / ${ms(r.rss.afterWarmup, 0)} / ${ms(r.rss.peak, 0)} / ${ms(r.rss.end, 0)} |`,
     );
@@ -996,6 +1281,163 @@ function callsTable(results: ScenarioResult[]): string[] {
   return rows;
 }
 
+// ------------------------------------------------------------------------------------------------ new tables
+
+const redisTotal = (perUnit: [string, number][]) => perUnit.reduce((sum, [, v]) => sum + v, 0);
+
+/**
+ * Bare BullMQ jobs driven like scenario `r` (its measured turns' count, its lanes, its WORKER_CONCURRENCY),
+ * on a fresh redis-server configured like the scenario's; one run per such shape (both engines share it).
+ */
+async function bareBaseline(r: ScenarioResult, cache: Map<string, BareBullmqResult>): Promise<BareBullmqResult> {
+  const key = `${r.measuredTurns}/${r.s.lanes}/${r.s.workerConcurrency}`;
+  const known = cache.get(key);
+  if (known) return known;
+  const redis = await startRedis();
+  try {
+    const result = await measureBareBullmq(redis.url, {
+      jobs: r.measuredTurns,
+      warmup: r.warmupTurns,
+      lanes: r.s.lanes,
+      concurrency: r.s.workerConcurrency,
+    });
+    console.log(
+      `  bare BullMQ job (${result.jobs} jobs, ${result.lanes} at once): ${result.total.toFixed(1)} Redis commands per job ` +
+        `(${result.perJob.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')}); ${result.jobsPerSec.toFixed(0)} jobs/s`,
+    );
+    cache.set(key, result);
+    return result;
+  } finally {
+    await stop(redis.proc.child, 15_000);
+    rmSync(redis.dir, { recursive: true, force: true });
+  }
+}
+
+function echoCell(e: EchoCounts): string {
+  return `${e.own} own / ${e.jobs} job${e.duplicates ? ` / ${e.duplicates} dup.` : ''}${e.other ? ` / ${e.other} failed` : ''}`;
+}
+
+function bareTable(results: ScenarioResult[]): string[] {
+  const rows = [
+    '| scenario | threads at once | measured turns | echoes answered: own / became a job | **Redis commands per turn** (echo included) | bare BullMQ jobs (same lanes, concurrency) | **commands per bare job** | **ratio** (target ≤ 1.5) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results.filter((x) => x.bare)) {
+    const b = r.bare!;
+    const turn = redisTotal(r.redisPerTurn);
+    rows.push(
+      `| ${r.s.id} | ${r.s.lanes} | ${r.measuredTurns} | ${echoCell(r.echoes)} | **${turn.toFixed(1)}** | ${b.jobs} × ${b.lanes} at once, concurrency ${b.concurrency} | ` +
+        `**${b.total.toFixed(1)}** | **${(turn / b.total).toFixed(2)}** |`,
+    );
+  }
+  const first = results.find((x) => x.bare)?.bare;
+  if (first) {
+    rows.push(
+      '',
+      `A bare job's commands (${first.lanes} at once): ${first.perJob.map(([n, v]) => `${n} ${v.toFixed(2)}`).join(', ')}.`,
+    );
+  }
+  return rows;
+}
+
+function budgetTable(results: ScenarioResult[]): string[] {
+  const rows = [
+    "| scenario | threads at once | counted window (s) | replies in it | HubSpot requests in it (per s) | HubSpot calls per turn | **turns/s** | theoretical max: 100 / 10 s (worker's 11 s window) | **share of max** (target ≥ 0.95) | share of the 11 s max | 429s at the fake | busy/retry delays | HubSpot requests per 10 s slice | longest pause without a request (s) |",
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results.filter((x) => x.budget)) {
+    const b = r.budget!;
+    rows.push(
+      `| ${r.s.id} | ${r.s.lanes} | ${(b.windowMs / 1000).toFixed(0)} | ${b.replies} | ${b.hubspotCalls} (${(b.hubspotCalls / (b.windowMs / 1000)).toFixed(2)}) | ` +
+        `${b.hubspotCallsPerTurn.toFixed(2)} | **${b.turnsPerSec.toFixed(2)}** | ${b.maxTurnsPerSec.toFixed(2)} (${b.maxWithSlack.toFixed(2)}) | ` +
+        `**${(b.turnsPerSec / b.maxTurnsPerSec).toFixed(3)}** | ${(b.turnsPerSec / b.maxWithSlack).toFixed(3)} | ${b.violations} | ${r.delayedEvents} | ` +
+        `${b.perSlice.join(', ')} | ${(b.longestPauseMs / 1000).toFixed(2)} |`,
+    );
+  }
+  return rows;
+}
+
+function pairsTable(results: ScenarioResult[]): string[] {
+  const rows = [
+    '| scenario | model latency | gap between the two webhooks | pairs (threads at once) | first reply posted → second model call (ms): **p50** / **p99** / max | of which first reply → second `GET message` (ms): p50 / p99 | reached the model before the first reply | unmatched | busy/retry delays |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const r of results.filter((x) => x.pairs)) {
+    const p = r.pairs!;
+    rows.push(
+      `| ${r.s.id} | ${r.s.modelLatencyMs} ms | ${r.s.gapMs} ms | ${p.pairs} (${r.s.lanes}) | **${ms(pct(p.gaps, 50))}** / **${ms(pct(p.gaps, 99))}** / ${ms(p.gaps[p.gaps.length - 1])} | ` +
+        `${ms(pct(p.handoffs, 50))} / ${ms(pct(p.handoffs, 99))} | ${p.early} | ${p.unmatched} | ${r.delayedEvents} |`,
+    );
+  }
+  return rows;
+}
+
+/**
+ * Why added latency is over target: how busy the machine was with our processes (CPU ms per turn × turns/s)
+ * and where the time went (the breakdown table's columns).
+ */
+function addedLimits(r: ScenarioResult): string {
+  const c = r.cpuMsPerTurn;
+  const perTurn = (c.api ?? 0) + (c.worker ?? 0) + (c.redis ?? 0) + c.bench;
+  const cpus = (perTurn * r.turnsPerSec) / 1000;
+  const first = stats(r, (f) => f.beforeFirstCall);
+  const between = stats(r, (f) => f.betweenCalls);
+  const saturated = cpus >= 0.8 * os.cpus().length;
+  return (
+    `${saturated ? 'limited by CPU' : 'the machine was not saturated'}: at ${r.turnsPerSec.toFixed(0)} turns/s api, worker, redis and the bench used ${cpus.toFixed(2)} of its ${os.cpus().length} CPUs ` +
+    `(${perTurn.toFixed(1)} CPU ms per turn)${saturated ? ', so turns queue for CPU' : ''}; ` +
+    `sent → first upstream call p50 ${ms(first.p50)} / p99 ${ms(first.p99)} ms, our time between upstream calls p50 ${ms(between.p50)} / p99 ${ms(between.p99)} ms`
+  );
+}
+
+/** The commands a turn runs more often than a bare job, most first: `name +n`, the top five. */
+function excessCommands(turn: [string, number][], job: [string, number][]): string {
+  const jobOf = new Map(job);
+  return turn
+    .map(([name, v]): [string, number] => [name, v - (jobOf.get(name) ?? 0)])
+    .filter(([, extra]) => extra > 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([name, extra]) => `${name} +${extra.toFixed(1)}`)
+    .join(', ');
+}
+
+/** The worker-redesign targets measured by the echo, bare-job, budget-bound and fast-pair additions. */
+function newTargets(results: ScenarioResult[], verdict: (met: boolean) => string): string[] {
+  const out: string[] = [];
+  for (const r of results.filter((x) => x.bare)) {
+    const turn = redisTotal(r.redisPerTurn);
+    const ratio = turn / r.bare!.total;
+    out.push(
+      `- ${r.s.id}: Redis commands per known-thread turn (api + worker, echo included) ≤ ${TARGET_REDIS_RATIO} × a bare BullMQ job's: ` +
+        `${verdict(ratio <= TARGET_REDIS_RATIO)} (${turn.toFixed(1)} vs ${r.bare!.total.toFixed(1)} = ${ratio.toFixed(2)} ×` +
+        `${ratio <= TARGET_REDIS_RATIO ? ')' : `; limited by what a turn adds to the job's own commands, most: ${excessCommands(r.redisPerTurn, r.bare!.perJob)})`}`,
+    );
+  }
+  for (const r of results.filter((x) => x.budget)) {
+    const b = r.budget!;
+    const share = b.turnsPerSec / b.maxTurnsPerSec;
+    out.push(
+      `- ${r.s.id}: budget-bound turns/s ≥ ${TARGET_BUDGET_SHARE} × the theoretical maximum: ${verdict(share >= TARGET_BUDGET_SHARE)} ` +
+        `(${b.turnsPerSec.toFixed(2)} of ${b.maxTurnsPerSec.toFixed(2)} turns/s = ${share.toFixed(3)}` +
+        `${share >= TARGET_BUDGET_SHARE ? '' : `; limited by the worker's budget window, ${WORKER_WINDOW_SLACK} × the provider's (WINDOW_SLACK in rate-budget.service.ts), which caps it at ${(1 / WORKER_WINDOW_SLACK).toFixed(3)} of the maximum: ${(b.turnsPerSec / b.maxWithSlack).toFixed(3)} of that cap reached; the rest is lost to pauses (HubSpot requests per 10 s slice: ${b.perSlice.join(', ')}; longest pause without a request ${(b.longestPauseMs / 1000).toFixed(1)} s) while the waiting turns sit in the queue as delayed jobs (${r.delayedEvents} busy/retry delays in the phase: a job that would wait more than 2 s for budget goes back to the queue and comes back after its retry time)`}); ` +
+        `429s at the fake: ${b.violations} ${verdict(b.violations === 0)}`,
+    );
+  }
+  for (const r of results.filter((x) => x.pairs)) {
+    const p = r.pairs!;
+    const p99 = pct(p.gaps, 99);
+    const enough = p.gaps.length >= 100;
+    out.push(
+      `- ${r.s.id}: the second of two fast messages starts its model call ≤ ${TARGET_PAIR_P99_MS} ms after the first reply was posted (p99 over ≥ 100 pairs): ` +
+        `${verdict(p99 <= TARGET_PAIR_P99_MS && enough && p.unmatched === 0)} (p99 ${ms(p99)} ms over ${p.gaps.length} pairs` +
+        `${p.early ? `; ${p.early} reached the model before the first reply` : ''}${p.unmatched ? `; ${p.unmatched} unmatched` : ''}` +
+        `${p99 <= TARGET_PAIR_P99_MS ? '' : `; limited by the hand-off: the first turn's reply returns, its progress and own-message mark are saved, its thread lock is released and the second job, which found the thread busy and waits as a delayed job (${(r.delayedEvents / p.pairs).toFixed(1)} busy/retry delays per pair), is promoted, picked up and started — first reply → second \`GET message\` p50 ${ms(pct(p.handoffs, 50))} / p99 ${ms(pct(p.handoffs, 99))} ms — then that turn's own path to its model call`})`,
+    );
+  }
+  return out;
+}
+
 // ------------------------------------------------------------------------------------------------ main
 
 async function main(): Promise<void> {
@@ -1009,23 +1451,30 @@ async function main(): Promise<void> {
   console.log(`machine: ${host}\ncommand: ${command}`);
 
   const results: ScenarioResult[] = [];
-  for (const s of list) results.push(await runScenario(s));
+  const bare = new Map<string, BareBullmqResult>();
+  for (const s of list) {
+    const r = await runScenario(s);
+    if (s.kind === 'A') r.bare = await bareBaseline(r, bare);
+    results.push(r);
+  }
 
   const verdict = (met: boolean) => (met ? 'met' : '**NOT met**');
   const targets: string[] = [];
-  for (const r of results.filter((x) => x.s.modelLatencyMs === 0)) {
+  for (const r of results.filter((x) => x.s.kind === 'A')) {
     const a = stats(r, (f) => f.added);
     targets.push(
       `- added latency at 0 ms fakes, ${r.s.id} (${r.s.lanes} thread(s) at once): p50 ≤ ${TARGET_ADDED_P50_MS} ms ${verdict(a.p50 <= TARGET_ADDED_P50_MS)} (${ms(a.p50)} ms); ` +
-        `p99 ≤ ${TARGET_ADDED_P99_MS} ms ${verdict(a.p99 <= TARGET_ADDED_P99_MS)} (${ms(a.p99)} ms)`,
+        `p99 ≤ ${TARGET_ADDED_P99_MS} ms ${verdict(a.p99 <= TARGET_ADDED_P99_MS)} (${ms(a.p99)} ms)` +
+        `${a.p50 <= TARGET_ADDED_P50_MS && a.p99 <= TARGET_ADDED_P99_MS ? '' : `; ${addedLimits(r)}`}`,
     );
   }
-  for (const r of results.filter((x) => x.s.modelLatencyMs > 0)) {
+  for (const r of results.filter((x) => x.s.kind === 'B')) {
     targets.push(
       `- ${r.s.id}: one worker process keeps ≥ ${TARGET_IN_FLIGHT} turns in flight at ${r.s.modelLatencyMs} ms model latency: ` +
         `${verdict(r.inFlight.peak >= TARGET_IN_FLIGHT && r.inFlight.mean >= TARGET_IN_FLIGHT)} (concurrent model calls at the fake: peak ${r.inFlight.peak} in the measured phase; ` +
         `over its steady ${(r.inFlight.steadyMs / 1000).toFixed(1)} s (every thread started, none finished) a time-weighted mean of ${r.inFlight.mean.toFixed(0)} ` +
-        `and ≥ ${TARGET_IN_FLIGHT} during ${(r.inFlight.shareAtOrAbove * 100).toFixed(0)} % of the time; ${r.s.threads} threads driven, starts spread over ${r.s.staggerMs} ms)`,
+        `and ≥ ${TARGET_IN_FLIGHT} during ${(r.inFlight.shareAtOrAbove * 100).toFixed(0)} % of the time; ${r.s.threads} threads driven, starts spread over ${r.s.staggerMs} ms` +
+        `${r.inFlight.mean >= TARGET_IN_FLIGHT ? '' : `; limited by the added time per turn: a thread's closed loop is in a model call for model latency ÷ e2e of its cycle, so ${r.s.threads} threads keep about ${r.s.threads} × ${r.s.modelLatencyMs} ÷ ${ms(stats(r, (f) => f.e2e).p50, 0)} (e2e p50) ≈ ${((r.s.threads * r.s.modelLatencyMs) / stats(r, (f) => f.e2e).p50).toFixed(0)} in flight`})`,
     );
   }
   for (const r of results) {
@@ -1037,16 +1486,17 @@ async function main(): Promise<void> {
     );
   }
   // The chat engine keeps its own transcript in Redis: its commands per turn against the Responses engine's.
-  const redisTotal = (r: ScenarioResult) => r.redisPerTurn.reduce((sum, [, v]) => sum + v, 0);
+  const total = (r: ScenarioResult) => redisTotal(r.redisPerTurn);
   for (const r of results.filter((x) => x.s.engine === 'chat-completions')) {
     const base = results.find((x) => x.s.engine === 'responses' && `${x.s.id} chat` === r.s.id);
     if (!base) continue;
-    const ratio = redisTotal(r) / redisTotal(base);
+    const ratio = total(r) / total(base);
     targets.push(
       `- ${r.s.id}: Redis commands per turn ≤ 1.2 × ${base.s.id}'s: ${verdict(ratio <= 1.2)} ` +
-        `(${redisTotal(r).toFixed(1)} vs ${redisTotal(base).toFixed(1)} = ${ratio.toFixed(2)})`,
+        `(${total(r).toFixed(1)} vs ${total(base).toFixed(1)} = ${ratio.toFixed(2)})`,
     );
   }
+  targets.push(...newTargets(results, verdict));
   const problems = results.flatMap((r) => r.problems.map((p) => `${r.s.id}: ${p}`));
   const noisy = results.filter((r) => (r.otherCpus ?? 0) > NOISY_OTHER_CPUS);
 
@@ -1060,12 +1510,19 @@ async function main(): Promise<void> {
     `- **rate limits of the fakes are disabled** (FakeHubSpot \`setRateLimit({perTenSeconds: Infinity, searchPerSecond: Infinity})\`, ` +
       "`FakeAirtable({rateLimit: false})`) **and so are the worker's shared budgets and per-visitor limits** " +
       '(`HUBSPOT_REQUESTS_PER_10S`, `HUBSPOT_SEARCH_PER_SECOND`, `AIRTABLE_REQUESTS_PER_SECOND`, `OPENAI_MAX_CONCURRENT`, ' +
-      '`VISITOR_MAX_*` = 0): this measures our own overhead; `npm run bench:burst` measures the budgets',
-    '- model: FakeOpenAI default model (echoes the visitor), no tool calls: every turn is a plain turn; the bench does not deliver the webhooks of our own replies',
+      '`VISITOR_MAX_*` = 0; `0` = no budget) in A, B and D: this measures our own overhead; `npm run bench:burst` measures the budgets. ' +
+      'C alone is budget-bound: the fake HubSpot enforces 100 requests per rolling 10 s and the worker runs with `HUBSPOT_REQUESTS_PER_10S=100` (the default), the other budgets as in A',
+    '- model: FakeOpenAI default model (echoes the visitor), no tool calls: every turn is a plain turn',
+    "- webhook echo: once a turn's job completed, the bench delivers the signed `conversation.newMessage` webhook of each reply the fake HubSpot received " +
+      "(HubSpot's own delivery comes later than that; earlier would race the own-message mark the worker writes right after the reply POST returns); " +
+      "the api's answer tells whether it was recognised as our own (`ignored`, no job) or became a job; the measured phase ends when every echo was answered, so its Redis commands include them",
     '- engines: every scenario runs on the Responses engine (ids without a suffix) and on the Chat Completions engine (ids ending in "chat": the fake\'s `/v1/chat/completions` in its `openai` mode, the transcript in Redis, no mapping), alternating',
     '- phases: per scenario fresh fakes, Redis, api and worker; warm-up = the first message of every thread (new thread: conversation created, mapping written; chat: transcript started); ' +
       "measured = the other messages (known threads). A thread's next message is sent when its previous job completed (one turn at a time per thread by design); " +
-      '"threads at once" is how many threads are driven concurrently; in B their first measured messages are spread over one model latency so the closed loops do not run in lockstep',
+      '"threads at once" is how many threads are driven concurrently; in B their first measured messages are spread over one model latency so the closed loops do not run in lockstep. ' +
+      'Scenarios: A = our overhead at 0 ms fakes; B = turns in flight at 1 s model latency; C = budget-bound (every thread at once for a fixed time, see its table); ' +
+      'D = fast pairs (the measured messages of a thread are two webhooks a few ms apart instead of one after the other, see its table). ' +
+      'C and D run on both engines like A and B; their added latency includes the budget waits (C) and the wait behind the first turn of the pair (D)',
     '- method: e2e = webhook POST sent → the fake HubSpot receives the reply POST; every fake request is timed from its request event to its response finish ' +
       "(handler, latency sleeps, serialisation) and attributed to its thread; in fakes = the union of those intervals inside the turn's e2e window " +
       '(the whole model latency included); **added = e2e − in fakes** (api, Redis, queue, worker, HTTP clients and sockets). ' +
@@ -1085,6 +1542,34 @@ async function main(): Promise<void> {
     '',
     ...redisTable(results),
     '',
+    'Redis commands per known-thread turn against a bare BullMQ job, same run (after each A scenario, on a fresh redis-server with the same configuration: ' +
+      "`Queue.add` with the api's default job options — attempts 5, upstream-aware backoff 5 s, removeOnComplete 48 h / 100 000, removeOnFail 30 d — " +
+      "processed by a `Worker` with the worker app's options — lockDuration 120 s, stalledInterval 30 s, maxStalledCount 2, concurrency as the scenario — and a processor that does nothing; " +
+      "as many jobs as the scenario's measured turns, in as many closed-loop lanes as its threads at once, after as many unmeasured ones as its warm-up; counted like the turns, " +
+      'every `INFO commandstats` entry, so a script is its EVALSHA plus the commands it ran):',
+    '',
+    ...bareTable(results),
+    '',
+    ...(results.some((r) => r.budget)
+      ? [
+          `Budget-bound (C: ${results.find((r) => r.budget)!.s.threads} known threads driven at once, each sending its next message when the previous one was answered, 0 ms model latency; ` +
+            'the fake HubSpot allows 100 requests per rolling 10 s, the worker has `HUBSPOT_REQUESTS_PER_10S=100`; counted: replies and HubSpot requests whose request event falls in the window ' +
+            `that starts ${(results.find((r) => r.budget)!.s.settleMs / 1000).toFixed(0)} s into the measured load (budget saturated, warm-up calls out of the window); ` +
+            "theoretical max = 10 requests/s ÷ HubSpot calls per turn; the worker's budget counts a 10 % longer window (WINDOW_SLACK), hence the second maximum):",
+          '',
+          ...budgetTable(results),
+          '',
+        ]
+      : []),
+    ...(results.some((r) => r.pairs)
+      ? [
+          "Fast pairs (D: in each known thread two messages sent that far apart, pairs driven in lanes; per pair, the fake HubSpot's request event of the first message's reply " +
+            "→ the fake OpenAI's request event of the first model call holding the second message's text):",
+          '',
+          ...pairsTable(results),
+          '',
+        ]
+      : []),
     '### Targets',
     '',
     ...targets,
