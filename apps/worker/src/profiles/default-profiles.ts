@@ -2,18 +2,10 @@ import { CONTACTS_INSTRUCTIONS } from '../assistant/instructions/contacts.instru
 import { SUPPORT_INSTRUCTIONS } from '../assistant/instructions/support.instructions';
 import type { AssistantProfile } from './assistant-profile';
 
-const HANDOFF_PHRASES = [
-  'human',
-  'a person',
-  'real person',
-  'an agent',
-  'operator',
-  'talk to someone',
-  'om real',
-  'operator uman',
-  'un coleg',
-  'vreau sa vorbesc cu cineva',
-];
+// Extra phrases that hand off without the model, as whole words (threads/handoff-intent.ts
+// recognises requests for a person in en/ro/nl on its own; a bare word like "operator" or
+// "human" is not a request: "operatorul economic", "human resources").
+const HANDOFF_PHRASES = ['talk to someone', 'om real', 'operator uman', 'vreau sa vorbesc cu cineva'];
 
 /** Seed 1, "OpenAI Assistant for HubSpot Chat": visitors, company lookups, lead capture. */
 export const SUPPORT_PROFILE: AssistantProfile = {

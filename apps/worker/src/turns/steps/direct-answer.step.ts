@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
 import { IdentityGate, threadLanguage } from '../../identity/identity-gate.service';
 import { IDENTITY_TEXTS } from '../../identity/identity-texts';
+import { asksForPerson } from '../../threads/handoff-intent';
 import { HandoffService } from '../../threads/handoff.service';
 import type { ReadyTurn } from '../turn-context';
 
@@ -21,7 +22,7 @@ export class DirectAnswerStep {
   async answer(turn: ReadyTurn): Promise<string | null | undefined> {
     const { ref, progress, save, thread, message } = turn;
     const normalized = message.text.trim().toLowerCase();
-    if (thread.profile.handoffPhrases.some((phrase) => normalized.includes(phrase.toLowerCase()))) {
+    if (asksForPerson(message.text, thread.profile.handoffPhrases)) {
       progress.handoffReason = 'the visitor asked for a person';
       await this.handoff.handOff(ref, progress.handoffReason);
       return this.handoff.message;
