@@ -3,7 +3,7 @@ import { CONTACTS_PROFILE } from '../../apps/worker/src/profiles/default-profile
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { itemText, type FakeItem, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
 import { IDENTITY_TEXTS } from '../../apps/worker/src/identity/identity-texts';
-import { ENGINES } from '../support/engine-view';
+import { ENGINES, modelCallsOf } from '../support/engine-view';
 import { SystemHarness } from '../support/system-harness';
 import { verifyStaff } from '../support/visitor-turns';
 
@@ -120,6 +120,17 @@ describe.each(ENGINES)('contact assistant flows, end to end (%s engine)', (engin
     const found = await say(thread.id, 'Popescu');
     expect(found).toContain(target.id);
     expect(found).toContain('mara.popescu@client.ro');
+  });
+
+  it('a button typed loosely (case, diacritics, punctuation, emoji, spaces) is still the button, without a model call', async () => {
+    h.openai.setModel(() => ({ text: 'the model was asked' }));
+    const thread = await staffThread();
+    const calls = modelCallsOf(h, thread.id).length;
+    expect(await say(thread.id, '  SEARCH contact!! 🔍 ')).toBe(confirmation('Search contact'));
+    expect(await say(thread.id, 'Créate new-contact.')).toBe(confirmation('Create new contact'));
+    expect(modelCallsOf(h, thread.id)).toHaveLength(calls);
+    // A sentence that merely contains a label is not a tap.
+    expect(await say(thread.id, 'please search contact Popescu')).toBe('the model was asked');
   });
 
   it('update: button → what to change → confirm → changed', async () => {

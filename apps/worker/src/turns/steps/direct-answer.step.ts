@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
 import { IdentityGate, threadLanguage } from '../../identity/identity-gate.service';
 import { IDENTITY_TEXTS } from '../../identity/identity-texts';
-import { asksForPerson } from '../../threads/handoff-intent';
+import { asksForPerson, normalizeChatText } from '../../threads/handoff-intent';
 import { HandoffService } from '../../threads/handoff.service';
 import type { ReadyTurn } from '../turn-context';
 
@@ -21,7 +21,6 @@ export class DirectAnswerStep {
 
   async answer(turn: ReadyTurn): Promise<string | null | undefined> {
     const { ref, progress, save, thread, message } = turn;
-    const normalized = message.text.trim().toLowerCase();
     if (asksForPerson(message.text, thread.profile.handoffPhrases)) {
       progress.handoffReason = 'the visitor asked for a person';
       await this.handoff.handOff(ref, progress.handoffReason);
@@ -40,8 +39,11 @@ export class DirectAnswerStep {
       if (gated.recordAs) await this.record(turn, gated.recordAs, gated.text);
       return gated.text;
     }
+    // A tap sends the label; a visitor may type it or the value, in any case, with or without
+    // diacritics, punctuation or emoji.
+    const typed = normalizeChatText(message.text);
     const tapped = thread.profile.welcome.quickReplies.find(
-      (q) => q.label.toLowerCase() === normalized || q.value.toLowerCase() === normalized,
+      (q) => typed.length > 0 && (normalizeChatText(q.label) === typed || normalizeChatText(q.value) === typed),
     );
     if (!tapped) return undefined;
     // Record the tap and the confirmation in the history so the model continues the flow.
