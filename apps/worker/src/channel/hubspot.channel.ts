@@ -34,6 +34,7 @@ export class HubSpotChannel implements ChatChannel {
       sentAt: Date.parse(message.createdAt ?? '') || undefined,
       senderId: sender?.actorId,
       senderEmail: identifier?.type === 'HS_EMAIL_ADDRESS' ? identifier.value.toLowerCase() : undefined,
+      via: message.channelId,
       native: message,
     };
   }

@@ -76,6 +76,8 @@ export class ProfilesConfig {
   readonly staffEmailDomains!: string[];
   /** Single lower-case addresses allowed as staff too (STAFF_EMAILS). */
   readonly staffEmails!: string[];
+  /** HubSpot channel ids answered unless a profile says otherwise (ANSWER_CHANNELS). */
+  readonly answerChannels!: string[];
 }
 
 export class IdentityConfig {

@@ -37,6 +37,17 @@ describe('loadWorkerConfig', () => {
     ]);
   });
 
+  it('answers live chat only unless ANSWER_CHANNELS says more, and refuses anything but channel ids', () => {
+    expect(loadWorkerConfig(required).profiles.answerChannels).toEqual(['1000']);
+    expect(loadWorkerConfig({ ...required, ANSWER_CHANNELS: ' 1000, 1001 ' }).profiles.answerChannels).toEqual([
+      '1000',
+      '1001',
+    ]);
+    expect(problemsOf({ ...required, ANSWER_CHANNELS: 'chat' })).toEqual([
+      'ANSWER_CHANNELS must be HubSpot channel ids like 1000,1001',
+    ]);
+  });
+
   it('configures Airtable with the seed defaults when key and base are given', () => {
     const config = loadWorkerConfig({ ...required, AIRTABLE_API_KEY: 'patXXXXXXXX', AIRTABLE_BASE_ID: 'appXYZ' });
     expect(config.airtable).toEqual({

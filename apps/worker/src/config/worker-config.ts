@@ -85,6 +85,11 @@ const workerEnvSchema = baseEnvSchema
     COMPANY_LOOKUP_TIMEOUT_MS: env.int(500, 60_000).default(8000),
 
     DEFAULT_PROFILE: env.string().default('support'),
+    // HubSpot channels the bot answers: 1000 live chat (default), 1001 Facebook Messenger (opt-in).
+    ANSWER_CHANNELS: env
+      .string()
+      .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'must be HubSpot channel ids like 1000,1001')
+      .default('1000'),
     INBOX_PROFILES: env
       .string()
       .regex(/^\s*\d+\s*=\s*[a-z0-9_-]+\s*(,\s*\d+\s*=\s*[a-z0-9_-]+\s*)*$/i, 'must look like 123=contacts,456=support')
@@ -231,6 +236,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
     },
     profiles: {
       defaultProfile: e.DEFAULT_PROFILE,
+      answerChannels: list(e.ANSWER_CHANNELS),
       byInbox: Object.fromEntries(
         (e.INBOX_PROFILES ?? '')
           .split(',')

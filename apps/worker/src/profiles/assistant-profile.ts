@@ -18,8 +18,13 @@ export interface AssistantProfile {
   /** Only identified contacts whose e-mail domain is on STAFF_EMAIL_DOMAINS may use it. */
   staffOnly: boolean;
   welcome: { text: string; quickReplies: ProfileQuickReply[] };
-  /** Case-insensitive phrases that hand the chat to a person without asking the model. */
+  /** Extra phrases that hand the chat to a person without the model (whole words; threads/handoff-intent.ts). */
   handoffPhrases: string[];
+  /**
+   * HubSpot channel ids the bot answers on (1000 live chat, 1001 Facebook Messenger; 1002 e-mail and
+   * 1007 WhatsApp are left to people). Unset: ANSWER_CHANNELS.
+   */
+  channels?: string[];
   /** The language of fixed texts until the thread's own language is known (default en). */
   language?: Language;
   /** History bound: server-side compaction threshold in tokens (≥ 1000). */

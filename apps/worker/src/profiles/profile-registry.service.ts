@@ -24,6 +24,7 @@ const overrides = z.record(
       staffOnly: z.boolean().optional(),
       welcome: z.object({ text: z.string().min(1).max(2000), quickReplies: z.array(quickReply).max(10) }).optional(),
       handoffPhrases: z.array(z.string().min(2)).optional(),
+      channels: z.array(z.string().regex(/^\d+$/, 'must be a HubSpot channel id like 1000')).min(1).optional(),
       compactThreshold: z.number().int().min(1000).optional(),
       history: z
         .object({ messages: z.number().int().min(1).max(500), tokens: z.number().int().min(100).max(1_000_000) })
@@ -48,6 +49,12 @@ export class ProfileRegistry {
     if (unknown.length) {
       throw new Error(`unknown assistant profile(s) in DEFAULT_PROFILE / INBOX_PROFILES: ${unknown.join(', ')}`);
     }
+  }
+
+  /** Does a profile answer messages of this HubSpot channel? (Its `channels`, else ANSWER_CHANNELS.) */
+  answersChannel(profile: AssistantProfile, channelId: string | undefined): boolean {
+    // A message without a channel id is answered: HubSpot sets it on every chat message.
+    return channelId === undefined || (profile.channels ?? this.config.answerChannels).includes(channelId);
   }
 
   get(name: string | undefined): AssistantProfile {

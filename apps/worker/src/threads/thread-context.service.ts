@@ -40,6 +40,11 @@ export class ThreadContext {
    * `senderEmail`: an address the channel attaches to the message's sender (a claim);
    * `known`: the thread's state when the caller already read it (saves a round trip).
    */
+  /** Does the thread's profile answer this HubSpot channel (ANSWER_CHANNELS, or the profile's own)? */
+  answersChannel(profile: AssistantProfile, channelId: string | undefined): boolean {
+    return this.profiles.answersChannel(profile, channelId);
+  }
+
   async resolve(ref: ThreadRef, senderEmail?: string, known?: ThreadState): Promise<ResolvedThread> {
     let state = known ?? (await this.threadState.get(ref));
     if (!state.profile) {

@@ -30,6 +30,10 @@ export class WelcomeService {
 
     // A reply copies the visitor's channel and delivery identifier from one of their messages.
     const messages = await this.conversations.listMessages(job.threadId, 20);
+    const channel = messages.find((m) => m.direction === 'INCOMING' && m.channelId)?.channelId;
+    if (!this.threadContext.answersChannel(profile, channel)) {
+      return { status: 'skipped', reason: `channel ${channel} is not answered` };
+    }
     const { text, quickReplies } = profile.welcome;
     if (state.welcomedWith === POSTING) {
       // A previous attempt may have posted before it crashed: look before posting again.

@@ -76,9 +76,13 @@ export class MessageTurnService {
       const thread = await this.threadContext.resolve(turn.ref, message.senderEmail);
       progress.profile = thread.profile.name;
       progress.identity ??= thread.identity;
-      if (thread.state.handedOff && !progress.answer) {
+      const reason = !this.threadContext.answersChannel(thread.profile, message.via)
+        ? `channel ${message.via} is not answered`
+        : thread.state.handedOff && !progress.answer
+          ? 'handed off to a human'
+          : undefined;
+      if (reason) {
         await this.lock.finish(turn.ref, messageId, holder);
-        const reason = 'handed off to a human';
         progress.done = true;
         await this.recorder.end(turn, { outcome: 'skipped', reason, messageAt });
         return { status: 'skipped', reason };
