@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { HubSpotConfig } from '../config/config-sections';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import { HubSpotReply } from '../hubspot/hubspot-reply.service';
+import { toPlainText } from '../hubspot/markdown-reply';
 import type { HubSpotMessage, QuickReply } from '../hubspot/hubspot.types';
 import type { AnswerVerdict, ChannelMessage, ChatChannel } from './chat-channel';
 import { checkRole } from './hubspot-role-check';
@@ -50,11 +51,12 @@ export class HubSpotChannel implements ChatChannel {
   /** Rare path (after a crash mid-post): did HubSpot already store this reply? */
   async findReply(to: ChannelMessage, text: string): Promise<string | undefined> {
     const since = to.sentAt ?? 0;
+    const posted = toPlainText(text); // what HubSpot stored as the message's text
     const recent = await this.conversations.listMessages(to.threadId, RECOVERY_WINDOW);
     const match = recent.find(
       (m) =>
         m.direction === 'OUTGOING' &&
-        m.text === text &&
+        m.text === posted &&
         (m.senders?.[0]?.actorId === this.botId || m.client?.clientType === 'INTEGRATION') &&
         (Date.parse(m.createdAt ?? '') || 0) >= since,
     );

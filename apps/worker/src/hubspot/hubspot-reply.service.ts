@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HubSpotConfig } from '../config/config-sections';
 import { HubSpotApiClient } from './hubspot-api.client';
 import type { HubSpotMessage, QuickReply } from './hubspot.types';
-import { toRichText } from './reply-formatter';
+import { toPlainText, toRichText } from './markdown-reply';
 
 /** Posts messages into a thread as the configured bot agent, on the visitor's own channel. */
 @Injectable()
@@ -17,7 +17,7 @@ export class HubSpotReply {
     const sender = incoming.senders?.[0];
     const body = {
       type: 'MESSAGE',
-      text,
+      text: toPlainText(text),
       richText: toRichText(text),
       senderActorId: this.hubspot.botActorId,
       channelId: incoming.channelId,

@@ -1,4 +1,5 @@
-import { splitReply, toRichText } from './reply-formatter';
+import { toPlainText, toRichText } from './markdown-reply';
+import { splitReply } from './reply-formatter';
 
 describe('splitReply', () => {
   it('keeps a short answer whole', () => {
@@ -47,5 +48,44 @@ describe('toRichText', () => {
 
   it('does not link javascript: URLs', () => {
     expect(toRichText('javascript:alert(1)')).not.toContain('<a');
+  });
+});
+
+describe('Markdown from the model', () => {
+  it('bold, italics, lists and links become HTML in richText', () => {
+    expect(
+      toRichText(
+        '**Borg Design SRL** is *active*.\n\n- CUI 14837428\n- VAT payer\n\n[Details](https://www.listafirme.ro/x)',
+      ),
+    ).toBe(
+      '<p><strong>Borg Design SRL</strong> is <em>active</em>.</p><ul><li>CUI 14837428</li><li>VAT payer</li></ul>' +
+        '<p><a href="https://www.listafirme.ro/x" target="_blank" rel="noopener noreferrer">Details</a></p>',
+    );
+  });
+
+  it('and clean plain text in text: no markers, a labelled link keeps its address', () => {
+    expect(
+      toPlainText(
+        '**Borg Design SRL** is *active*.\n\n- CUI 14837428\n- VAT payer\n\n[Details](https://www.listafirme.ro/x)',
+      ),
+    ).toBe('Borg Design SRL is active.\n\n• CUI 14837428\n• VAT payer\n\nDetails (https://www.listafirme.ro/x)');
+    expect(toPlainText('1. first\n2. second')).toBe('1. first\n2. second');
+  });
+
+  it('text without Markdown is unchanged, HTML from the model stays text', () => {
+    for (const plain of [
+      're: m0',
+      'Anything else? <b>x</b>',
+      'Write to jane.doe@client.ro or see client.ro',
+      'snake_case_name and 2 * 3',
+    ]) {
+      expect(toPlainText(plain)).toBe(plain);
+    }
+  });
+
+  it('only http(s) links: javascript:, data: and mailto: links stay text', () => {
+    for (const link of ['[x](javascript:alert(1))', '[x](data:text/html,hi)', '[x](mailto:a@b.ro)']) {
+      expect(toRichText(link)).not.toContain('<a');
+    }
   });
 });

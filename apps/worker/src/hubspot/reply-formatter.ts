@@ -27,22 +27,3 @@ function lastBreak(window: string, sep: string, max: number, keep = 0): number |
   // A break in the first fifth would leave a tiny part; prefer a harder cut further on.
   return i > max / 5 ? i + keep : undefined;
 }
-
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-/**
- * HTML for HubSpot's `richText`: the model's text is escaped entirely (no HTML from the model
- * passes through), then paragraphs and line breaks become <p> and <br>, and bare http(s) links
- * become anchors.
- */
-export function toRichText(text: string): string {
-  const escaped = text.replace(/[&<>"']/g, (c) => ESCAPES[c]);
-  const linked = escaped.replace(
-    /\bhttps?:\/\/[^\s<>"']+[^\s<>"'.,;:!?)]/g,
-    (url) => `<a href="${url}" target="_blank" rel="noopener noreferrer">${url}</a>`,
-  );
-  return linked
-    .split(/\n{2,}/)
-    .map((p) => `<p>${p.replace(/\n/g, '<br>')}</p>`)
-    .join('');
-}

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ThreadOpenedJob } from '@app/contracts';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import { HubSpotReply } from '../hubspot/hubspot-reply.service';
+import { toPlainText } from '../hubspot/markdown-reply';
 import { TurnProgressStore } from '../state/turn-progress.store';
 import { ThreadContext } from './thread-context.service';
 import { ThreadStateStore } from './thread-state.store';
@@ -37,7 +38,7 @@ export class WelcomeService {
     const { text, quickReplies } = profile.welcome;
     if (state.welcomedWith === POSTING) {
       // A previous attempt may have posted before it crashed: look before posting again.
-      const posted = messages.find((m) => m.direction === 'OUTGOING' && m.text === text);
+      const posted = messages.find((m) => m.direction === 'OUTGOING' && m.text === toPlainText(text));
       if (posted) {
         await this.threadState.set(ref, { welcomedWith: posted.id });
         return { status: 'welcomed', messageId: posted.id };
