@@ -12,6 +12,8 @@ export interface ChannelMessage {
   senderId?: string;
   /** An e-mail the channel attaches to the sender: a claim, never proof of identity. */
   senderEmail?: string;
+  /** What the visitor attached, described in words ("an image: factura.jpg"); empty when nothing. */
+  attachments: string[];
   /** Which of the channel's own sub-channels carried it (HubSpot: 1000 live chat, 1002 e-mail, …). */
   via?: string;
   /** The channel's own message, for replying on the same channel; opaque to the turn. */

@@ -6,6 +6,7 @@ import { HubSpotReply } from '../hubspot/hubspot-reply.service';
 import { toPlainText } from '../hubspot/markdown-reply';
 import type { HubSpotMessage, QuickReply } from '../hubspot/hubspot.types';
 import type { AnswerVerdict, ChannelMessage, ChatChannel } from './chat-channel';
+import { describeAttachments } from './hubspot-attachments';
 import { checkRole } from './hubspot-role-check';
 
 /** How many recent messages a crash recovery looks through for a reply already posted. */
@@ -36,6 +37,7 @@ export class HubSpotChannel implements ChatChannel {
       senderId: sender?.actorId,
       senderEmail: identifier?.type === 'HS_EMAIL_ADDRESS' ? identifier.value.toLowerCase() : undefined,
       via: message.channelId,
+      attachments: describeAttachments(message.attachments),
       native: message,
     };
   }

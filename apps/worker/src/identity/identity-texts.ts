@@ -17,6 +17,8 @@ export interface IdentityTexts {
   codesRateLimited: string;
   visitorLimit: string;
   paidToolsPaused: string;
+  /** The visitor sent only a picture or a file: what the assistant can do with it. */
+  attachmentOnly: string;
   dailyLimit: string;
 }
 
@@ -41,6 +43,8 @@ export const IDENTITY_TEXTS: Record<Language, IdentityTexts> = {
     visitorLimit:
       'You have sent many messages in a short time, so I am pausing for a while. Write "I want to talk to a person" if you need help now.',
     paidToolsPaused: 'Company lookups are paused for today.',
+    attachmentOnly:
+      "Thanks! I can't open pictures or files in this chat. Could you type what you need, for example the company's name or CUI?",
     dailyLimit:
       'I cannot answer more questions today. If you need help now, write "I want to talk to a person" and a colleague will reply.',
   },
@@ -63,6 +67,8 @@ export const IDENTITY_TEXTS: Record<Language, IdentityTexts> = {
     visitorLimit:
       'Ai trimis multe mesaje într-un timp scurt, așa că fac o pauză. Scrie „vreau să vorbesc cu un om” dacă ai nevoie de ajutor acum.',
     paidToolsPaused: 'Căutările de firme sunt oprite pentru astăzi.',
+    attachmentOnly:
+      'Mulțumesc! Nu pot deschide imagini sau fișiere în acest chat. Puteți scrie ce vă trebuie, de exemplu numele firmei sau CUI-ul?',
     dailyLimit:
       'Nu mai pot răspunde la întrebări astăzi. Dacă ai nevoie de ajutor acum, scrie „vreau să vorbesc cu un om” și îți răspunde un coleg.',
   },
@@ -85,6 +91,8 @@ export const IDENTITY_TEXTS: Record<Language, IdentityTexts> = {
     visitorLimit:
       'Je hebt in korte tijd veel berichten gestuurd, dus ik pauzeer even. Schrijf "ik wil een medewerker spreken" als je nu hulp nodig hebt.',
     paidToolsPaused: 'Bedrijfsopzoekingen zijn voor vandaag gepauzeerd.',
+    attachmentOnly:
+      'Bedankt! Ik kan in deze chat geen afbeeldingen of bestanden openen. Kunt u typen wat u nodig hebt, bijvoorbeeld de naam van het bedrijf?',
     dailyLimit:
       'Ik kan vandaag geen vragen meer beantwoorden. Heb je nu hulp nodig, schrijf dan "ik wil een medewerker spreken" en een collega antwoordt.',
   },

@@ -38,7 +38,7 @@ export class AssistantStep {
       ctx,
       language,
       profile: thread.profile,
-      userText: message.text,
+      userText: withAttachments(message.text, message.attachments),
       visitorId: message.senderId ?? turn.ref.threadId,
       progress,
       save: () => turn.save(),
@@ -97,4 +97,11 @@ export class AssistantStep {
       setLanguage: (language) => this.threadState.set(ref, { language }),
     };
   }
+}
+
+/** The model is told what arrived besides the text (it cannot open it), never sent an empty text. */
+function withAttachments(text: string, attachments: string[]): string {
+  if (attachments.length === 0) return text;
+  const note = `(The visitor also sent ${attachments.join('; ')}. You cannot open attachments.)`;
+  return text.trim() ? `${text}\n\n${note}` : note;
 }

@@ -33,6 +33,12 @@ export class DirectAnswerStep {
       await save();
       if (limited) return limited.notice ? IDENTITY_TEXTS[threadLanguage(thread)].visitorLimit : null;
     }
+    if (!message.text.trim()) {
+      // Only a picture, a file or nothing at all: no model call, the visitor is told what works.
+      const text = IDENTITY_TEXTS[threadLanguage(thread)].attachmentOnly;
+      await this.record(turn, `(sent ${message.attachments.join('; ') || 'an empty message'})`, text);
+      return text;
+    }
     const gated = await this.identityGate.answer(ref, thread, message.text);
     if (gated) {
       if (gated.verified) progress.identity = 'verified';
