@@ -13,14 +13,10 @@ import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
 import { ReplyStep } from './steps/reply.step';
 import { ThreadTurnLock } from '../state/thread-turn-lock.service';
-import { endOf } from './turn-outcome';
+import { answeredOutcome, endOf, skipReason, type TurnOutcome } from './turn-outcome';
+
 import { TurnRecorder } from './turn-recorder';
 import type { ReadyTurn } from './turn-context';
-
-export type TurnOutcome =
-  | { status: 'answered'; replyMessageIds: string[]; fallback: boolean; responseIds: string[]; tokens: number }
-  | { status: 'skipped'; reason: string }
-  | { status: 'busy' };
 
 /**
  * One visitor message → exactly one answer in the same thread, as steps over one turn context:
@@ -76,11 +72,12 @@ export class MessageTurnService {
       const thread = await this.threadContext.resolve(turn.ref, message.senderEmail);
       progress.profile = thread.profile.name;
       progress.identity ??= thread.identity;
-      const reason = !this.threadContext.answersChannel(thread.profile, message.via)
-        ? `channel ${message.via} is not answered`
-        : thread.state.handedOff && !progress.answer
-          ? 'handed off to a human'
-          : undefined;
+      const reason = skipReason(
+        this.threadContext.answersChannel(thread.profile, message.via),
+        message,
+        thread,
+        progress,
+      );
       if (reason) {
         await this.lock.finish(turn.ref, messageId, holder);
         progress.done = true;
@@ -102,20 +99,7 @@ export class MessageTurnService {
       throw err;
     }
     await this.lock.finish(turn.ref, messageId, holder);
-    const { replyMessageIds, responseIds, usage } = progress;
-    const fallback = progress.fallbackReason !== undefined;
-    return {
-      status: 'answered',
-      replyMessageIds,
-      fallback,
-      responseIds,
-      tokens: usage.inputTokens + usage.outputTokens,
-    };
-  }
-
-  /** Is this message first in its thread's line with the turn free? */
-  mayStart(job: MessageReceivedJob): Promise<boolean> {
-    return this.lock.ready({ portalId: job.portalId, threadId: job.threadId }, job.messageId);
+    return answeredOutcome(progress);
   }
 
   /** After the last attempt failed: the fallback text, once (FallbackStep); the thread's line moves on. */

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JobName, type MessageReceivedJob } from '@app/contracts';
+import { ThreadTurnLock } from '../../state/thread-turn-lock.service';
 import { MessageTurnService } from '../../turns/message-turn.service';
 import { HandlesJob, type JobHandler } from '../job-handler';
 import type { JobLease } from '../job-lease';
@@ -18,7 +19,10 @@ const WAIT_FOR_TURN_MS = 5 * 60_000;
 export class MessageReceivedHandler implements JobHandler<typeof JobName.MessageReceived> {
   private readonly logger = new Logger(MessageReceivedHandler.name);
 
-  constructor(private readonly turns: MessageTurnService) {}
+  constructor(
+    private readonly turns: MessageTurnService,
+    private readonly lock: ThreadTurnLock,
+  ) {}
 
   async handle(data: MessageReceivedJob, lease: JobLease): Promise<unknown> {
     const outcome = await this.turns.handle(data, lease.jobId, this.attempt(lease));
@@ -26,7 +30,7 @@ export class MessageReceivedHandler implements JobHandler<typeof JobName.Message
     if (outcome.status === 'busy') {
       const waiting = await lease.delay(WAIT_FOR_TURN_MS, 0);
       // The turn may have ended before this job was waiting, when nobody could start it: look once more.
-      if (await this.turns.mayStart(data)) await lease.promote();
+      if (await this.lock.ready(data, data.messageId)) await lease.promote();
       throw waiting;
     }
     this.logger.log({ jobId: lease.jobId, threadId: data.threadId, ...outcome }, 'message handled');
