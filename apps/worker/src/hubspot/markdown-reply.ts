@@ -6,9 +6,16 @@ type Token = MarkdownIt.Token;
  * digests, the API). Only what a chat can show is parsed — emphasis, lists, line breaks, links —
  * raw HTML from the model stays text (escaped), and links are http(s) only.
  */
-const md = new MarkdownIt('zero', { html: false, linkify: true, breaks: true })
-  .enable(['emphasis', 'list', 'link', 'linkify', 'newline', 'backticks', 'escape', 'strikethrough'])
-  .disable([]);
+const md = new MarkdownIt('zero', { html: false, linkify: true, breaks: true }).enable([
+  'emphasis',
+  'list',
+  'link',
+  'linkify',
+  'newline',
+  'backticks',
+  'escape',
+  'strikethrough',
+]);
 md.linkify.set({ fuzzyLink: false, fuzzyEmail: false });
 md.validateLink = (url) => /^https?:\/\//i.test(url.trim());
 

@@ -38,7 +38,8 @@ export class WelcomeService {
     const { text, quickReplies } = profile.welcome;
     if (state.welcomedWith === POSTING) {
       // A previous attempt may have posted before it crashed: look before posting again.
-      const posted = messages.find((m) => m.direction === 'OUTGOING' && m.text === toPlainText(text));
+      const stored = toPlainText(text); // what HubSpot keeps as the posted message's text
+      const posted = messages.find((m) => m.direction === 'OUTGOING' && m.text === stored);
       if (posted) {
         await this.threadState.set(ref, { welcomedWith: posted.id });
         return { status: 'welcomed', messageId: posted.id };
