@@ -83,10 +83,11 @@ export class JobEnqueuer {
   }
 
   /**
-   * Two round trips per batch: an EXISTS pipeline (to count duplicates, and to recognise the
-   * webhook of a message the worker posted: no job for it), then one pipeline that stores every
-   * new job and, just before each message's job, makes the message join its thread's line, so the
-   * order of a thread's messages is decided here, not by which job a worker happens to pick first.
+   * Two round trips per batch: an EXISTS pipeline (to recognise the webhook of a message the worker
+   * posted: no job for it; and, for jobs without a thread line, to count duplicates), then one
+   * pipeline that stores every new job and, just before each message's job, makes the message join
+   * its thread's line, so the order of a thread's messages is decided here, not by which job a
+   * worker happens to pick first. The join also tells whether the message's job existed already.
    */
   private async store(batch: Waiter[]): Promise<EnqueueResult[]> {
     const jobs = batch.flatMap((w) => w.jobs);
@@ -95,26 +96,26 @@ export class JobEnqueuer {
 
     const pipeline = this.redis.pipeline();
     for (const job of unique) {
-      pipeline.exists(this.queue.toKey(job.jobId));
       if (job.name === JobName.MessageReceived) pipeline.exists(RedisKeys.ownMessage(job.data, job.data.messageId));
+      else pipeline.exists(this.queue.toKey(job.jobId));
     }
     const replies = (await pipeline.exec()) ?? [];
-    const status = new Map<string, EnqueueResult>();
-    let at = 0;
-    const next = (): boolean => {
-      const [err, count] = replies[at++] ?? [new Error('no reply'), 0];
+    const found = unique.map((_, i) => {
+      const [err, count] = replies[i] ?? [new Error('no reply'), 0];
       if (err) throw err;
       return count === 1;
-    };
-    for (const job of unique) {
-      const existed = next();
-      const own = job.name === JobName.MessageReceived && next();
-      status.set(job.jobId, own ? 'own' : existed ? 'duplicate' : 'new');
-    }
-
+    });
     // The deterministic jobId makes BullMQ keep the existing job on a redelivery.
-    const toAdd = unique.filter((j) => status.get(j.jobId) !== 'own');
-    if (toAdd.length > 0) await this.add(toAdd);
+    const toAdd = unique.filter((j, i) => !(j.name === JobName.MessageReceived && found[i]));
+    const existed = toAdd.length > 0 ? await this.add(toAdd) : [];
+    const status = new Map<string, EnqueueResult>();
+    unique.forEach((job, i) => {
+      if (job.name === JobName.MessageReceived) status.set(job.jobId, found[i] ? 'own' : 'new');
+      else status.set(job.jobId, found[i] ? 'duplicate' : 'new');
+    });
+    toAdd.forEach((job, i) => {
+      if (existed[i]) status.set(job.jobId, 'duplicate');
+    });
 
     const counted = new Set<string>();
     return jobs.map((j) => {
@@ -125,27 +126,36 @@ export class JobEnqueuer {
     });
   }
 
-  /** What queue.addBulk does (one pipeline of BullMQ's add scripts), with each message's line join before its job. */
-  private async add(specs: JobSpec[]): Promise<void> {
+  /**
+   * What queue.addBulk does (one pipeline of BullMQ's add scripts), with each message's line join
+   * before its job. Returns, per spec, whether a message's job existed already (the join says so).
+   */
+  private async add(specs: JobSpec[]): Promise<boolean[]> {
     // BullMQ's client is a thin proxy of the ioredis connection: our script is defined on it too.
     const client = await this.queue.backend.client;
     threadLineJoin.define(client as unknown as Redis);
     const pipeline = client.pipeline();
+    const joinAt: (number | undefined)[] = [];
+    let commands = 0;
     for (const spec of specs) {
       const job = new Job(this.queue, spec.name, spec.data, { ...this.queue.defaultJobOptions, jobId: spec.jobId });
+      joinAt.push(spec.name === JobName.MessageReceived ? commands++ : undefined);
       if (spec.name === JobName.MessageReceived) {
         const { data } = spec;
-        const member = data.messageId;
         threadLineJoin.queue(
           pipeline as unknown as ChainableCommander,
           this.queue.toKey(spec.jobId),
           RedisKeys.threadLine(data),
-          member,
+          data.messageId,
           data.occurredAt,
         );
       }
       void this.queue.backend.addJobToTransaction(pipeline, job.asJSON(), spec.jobId);
+      commands++;
     }
-    for (const [err] of (await pipeline.exec()) ?? [[new Error('no reply')]]) if (err) throw err;
+    const replies = (await pipeline.exec()) ?? [[new Error('no reply')]];
+    for (const [err] of replies) if (err) throw err;
+    // threadLineJoin answers 0 when the job's hash was there already (a redelivery).
+    return joinAt.map((at) => at !== undefined && replies[at]?.[1] === 0);
   }
 }
