@@ -1,5 +1,6 @@
+import { Redis } from 'ioredis';
 import request from 'supertest';
-import type { TurnAuditRecord } from '@app/audit';
+import { costDayKey, costThreadKey, utcDay, type TurnAuditRecord } from '@app/audit';
 import { messageJobId } from '@app/contracts';
 import type { FakeItem } from '../fakes/openai.fake';
 import { BOARD_PASSWORD, BOARD_USER } from '../support/api-harness';
@@ -107,6 +108,18 @@ describe.each(ENGINES)('audit trail and cost caps (%s engine)', (engine) => {
     expect(turn.addedLatencyMs).toBe(Math.max(0, turn.latencyMs! - turn.modelMs! - turn.toolMs!));
     expect(turn.modelMs).toBeGreaterThanOrEqual(0);
     expect(view.totals).toEqual({ tokens, credits: 0.21, turns: 1 });
+    // Totals expire: a thread's with the audit's retention (default 30 days), a day's after 400 days.
+    const redis = new Redis(h.redis.url);
+    try {
+      const threadTtl = await redis.ttl(costThreadKey(thread.id));
+      expect(threadTtl).toBeGreaterThan(30 * 86_400 - 60);
+      expect(threadTtl).toBeLessThanOrEqual(30 * 86_400);
+      const dayTtl = await redis.ttl(costDayKey(utcDay(Date.now())));
+      expect(dayTtl).toBeGreaterThan(399 * 86_400);
+      expect(dayTtl).toBeLessThanOrEqual(400 * 86_400);
+    } finally {
+      redis.disconnect();
+    }
 
     // The same turn in the metrics: exact increments.
     const delta = (name: string, labels: Record<string, string> = {}) => after.delta(before, M(name), labels);

@@ -10,7 +10,7 @@ import {
 import type { MessageReceivedJob } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
 import { AuditConfig } from '../config/config-sections';
-import { CostLedger } from '../costs/cost-ledger.service';
+import { CostLedger, execAll } from '../costs/cost-ledger.service';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { JobLock, TurnProgress } from '../state/turn-progress.store';
 
@@ -91,13 +91,13 @@ export class TurnAudit {
       // Trimming by age keeps the stream as long as the retention (approximate trimming is cheap).
       const cutoff = String(Date.now() - retentionMs);
       const id = await this.redis.xadd(AUDIT_STREAM, 'MINID', '~', cutoff, '*', 'record', JSON.stringify(record));
-      const tx = this.redis
-        .multi()
+      const pipeline = this.redis
+        .pipeline()
         .rpush(threadKey, id!)
         .ltrim(threadKey, -AUDIT_THREAD_MAX_TURNS, -1)
         .pexpire(threadKey, retentionMs);
-      this.costs.countTurn(tx, record.threadId);
-      await tx.exec();
+      this.costs.countTurn(pipeline, record.threadId);
+      await execAll(pipeline);
     } catch (err) {
       this.logger.error({ threadId: record.threadId, err: (err as Error).message }, 'audit record not stored');
     }

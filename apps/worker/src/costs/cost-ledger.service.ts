@@ -19,32 +19,48 @@ const DAY_TTL_SECONDS = 400 * 86_400;
  */
 @Injectable()
 export class CostLedger {
+  /** Day keys this process already gave their TTL: a day key is written all day, its TTL set once. */
+  private readonly dayKeysWithTtl = new Set<string>();
+
   constructor(
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
     private readonly audit: AuditConfig,
     private readonly caps: CapsConfig,
   ) {}
 
+  /**
+   * A plain pipeline, not a transaction: each counter stands on its own, and a pipeline costs no
+   * MULTI/EXEC and works across Redis Cluster slots. The thread's TTL follows its last spend.
+   */
   async add(threadId: string, spend: Spend, at = Date.now()): Promise<void> {
     if (spend.tokens <= 0 && spend.credits <= 0) return;
-    const tx = this.redis.multi();
-    for (const [key, ttl] of [
-      [costThreadKey(threadId), this.audit.retentionSeconds],
-      [costDayKey(utcDay(at)), DAY_TTL_SECONDS],
-    ] as const) {
-      if (spend.tokens > 0) tx.hincrby(key, 'tokens', spend.tokens);
-      if (spend.credits > 0) tx.hincrbyfloat(key, 'credits', spend.credits);
-      tx.expire(key, ttl);
+    const pipeline = this.redis.pipeline();
+    const dayKey = costDayKey(utcDay(at));
+    for (const key of [costThreadKey(threadId), dayKey]) {
+      if (spend.tokens > 0) pipeline.hincrby(key, 'tokens', spend.tokens);
+      if (spend.credits > 0) pipeline.hincrbyfloat(key, 'credits', spend.credits);
     }
-    await tx.exec();
+    pipeline.expire(costThreadKey(threadId), this.audit.retentionSeconds);
+    this.expireDayOnce(pipeline, dayKey);
+    await execAll(pipeline);
   }
 
-  /** Counts a finished turn (for per-turn averages), inside the caller's transaction. */
-  countTurn(tx: ChainableCommander, threadId: string, at = Date.now()): void {
-    tx.hincrby(costThreadKey(threadId), 'turns', 1)
+  /** Counts a finished turn (for per-turn averages), inside the caller's pipeline. */
+  countTurn(pipeline: ChainableCommander, threadId: string, at = Date.now()): void {
+    const dayKey = costDayKey(utcDay(at));
+    pipeline
+      .hincrby(costThreadKey(threadId), 'turns', 1)
       .expire(costThreadKey(threadId), this.audit.retentionSeconds)
-      .hincrby(costDayKey(utcDay(at)), 'turns', 1)
-      .expire(costDayKey(utcDay(at)), DAY_TTL_SECONDS);
+      .hincrby(dayKey, 'turns', 1);
+    this.expireDayOnce(pipeline, dayKey);
+  }
+
+  private expireDayOnce(pipeline: ChainableCommander, dayKey: string): void {
+    if (this.dayKeysWithTtl.has(dayKey)) return;
+    // NX: another worker's TTL stands; ours only covers a key created without one.
+    pipeline.expire(dayKey, DAY_TTL_SECONDS, 'NX');
+    if (this.dayKeysWithTtl.size > 4) this.dayKeysWithTtl.clear();
+    this.dayKeysWithTtl.add(dayKey);
   }
 
   async totals(threadId: string, at = Date.now()): Promise<{ thread: Spend; day: Spend }> {
@@ -65,6 +81,11 @@ export class CostLedger {
     if (caps.dailyCredits > 0 && day.credits >= caps.dailyCredits) return 'daily credit cap';
     return undefined;
   }
+}
+
+/** Runs a pipeline and fails like a transaction would when one of its commands failed. */
+export async function execAll(pipeline: ChainableCommander): Promise<void> {
+  for (const [err] of (await pipeline.exec()) ?? []) if (err) throw err;
 }
 
 function toSpend([tokens, credits]: (string | null)[]): Spend {
