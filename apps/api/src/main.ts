@@ -1,10 +1,11 @@
-import { loadConfigOrExit } from '@app/config';
+import { isConfigCheck, loadConfigOrExit, reportConfigOk } from '@app/config';
 import { loadApiConfig } from './config/api-config';
 import { createApiApp } from './create-api-app';
 import { adminListenerOf } from './security/admin-listener';
 
 async function bootstrap(): Promise<void> {
-  const config = loadConfigOrExit(() => loadApiConfig());
+  const config = loadConfigOrExit(() => loadApiConfig(), 'api');
+  if (isConfigCheck()) return reportConfigOk('api');
   const app = await createApiApp(config);
   await app.listen({ port: config.http.port, host: '0.0.0.0' });
   const admin = adminListenerOf(app.getHttpAdapter().getInstance());

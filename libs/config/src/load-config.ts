@@ -29,17 +29,30 @@ export function loadConfig<S extends z.ZodType, T>(
   return map(parsed.data);
 }
 
-/** For `main.ts`: load the config or stop the process with a message naming what is wrong. */
-export function loadConfigOrExit<T>(load: () => T): T {
+/**
+ * For `main.ts`: load the config or stop the process with a message naming what is wrong (and
+ * which app said so: compose's config-check runs both apps' checks in one log).
+ */
+export function loadConfigOrExit<T>(load: () => T, app?: string): T {
   try {
     return load();
   } catch (err) {
     if (err instanceof ConfigValidationError) {
-      process.stderr.write(`${err.message}\n`);
+      const hint = 'Set these in .env (each is described in .env.example), then start again.';
+      process.stderr.write(`${app ? `${app}: ` : ''}${err.message}\n${hint}\n`);
       process.exit(1);
     }
     throw err;
   }
+}
+
+/** `main.js --check-config`: validate the environment, say so, start nothing (docker-compose.yml's config-check). */
+export function isConfigCheck(argv: readonly string[] = process.argv): boolean {
+  return argv.includes('--check-config');
+}
+
+export function reportConfigOk(app: string): void {
+  process.stdout.write(`${app}: configuration OK\n`);
 }
 
 /** The problems a loader reports for `env` (for tests); throws when the config is valid. */

@@ -48,6 +48,25 @@ describe('loadApiConfig', () => {
     expect(problemsOf({ ...valid, [name]: value })).toEqual([message]);
   });
 
+  it.each([
+    'https://your-public-host.invalid/webhooks/hubspot',
+    'https://your-domain.example/webhooks/hubspot',
+    'https://BOT.INVALID/webhooks/hubspot',
+  ])('refuses the placeholder HUBSPOT_WEBHOOK_URL %s (boots, then rejects every real webhook)', (url) => {
+    expect(problemsOf({ ...valid, HUBSPOT_WEBHOOK_URL: url })).toEqual([
+      "HUBSPOT_WEBHOOK_URL is a placeholder: set the public URL HubSpot calls (your app's webhook targetUrl, byte for byte)",
+    ]);
+  });
+
+  it('accepts real hosts that merely contain the placeholder words', () => {
+    for (const url of [
+      'https://invalid.acme.ro/webhooks/hubspot',
+      'https://chat.your-domain.example.com/webhooks/hubspot',
+    ]) {
+      expect(loadApiConfig({ ...valid, HUBSPOT_WEBHOOK_URL: url }).hubspot.webhookUrl).toBe(url);
+    }
+  });
+
   it('never echoes a value in its messages', () => {
     const secret = 'sup3r-s3cret-value-xyz';
     const err = (() => {

@@ -1,11 +1,26 @@
 import { z } from 'zod';
 import { baseEnvSchema, env, loadConfig, type LogLevel } from '@app/config';
 
+/**
+ * Placeholders that must never reach production: `.invalid` can never resolve (RFC 6761; the
+ * hubspot/ project ships `your-public-host.invalid`), and `your-domain.example` is what older copies
+ * of .env.example pre-filled. Either boots fine and then rejects every real webhook's signature.
+ */
+const PLACEHOLDER_HOSTS = [/\.invalid$/i, /^your-domain\.example$/i];
+const PLACEHOLDER_MESSAGE =
+  "is a placeholder: set the public URL HubSpot calls (your app's webhook targetUrl, byte for byte)";
+
+function isPlaceholderHost(url: string): boolean {
+  if (!URL.canParse(url)) return false; // the URL rule reports it
+  const host = new URL(url).hostname;
+  return PLACEHOLDER_HOSTS.some((pattern) => pattern.test(host));
+}
+
 const apiEnvSchema = baseEnvSchema
   .extend({
     PORT: env.port().default(3000),
     HUBSPOT_CLIENT_SECRET: env.secret(8),
-    HUBSPOT_WEBHOOK_URL: env.url(['https:', 'http:']),
+    HUBSPOT_WEBHOOK_URL: env.url(['https:', 'http:']).refine((v) => !isPlaceholderHost(v), PLACEHOLDER_MESSAGE),
     BULL_BOARD_USER: env.string(),
     BULL_BOARD_PASSWORD: env.secret(12),
     REDIS_COMMAND_TIMEOUT_MS: env.int(100, 30_000).default(2000),
