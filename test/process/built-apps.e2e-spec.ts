@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKER_TEST_ENV } from '../support/fixtures';
 import { freePort, TestRedisServer } from '../support/redis-server';
@@ -15,9 +15,13 @@ interface Run {
   exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-function run(entry: string, env: Record<string, string>): Run {
+function run(entry: string, env: Record<string, string>, args: string[] = []): Run {
   // Only what we pass: nothing from the developer's shell may satisfy the config.
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
+  const child = spawn(process.execPath, [entry, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, cwd: ROOT });
+  return observe(child);
+}
+
+function observe(child: ChildProcess): Run {
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -65,6 +69,88 @@ describe('built apps (dist/apps/*/main.js)', () => {
       expect(r.output()).toContain(`${name} is required`);
     }
     expect(r.output()).not.toContain('sk-never-printed');
+  });
+
+  describe('--check-config (docker-compose.yml runs it before either app starts)', () => {
+    /** `.env.example` as compose's env_file hands it over: KEY=VALUE lines, blanks included. */
+    const envExample = Object.fromEntries(
+      readFileSync(join(ROOT, '.env.example'), 'utf8')
+        .split('\n')
+        .filter((line) => /^[A-Z][A-Z0-9_]*=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    // What docker-compose.yml sets over .env for the apps.
+    const composeEnv = { REDIS_URL: 'redis://redis:6379', PORT: '3000', ADMIN_PORT: '3100', WORKER_HTTP_PORT: '3001' };
+    const composeCheck = /config-check:[\s\S]*?- -c\n\s*- (.+)\n/.exec(
+      readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'),
+    );
+
+    it('.env.example leaves HUBSPOT_WEBHOOK_URL empty (a plausible URL would boot and reject every webhook)', () => {
+      expect(envExample.HUBSPOT_WEBHOOK_URL).toBe('');
+      expect(envExample.HUBSPOT_CLIENT_SECRET).toBe('');
+    });
+
+    it("compose's config-check, on a fresh .env.example, names every required blank of both apps and fails", async () => {
+      expect(composeCheck).not.toBeNull();
+      // Compose turns `$$` into `$` before the shell sees the command.
+      const command = composeCheck![1].replace(/\$\$/g, '$');
+      const child = spawn('sh', ['-c', command], {
+        env: { PATH: process.env.PATH ?? '', ...envExample, ...composeEnv },
+        cwd: ROOT,
+      });
+      const r = observe(child);
+      expect((await r.exit).code).toBe(1);
+      expect(r.output()).toContain('api: Invalid configuration:');
+      expect(r.output()).toContain('worker: Invalid configuration:');
+      for (const name of [
+        'HUBSPOT_CLIENT_SECRET',
+        'HUBSPOT_WEBHOOK_URL',
+        'BULL_BOARD_PASSWORD',
+        'HUBSPOT_ACCESS_TOKEN',
+        'HUBSPOT_BOT_ACTOR_ID',
+        'OPENAI_API_KEY',
+      ]) {
+        expect(r.output()).toContain(`${name} is required`);
+      }
+      expect(r.output()).toContain('Set these in .env');
+    });
+
+    it('with a valid environment both say "configuration OK", exit 0 and start nothing', async () => {
+      // Port 9 (discard) has no Redis: an app that tried to connect would never exit.
+      const unreachable = { REDIS_URL: 'redis://127.0.0.1:9', LOG_LEVEL: 'info' };
+      const api = run(
+        API,
+        {
+          ...unreachable,
+          HUBSPOT_CLIENT_SECRET: 'process-test-secret-42',
+          HUBSPOT_WEBHOOK_URL: 'https://hooks.example.test/webhooks/hubspot',
+          BULL_BOARD_USER: 'ops',
+          BULL_BOARD_PASSWORD: 'process-board-password',
+        },
+        ['--check-config'],
+      );
+      const worker = run(WORKER, { ...WORKER_TEST_ENV, ...unreachable }, ['--check-config']);
+      expect((await api.exit).code).toBe(0);
+      expect((await worker.exit).code).toBe(0);
+      expect(api.output()).toBe('api: configuration OK\n');
+      expect(worker.output()).toBe('worker: configuration OK\n');
+    });
+
+    it('the api refuses the placeholder URLs that older .env copies and the hubspot/ project carry', async () => {
+      const r = run(
+        API,
+        {
+          REDIS_URL: 'redis://127.0.0.1:9',
+          HUBSPOT_CLIENT_SECRET: 'process-test-secret-42',
+          HUBSPOT_WEBHOOK_URL: 'https://your-domain.example/webhooks/hubspot',
+          BULL_BOARD_USER: 'ops',
+          BULL_BOARD_PASSWORD: 'process-board-password',
+        },
+        ['--check-config'],
+      );
+      expect((await r.exit).code).toBe(1);
+      expect(r.output()).toContain('HUBSPOT_WEBHOOK_URL is a placeholder');
+    });
   });
 
   it('api serves, logs JSON without secrets, and shuts down on SIGTERM', async () => {
