@@ -21,9 +21,6 @@ export interface GateAnswer {
 const EMAIL_IN_TEXT = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/u;
 export const CODE_TYPED = '[the visitor typed a verification code]';
 
-// The thread's language lives with the threads now; re-exported for its earlier users.
-export { threadLanguage };
-
 /**
  * Answers without the model where identity is at stake: a typed code while one is pending (so a
  * live code never reaches the model), and the staff gate of staff-only profiles (no tool, no model

@@ -106,7 +106,8 @@ export const CONTACTS_PROFILE: AssistantProfile = {
           label: 'Contact zoeken',
           value: 'search_contact',
           valueType: 'TEXT',
-          confirmation: 'We zoeken een contact. Wie zoek je? Een e-mailadres, een naam, een telefoonnummer of een bedrijf werkt.',
+          confirmation:
+            'We zoeken een contact. Wie zoek je? Een e-mailadres, een naam, een telefoonnummer of een bedrijf werkt.',
         },
         {
           label: 'Nieuw contact aanmaken',
@@ -118,7 +119,8 @@ export const CONTACTS_PROFILE: AssistantProfile = {
           label: 'Contact bijwerken',
           value: 'update_contact',
           valueType: 'TEXT',
-          confirmation: 'We werken een contact bij. Welk contact (e-mailadres of contact-ID) en wat moet er veranderen?',
+          confirmation:
+            'We werken een contact bij. Welk contact (e-mailadres of contact-ID) en wat moet er veranderen?',
         },
       ],
     },

@@ -18,7 +18,9 @@ const welcome = z.object({ text: z.string().min(1).max(2000), quickReplies: z.ar
 
 /** `{ en: …, ro: …, nl: … }`, each optional. */
 function perLanguage<T extends z.ZodType>(schema: T) {
-  return z.object(Object.fromEntries(LANGUAGES.map((l) => [l, schema.optional()])) as Record<Language, z.ZodOptional<T>>).strict();
+  return z
+    .object(Object.fromEntries(LANGUAGES.map((l) => [l, schema.optional()])) as Record<Language, z.ZodOptional<T>>)
+    .strict();
 }
 
 // Any fixed text of the catalogue (profiles/fixed-texts.ts), by its key.
@@ -64,7 +66,8 @@ export class ProfileRegistry {
     for (const p of DEFAULT_PROFILES) this.profiles.set(p.name, p);
     if (config.file) this.applyFile(config.file);
     // HANDOFF_MESSAGE / CAP_MESSAGE: every language of every profile, under the profile's own texts.
-    for (const p of this.profiles.values()) this.profiles.set(p.name, { ...p, texts: withOperatorTexts(p, config.texts) });
+    for (const p of this.profiles.values())
+      this.profiles.set(p.name, { ...p, texts: withOperatorTexts(p, config.texts) });
     const unknown = [config.defaultProfile, ...Object.values(config.byInbox)].filter(
       (name) => !this.profiles.has(name),
     );

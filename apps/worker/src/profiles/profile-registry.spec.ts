@@ -95,11 +95,11 @@ describe('ProfileRegistry', () => {
           expect(profile.welcome[language].quickReplies.map((q) => q.value)).toEqual(values);
         }
       }
-      expect(registry().get('contacts').welcome.ro.quickReplies.map((q) => q.label)).toEqual([
-        'Caută contact',
-        'Creează contact nou',
-        'Actualizează contact',
-      ]);
+      expect(
+        registry()
+          .get('contacts')
+          .welcome.ro.quickReplies.map((q) => q.label),
+      ).toEqual(['Caută contact', 'Creează contact nou', 'Actualizează contact']);
     });
 
     it('precedence: the profile’s text for the language, then HANDOFF_MESSAGE / CAP_MESSAGE, then the catalogue', () => {
@@ -151,9 +151,9 @@ describe('ProfileRegistry', () => {
       expect(() => registry({ PROFILES_FILE: profilesFile({ support: { texts: { fr: { handoff: 'x' } } } }) })).toThrow(
         /PROFILES_FILE/,
       );
-      expect(() => registry({ PROFILES_FILE: profilesFile({ support: { welcome: { de: { text: 'x', quickReplies: [] } } } }) })).toThrow(
-        /PROFILES_FILE/,
-      );
+      expect(() =>
+        registry({ PROFILES_FILE: profilesFile({ support: { welcome: { de: { text: 'x', quickReplies: [] } } } }) }),
+      ).toThrow(/PROFILES_FILE/);
     });
   });
 });

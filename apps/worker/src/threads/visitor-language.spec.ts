@@ -155,3 +155,23 @@ describe('a thread’s language when no message showed one', () => {
     expect(languageOf(state({ language: 'fr' }), SUPPORT_PROFILE)).toBe('en');
   });
 });
+
+describe('names do not decide a short text', () => {
+  let detector: LanguageDetector;
+  beforeAll(async () => {
+    detector = await LanguageDetector.load();
+  });
+
+  it.each([
+    ['find Popescu', undefined],
+    ['Dedeman SRL', undefined],
+    ['search Ionescu please', 'en'],
+    ['caut pe Popescu, te rog', 'ro'],
+    ['ik zoek meneer Jansen', 'nl'],
+  ])('%j → %s', (text, language) => expect(detector.detect(text)).toBe(language));
+
+  it('capitalised words inside a sentence are left out; the first word of a sentence and "I" stay', () => {
+    expect(languageText('Caut firma Dedeman din Bacău. Mulțumesc!')).toBe('Caut firma din Mulțumesc!');
+    expect(languageText("I'm looking for Popescu, I think")).toBe("I'm looking for I think");
+  });
+});

@@ -18,9 +18,21 @@ const DOMAIN = /\S*\p{L}\.\p{L}{2,}\S*/gu; // firma.ro, acme.com/contact
 const WITH_DIGIT = /\S*\p{N}\S*/gu;
 const WORD = /\p{L}[\p{L}\p{M}'’-]*/gu;
 
-/** The part of a message that is language: without e-mail addresses, links and tokens with digits. */
+/**
+ * The part of a message that is language: without e-mail addresses, links, tokens with digits, and
+ * capitalised words inside a sentence — names ("find Popescu", "Dedeman SRL") that would otherwise
+ * decide a short text; English "I" stays.
+ */
 export function languageText(text: string): string {
-  return text.replace(EMAIL, ' ').replace(URL, ' ').replace(DOMAIN, ' ').replace(WITH_DIGIT, ' ').replace(/\s+/g, ' ').trim();
+  const plain = text.replace(EMAIL, ' ').replace(URL, ' ').replace(DOMAIN, ' ').replace(WITH_DIGIT, ' ');
+  const kept: string[] = [];
+  let sentenceStart = true;
+  for (const token of plain.split(/\s+/).filter(Boolean)) {
+    const name = !sentenceStart && /^\p{Lu}/u.test(token) && !/^I(?:['’]\p{L}+)?\p{P}*$/u.test(token);
+    if (!name) kept.push(token);
+    if (/\p{L}|\p{N}/u.test(token)) sentenceStart = /[.!?…]$/.test(token);
+  }
+  return kept.join(' ');
 }
 
 export function countWords(text: string): number {
