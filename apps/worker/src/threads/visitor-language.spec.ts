@@ -168,6 +168,8 @@ describe('names do not decide a short text', () => {
     ['search Ionescu please', 'en'],
     ['caut pe Popescu, te rog', 'ro'],
     ['ik zoek meneer Jansen', 'nl'],
+    ['VREAU SĂ VORBESC CU UN OM', 'ro'],
+    ['IK WIL EEN MEDEWERKER SPREKEN', 'nl'],
   ])('%j → %s', (text, language) => expect(detector.detect(text)).toBe(language));
 
   it('capitalised words inside a sentence are left out; the first word of a sentence and "I" stay', () => {

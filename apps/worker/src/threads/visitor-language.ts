@@ -24,7 +24,10 @@ const WORD = /\p{L}[\p{L}\p{M}'’-]*/gu;
  * decide a short text; English "I" stays.
  */
 export function languageText(text: string): string {
-  const plain = text.replace(EMAIL, ' ').replace(URL, ' ').replace(DOMAIN, ' ').replace(WITH_DIGIT, ' ');
+  let plain = text.replace(EMAIL, ' ').replace(URL, ' ').replace(DOMAIN, ' ').replace(WITH_DIGIT, ' ');
+  // A message written in capitals ("VREAU SĂ VORBESC CU UN OM") has no names to tell apart.
+  const upper = plain.match(/\p{Lu}/gu)?.length ?? 0;
+  if (upper > 1 && upper >= 0.6 * (plain.match(/\p{L}/gu)?.length ?? 0)) plain = plain.toLowerCase();
   const kept: string[] = [];
   let sentenceStart = true;
   for (const token of plain.split(/\s+/).filter(Boolean)) {
