@@ -68,7 +68,7 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
 
     const [welcome] = h.hubspot.sentMessages(thread.id);
     expect(welcome.body).toMatchObject({
-      text: CONTACTS_PROFILE.welcome.text,
+      text: CONTACTS_PROFILE.welcome.en.text,
       attachments: [
         {
           type: 'QUICK_REPLIES',
@@ -98,7 +98,7 @@ describe('contact assistant: profiles, welcome, staff gate, handoff', () => {
     const responses = h.openai.responses().length;
     const job = await say(thread.id, tap);
     expect(job.returnvalue).toMatchObject({ status: 'answered' });
-    expect(texts(thread.id).slice(2)).toEqual([CONTACTS_PROFILE.welcome.quickReplies[button].confirmation]);
+    expect(texts(thread.id).slice(2)).toEqual([CONTACTS_PROFILE.welcome.en.quickReplies[button].confirmation]);
     expect(h.openai.responses().length).toBe(responses);
     // The conversation holds the tap and the confirmation, so the model continues the flow.
     const conversation = h.openai.conversations().find((c) => c.metadata.hubspot_thread_id === thread.id)!;

@@ -9,7 +9,7 @@ import { verifyStaff } from '../support/visitor-turns';
 
 const CONTACTS_INBOX = '900';
 const confirmation = (label: string) =>
-  CONTACTS_PROFILE.welcome.quickReplies.find((q) => q.label === label)!.confirmation;
+  CONTACTS_PROFILE.welcome.en.quickReplies.find((q) => q.label === label)!.confirmation;
 
 /** A scripted "model": decides from the newest user text, or answers from tool outputs. */
 function script(onText: (text: string, ctx: ModelContext) => ModelTurn, onOutputs?: (outputs: unknown[]) => ModelTurn) {
@@ -87,7 +87,7 @@ describe.each(ENGINES)('contact assistant flows, end to end (%s engine)', (engin
     await h.deliver(h.hubspot.creationEventFor(thread));
     await h.waitForJob(threadOpenedJobId({ portalId: portal(), threadId: thread.id }));
     // After the two verification replies, the welcome with its buttons.
-    expect(texts(thread.id).slice(2)).toEqual([CONTACTS_PROFILE.welcome.text]);
+    expect(texts(thread.id).slice(2)).toEqual([CONTACTS_PROFILE.welcome.en.text]);
     expect(await say(thread.id, 'Create new contact')).toBe(confirmation('Create new contact'));
     expect(await say(thread.id, 'jane.doe@client.ro')).toBe('Thanks. What are the first and last name?');
     expect(await say(thread.id, 'Jane Doe')).toContain('Reply yes to confirm');

@@ -1,3 +1,5 @@
+import { FIXED_TEXTS } from '../profiles/fixed-texts';
+import { LANGUAGES } from '../profiles/language';
 import { DEFAULT_PROFILES } from '../profiles/default-profiles';
 import { CONTACTS_INSTRUCTIONS } from './instructions/contacts.instructions';
 import { SUPPORT_INSTRUCTIONS } from './instructions/support.instructions';
@@ -47,10 +49,14 @@ describe('findInstructionsLeak', () => {
     }
   });
 
-  it("never flags a profile's own welcome or button confirmations", () => {
+  it("never flags a profile's own welcome, button confirmations or fixed texts, in any language", () => {
     for (const profile of DEFAULT_PROFILES) {
-      for (const text of [profile.welcome.text, ...profile.welcome.quickReplies.map((q) => q.confirmation)]) {
-        expect(findInstructionsLeak(text, profile.instructions).leaked).toBe(false);
+      for (const language of LANGUAGES) {
+        const { text, quickReplies } = profile.welcome[language];
+        const fixed = Object.values(FIXED_TEXTS[language]);
+        for (const t of [text, ...quickReplies.map((q) => q.confirmation), ...fixed]) {
+          expect(findInstructionsLeak(t, profile.instructions).leaked).toBe(false);
+        }
       }
     }
   });

@@ -5,8 +5,10 @@
  * posted. Pure and synchronous: it runs on every answer.
  */
 
-/** Posted instead of a reply that quotes the instructions. */
-export const INSTRUCTIONS_LEAK_ANSWER = "Sorry, I can't share that. Is there anything else I can help you with?";
+import { FIXED_TEXTS } from '../profiles/fixed-texts';
+
+/** Posted instead of a reply that quotes the instructions (English; each language's is `refusal` in profiles/fixed-texts.ts). */
+export const INSTRUCTIONS_LEAK_ANSWER = FIXED_TEXTS.en.refusal;
 
 /**
  * Consecutive words shared with the instructions that count as a leak. One full rule line
@@ -40,10 +42,14 @@ export function findInstructionsLeak(
   return { leaked: spanWords >= Math.max(1, minSpanWords), spanWords };
 }
 
-/** The text to post: the answer itself, or INSTRUCTIONS_LEAK_ANSWER when it quotes the instructions. */
-export function screenAnswer(answer: string, instructions: string): LeakCheck & { text: string } {
+/** The text to post: the answer itself, or `refusal` when it quotes the instructions. */
+export function screenAnswer(
+  answer: string,
+  instructions: string,
+  refusal: string = INSTRUCTIONS_LEAK_ANSWER,
+): LeakCheck & { text: string } {
   const check = findInstructionsLeak(answer, instructions);
-  return { ...check, text: check.leaked ? INSTRUCTIONS_LEAK_ANSWER : answer };
+  return { ...check, text: check.leaked ? refusal : answer };
 }
 
 function words(text: string): string[] {

@@ -78,6 +78,11 @@ export class ProfilesConfig {
   readonly staffEmails!: string[];
   /** HubSpot channel ids answered unless a profile says otherwise (ANSWER_CHANNELS). */
   readonly answerChannels!: string[];
+  /**
+   * Fixed texts the operator set for every profile and language (HANDOFF_MESSAGE, CAP_MESSAGE);
+   * a profile's own text for a language (PROFILES_FILE) still wins.
+   */
+  readonly texts!: { handoff?: string; capReached?: string };
 }
 
 export class IdentityConfig {
@@ -97,10 +102,6 @@ export class VisitorLimitsConfig {
   readonly threadsPerDay!: number;
 }
 
-export class HandoffConfig {
-  readonly message!: string;
-}
-
 export class AuditConfig {
   readonly retentionSeconds!: number;
 }
@@ -111,7 +112,6 @@ export class CapsConfig {
   readonly conversationCredits!: number;
   readonly dailyTokens!: number;
   readonly dailyCredits!: number;
-  readonly message!: string;
 }
 
 export class ContactsConfig {

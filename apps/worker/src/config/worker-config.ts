@@ -7,7 +7,6 @@ import type {
   CapsConfig,
   CompaniesConfig,
   ContactsConfig,
-  HandoffConfig,
   HttpConfig,
   HubSpotConfig,
   IdentityConfig,
@@ -127,12 +126,10 @@ const workerEnvSchema = baseEnvSchema
     CAP_CONVERSATION_CREDITS: env.decimal(0, 1_000_000).default(10),
     CAP_DAILY_TOKENS: env.int(0, 10_000_000_000).default(20_000_000),
     CAP_DAILY_CREDITS: env.decimal(0, 10_000_000).default(500),
-    CAP_MESSAGE: env
-      .string()
-      .default('Thanks for your patience! A colleague will take over this conversation from here and reply shortly.'),
-    HANDOFF_MESSAGE: env
-      .string()
-      .default("Thanks! I've passed this conversation to a colleague, who will reply here shortly."),
+    // Unset: the shipped text in the thread's language (profiles/fixed-texts.ts). Set: this text in
+    // every language, unless a profile's PROFILES_FILE entry sets its own for a language.
+    CAP_MESSAGE: env.string().optional(),
+    HANDOFF_MESSAGE: env.string().optional(),
     ...engineEnvShape,
   })
   // Runs even when other variables are missing, so a missing key is named in the same pass.
@@ -176,7 +173,6 @@ export class WorkerConfig {
   readonly profiles!: ProfilesConfig;
   readonly identity!: IdentityConfig;
   readonly visitorLimits!: VisitorLimitsConfig;
-  readonly handoff!: HandoffConfig;
   readonly audit!: AuditConfig;
   readonly caps!: CapsConfig;
   readonly contacts!: ContactsConfig;
@@ -244,6 +240,10 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
           .map((pair) => pair.split('=').map((part) => part.trim()) as [string, string]),
       ),
       file: e.PROFILES_FILE,
+      texts: {
+        ...(e.HANDOFF_MESSAGE ? { handoff: e.HANDOFF_MESSAGE } : {}),
+        ...(e.CAP_MESSAGE ? { capReached: e.CAP_MESSAGE } : {}),
+      },
       staffEmailDomains: (e.STAFF_EMAIL_DOMAINS ?? '')
         .split(',')
         .map((d) => d.trim().toLowerCase().replace(/^@/, ''))
@@ -258,14 +258,12 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       codeKey: createHash('sha256').update(`verification-code:${e.HUBSPOT_ACCESS_TOKEN}`).digest(),
     },
     visitorLimits: { turnsPerHour: e.VISITOR_MAX_TURNS_PER_HOUR, threadsPerDay: e.VISITOR_MAX_THREADS_PER_DAY },
-    handoff: { message: e.HANDOFF_MESSAGE },
     audit: { retentionSeconds: e.AUDIT_RETENTION_DAYS * 86_400 },
     caps: {
       conversationTokens: e.CAP_CONVERSATION_TOKENS,
       conversationCredits: e.CAP_CONVERSATION_CREDITS,
       dailyTokens: e.CAP_DAILY_TOKENS,
       dailyCredits: e.CAP_DAILY_CREDITS,
-      message: e.CAP_MESSAGE,
     },
     contacts: {
       updatableProperties: list(e.CONTACT_UPDATABLE_PROPERTIES),

@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { CapsConfig } from '../config/config-sections';
 import { CostLedger } from '../costs/cost-ledger.service';
 import { IdentityMetrics } from '../identity/identity-metrics.service';
-import { IDENTITY_TEXTS } from '../identity/identity-texts';
+import { textsFor } from '../profiles/fixed-texts';
 import type { EngineTurn } from './assistant-engine';
 
 export const DAILY_TOKEN_CAP = 'daily token cap';
@@ -21,7 +20,6 @@ export class SpendGuard {
   constructor(
     private readonly costs: CostLedger,
     private readonly identityMetrics: IdentityMetrics,
-    private readonly caps: CapsConfig,
   ) {}
 
   /** On `stop`, the turn's answer and cap reason are set; the engine closes what is pending. */
@@ -31,13 +29,14 @@ export class SpendGuard {
     // conversation goes on, instead of sending everyone to a person for the rest of the day.
     if (!cap || cap === DAILY_CREDIT_CAP) return { stop: false, paidToolsOff: cap === DAILY_CREDIT_CAP };
     turn.progress.capReason = cap;
+    const texts = textsFor(turn.profile, turn.language);
     if (cap === DAILY_TOKEN_CAP) {
       // Shared too: the visitor is told plainly and may still ask for a person; no handoff for everyone.
       this.logger.warn({ threadId: turn.ctx.threadId }, 'daily token cap reached: answering without the model');
       this.identityMetrics.countDailyCap('answered_without_model');
-      turn.progress.answer = IDENTITY_TEXTS[turn.language].dailyLimit;
+      turn.progress.answer = texts.dailyLimit;
     } else {
-      turn.progress.answer = this.caps.message;
+      turn.progress.answer = texts.capReached;
     }
     return { stop: true };
   }

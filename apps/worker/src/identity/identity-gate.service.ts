@@ -1,8 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
+import { codeWrongText, textsFor } from '../profiles/fixed-texts';
 import { ThreadContext, type ResolvedThread } from '../threads/thread-context.service';
+import { threadLanguage } from '../threads/visitor-language';
 import { IdentityMetrics, type VisitorLimit } from './identity-metrics.service';
-import { IDENTITY_TEXTS, asLanguage, type Language } from './identity-texts';
+import type { Language } from './identity-texts';
 import { VerificationCodes, findCode } from './verification-codes.service';
 import { VerificationMailError } from './verification-mailer.service';
 import { VisitorIdentity } from './visitor-identity.service';
@@ -18,11 +20,6 @@ export interface GateAnswer {
 
 const EMAIL_IN_TEXT = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/u;
 export const CODE_TYPED = '[the visitor typed a verification code]';
-
-/** The thread's language for fixed texts: the one recorded for it, else the profile's, else English. */
-export function threadLanguage(thread: ResolvedThread): Language {
-  return asLanguage(thread.state.language) ?? thread.profile.language ?? 'en';
-}
 
 /**
  * Answers without the model where identity is at stake: a typed code while one is pending (so a
@@ -56,7 +53,7 @@ export class IdentityGate {
   }
 
   private async checkCode(ref: ThreadRef, thread: ResolvedThread, code: string, language: Language) {
-    const t = IDENTITY_TEXTS[language];
+    const t = textsFor(thread.profile, language);
     const result = await this.identity.verify(ref, code);
     const record = thread.profile.staffOnly ? undefined : CODE_TYPED;
     switch (result.status) {
@@ -65,7 +62,7 @@ export class IdentityGate {
         return { text: staff ? t.staffVerified : t.codeAccepted, recordAs: record, verified: true };
       }
       case 'wrong':
-        return { text: t.codeWrong(result.attemptsLeft), recordAs: record };
+        return { text: codeWrongText(t, result.attemptsLeft), recordAs: record };
       case 'locked':
         return { text: t.codeLocked, recordAs: record };
       default:
@@ -76,7 +73,7 @@ export class IdentityGate {
   /** Asks for a work address, sends a code only to staff addresses, answers alike for any address. */
   private async staffGate(ref: ThreadRef, thread: ResolvedThread, text: string): Promise<GateAnswer> {
     const language = threadLanguage(thread);
-    const t = IDENTITY_TEXTS[language];
+    const t = textsFor(thread.profile, language);
     if (!this.codes.available) return { text: t.staffUnavailable };
     const email = EMAIL_IN_TEXT.exec(text)?.[0].toLowerCase();
     if (!email) return { text: t.staffPrompt };

@@ -1,10 +1,17 @@
 import type { QuickReply } from '../hubspot/hubspot.types';
+import type { TextOverrides } from './fixed-texts';
 import type { Language } from './language';
 
 /** A quick-reply button; a tap arrives as a visitor message whose text is its label or value. */
 export interface ProfileQuickReply extends QuickReply {
   /** Posted when the button is tapped: confirms the action and asks for the first field. */
   confirmation: string;
+}
+
+/** Posted when a chat opens: a text and its quick-reply buttons (the same `value`s in every language). */
+export interface ProfileWelcome {
+  text: string;
+  quickReplies: ProfileQuickReply[];
 }
 
 /** How the assistant behaves in one kind of inbox. */
@@ -17,7 +24,10 @@ export interface AssistantProfile {
   scope: 'visitor' | 'staff';
   /** Only identified contacts whose e-mail domain is on STAFF_EMAIL_DOMAINS may use it. */
   staffOnly: boolean;
-  welcome: { text: string; quickReplies: ProfileQuickReply[] };
+  /** The welcome in each language (chosen by the language of the visitor's first message). */
+  welcome: Record<Language, ProfileWelcome>;
+  /** Fixed texts this profile changes, per language (profiles/fixed-texts.ts has the catalogue). */
+  texts?: TextOverrides;
   /** Extra phrases that hand the chat to a person without the model (whole words; threads/handoff-intent.ts). */
   handoffPhrases: string[];
   /**

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { ThreadChangedJob } from '@app/contracts';
-import { HandoffConfig, HubSpotConfig } from '../config/config-sections';
+import { HubSpotConfig } from '../config/config-sections';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import { IDENTITY_FIELDS } from './identity-level';
@@ -17,14 +17,9 @@ export class HandoffService {
 
   constructor(
     private readonly threadState: ThreadStateStore,
-    private readonly handoff: HandoffConfig,
     private readonly hubspot: HubSpotConfig,
     private readonly metrics: WorkerMetrics,
   ) {}
-
-  get message(): string {
-    return this.handoff.message;
-  }
 
   /** Marks the thread handed off; true when this call did it (the first trigger wins). */
   async handOff(ref: ThreadRef, reason: string): Promise<boolean> {

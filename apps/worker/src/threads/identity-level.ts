@@ -22,4 +22,5 @@ export const IDENTITY_FIELDS = [
   'verifiedEmail',
   'verifiedAt',
   'contactCreateUsed',
+  'contactLanguage',
 ] as const;

@@ -6,6 +6,7 @@ import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import { identityLevel, type IdentityLevel } from './identity-level';
 import type { AssistantProfile } from '../profiles/assistant-profile';
+import { asLanguage } from '../profiles/language';
 import { ProfileRegistry } from '../profiles/profile-registry.service';
 import { ThreadStateStore, type ThreadState } from './thread-state.store';
 
@@ -66,6 +67,7 @@ export class ThreadContext {
       if (contact) {
         facts.contactId = contactId;
         if (contact.email) facts.email = contact.email;
+        if (contact.language) facts.contactLanguage = contact.language;
       }
       if (Object.keys(facts).length > 0) await this.threadState.set(ref, facts);
       await this.threadState.unset(ref, 'contactPending');
@@ -92,15 +94,19 @@ export class ThreadContext {
     return Boolean(domain && staffEmailDomains.includes(domain)) || staffEmails.includes(address);
   }
 
-  /** The CRM contact's e-mail, or undefined when there is no such contact. */
-  private async crmContact(contactId: string): Promise<{ email?: string } | undefined> {
+  /**
+   * The CRM contact's e-mail and language (hs_language, a locale like `ro` or `nl-be`, kept when
+   * it is one of ours), or undefined when there is no such contact. Read once per thread.
+   */
+  private async crmContact(contactId: string): Promise<{ email?: string; language?: string } | undefined> {
     try {
       const contact = await this.api.call(
         'crm.contacts.get',
-        (sdk) => sdk.crm.contacts.basicApi.getById(contactId, ['email']),
+        (sdk) => sdk.crm.contacts.basicApi.getById(contactId, ['email', 'hs_language']),
         { what: 'get contact' },
       );
-      return { email: contact.properties.email?.toLowerCase() || undefined };
+      const { email, hs_language } = contact.properties;
+      return { email: email?.toLowerCase() || undefined, language: asLanguage(hs_language ?? undefined) };
     } catch (err) {
       // Not a contact (or not readable): the visitor is anonymous. A 5xx, 429, timeout or network
       // failure surfaces as a retry.

@@ -19,8 +19,10 @@ export interface ThreadState {
   verifiedAt?: string;
   /** Set once the visitor's one create_contact of this thread was used. */
   contactCreateUsed?: string;
-  /** The thread's language (en, ro, nl) when known. */
+  /** The thread's language (en, ro, nl) once a visitor message showed one (threads/visitor-language.ts). */
   language?: string;
+  /** The CRM contact's `hs_language` (en, ro, nl), read with the contact: the language until a message shows one. */
+  contactLanguage?: string;
   /** Set when a human took over (handoff or assignment): the bot stays silent. */
   handedOff?: string;
   /** The welcome message id, once posted. */

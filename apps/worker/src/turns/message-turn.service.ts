@@ -4,10 +4,11 @@ import type { TurnAttempt } from '../audit/turn-audit.service';
 import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
 import { CHAT_CHANNEL, type ChatChannel } from '../channel/chat-channel';
 import { HubSpotConfig, OpenAiConfig, QueueConfig } from '../config/config-sections';
-import { FALLBACK_ANSWER } from '../engines/answer-texts';
 import { splitReply } from '../hubspot/reply-formatter';
 import { JobLockLostError, TurnProgressStore } from '../state/turn-progress.store';
+import { textsFor } from '../profiles/fixed-texts';
 import { ThreadContext } from '../threads/thread-context.service';
+import { VisitorLanguage, threadLanguage } from '../threads/visitor-language';
 import { AssistantStep } from './steps/assistant.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
@@ -41,6 +42,7 @@ export class MessageTurnService {
     private readonly queue: QueueConfig,
     private readonly openai: OpenAiConfig,
     private readonly hubspot: HubSpotConfig,
+    private readonly language: VisitorLanguage,
   ) {}
 
   async handle(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<TurnOutcome> {
@@ -84,7 +86,8 @@ export class MessageTurnService {
         await this.recorder.end(turn, { outcome: 'skipped', reason, messageAt });
         return { status: 'skipped', reason };
       }
-      await this.answer({ ...turn, message, thread });
+      // Every fixed text of the turn and the model's language line follow this message's language.
+      await this.answer({ ...turn, message, thread: await this.language.observe(turn.ref, thread, message.text) });
       progress.done = true;
       await this.recorder.end(turn, { ...endOf(progress), messageAt });
     } catch (err) {
@@ -128,7 +131,8 @@ export class MessageTurnService {
       );
     }
     // Saved together with the first part's in-flight mark (ReplyStep), before the post.
-    progress.replyParts ??= splitReply(progress.answer ?? FALLBACK_ANSWER, this.hubspot.replyMaxChars);
+    const answer = progress.answer ?? textsFor(turn.thread.profile, threadLanguage(turn.thread)).fallback;
+    progress.replyParts ??= splitReply(answer, this.hubspot.replyMaxChars);
     await this.replies.post(turn, turn.message);
   }
 }

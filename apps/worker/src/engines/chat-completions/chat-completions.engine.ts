@@ -5,9 +5,10 @@ import type { ChatCompletion, ChatCompletionMessageParam } from 'openai/resource
 import { RateBudget } from '../../budgets/rate-budget.service';
 import { EngineConfig, OpenAiConfig } from '../../config/config-sections';
 import { CostLedger } from '../../costs/cost-ledger.service';
+import { textsFor } from '../../profiles/fixed-texts';
+import { instructionsFor } from '../../profiles/language';
 import type { PendingCall } from '../../state/turn-progress.store';
 import { ToolRegistry } from '../../tools/tool-registry.service';
-import { NO_ANSWER_TEXT } from '../answer-texts';
 import type { AssistantEngine, EngineTurn, HistoryRef } from '../assistant-engine';
 import { OpenAIApiClient } from '../responses/openai-api.client';
 import { SpendGuard } from '../spend-guard.service';
@@ -85,7 +86,7 @@ export class ChatCompletionsEngine implements AssistantEngine {
     p.rounds = mine.filter((e) => hasToolCalls(e.message)).length;
     const message = last.message;
     if (message.role === 'assistant' && !message.tool_calls?.length) {
-      p.answer = message.content?.trim() || NO_ANSWER_TEXT;
+      p.answer = message.content?.trim() || textsFor(turn.profile, turn.language).noAnswer;
       if (last.end?.fallback) p.fallbackReason = last.end.fallback;
       if (last.end?.cap) p.capReason = last.end.cap;
       return;
@@ -142,7 +143,8 @@ export class ChatCompletionsEngine implements AssistantEngine {
    * Ends the turn without a model answer: calls we will not send back get a reply (the real output
    * when the tool ran), then the text the visitor reads closes the turn in the transcript.
    */
-  private async end(turn: ChatTurn, calls: PendingCall[], end: End, reason: string, text = NO_ANSWER_TEXT) {
+  private async end(turn: ChatTurn, calls: PendingCall[], end: End, reason: string, text?: string) {
+    text ??= textsFor(turn.profile, turn.language).noAnswer;
     const outputs = turn.progress.toolOutputs;
     const replies = calls.map((c) => this.toolEntry(turn, c, outputs[c.callId] ?? JSON.stringify({ error: reason })));
     await this.append(turn, replies);
@@ -192,14 +194,17 @@ export class ChatCompletionsEngine implements AssistantEngine {
     const tools = this.tools
       .definitions(profile.tools)
       .map((d) => ({ type: 'function' as const, function: { ...d, strict: true } }));
-    const fixed = this.tokens.fixed(`${profile.name}:${profile.tools.join(',')}`, profile.instructions, tools);
+    // The language line ends the system message: the instructions stay a shared prefix, and a
+    // thread's language is sticky, so its prompt prefix stays the same from turn to turn.
+    const instructions = instructionsFor(profile.instructions, turn.language);
+    const fixed = this.tokens.fixed(`${profile.name}:${turn.language}:${profile.tools.join(',')}`, instructions, tools);
     const bound = { messages: profile.history.messages, tokens: this.tokens.toLocal(profile.history.tokens) };
     const earlier = historyWindow(
       turn.log.filter((e) => e.turn !== ctx.messageId),
       bound,
     );
     const current = turnEntries(turn).map((e) => e.message);
-    const messages = [{ role: 'system' as const, content: profile.instructions }, ...earlier, ...current];
+    const messages = [{ role: 'system' as const, content: instructions }, ...earlier, ...current];
     const estimate = fixed + [...earlier, ...current].reduce((sum, m) => sum + this.tokens.count(m), 0);
     const extras = requestExtras(engine.serverKind, openai.maxOutputTokens, {
       safetyId: createHash('sha256').update(turn.visitorId).digest('hex').slice(0, 32),

@@ -50,7 +50,7 @@ export class ConversationRecovery {
     if (p.pendingCalls.length === 0) {
       const text = after.map(assistantText).filter(Boolean).join('\n').trim();
       if (text) p.answer = text;
-      else fallback(p, 'interrupted turn left no answer');
+      else fallback(turn, 'interrupted turn left no answer');
     } else {
       p.rounds += 1;
     }

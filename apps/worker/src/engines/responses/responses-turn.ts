@@ -1,5 +1,5 @@
 import type { TurnProgress } from '../../state/turn-progress.store';
-import { NO_ANSWER_TEXT } from '../answer-texts';
+import { textsFor } from '../../profiles/fixed-texts';
 import type { EngineTurn } from '../assistant-engine';
 
 /** What this engine keeps in `progress.engine` (opaque to the rest of the worker). */
@@ -18,7 +18,9 @@ export function state(progress: TurnProgress): ResponsesState {
   return progress.engine;
 }
 
-export function fallback(p: TurnProgress, reason: string): void {
-  p.answer = NO_ANSWER_TEXT;
+/** Ends the turn with the no-answer text in the thread's language. */
+export function fallback(turn: EngineTurn, reason: string): void {
+  const p = turn.progress;
+  p.answer = textsFor(turn.profile, turn.language).noAnswer;
   p.fallbackReason = reason;
 }

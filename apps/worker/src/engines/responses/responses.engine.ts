@@ -5,6 +5,7 @@ import { RateBudget } from '../../budgets/rate-budget.service';
 import { OpenAiConfig } from '../../config/config-sections';
 import { CostLedger } from '../../costs/cost-ledger.service';
 import { ThreadMapping } from '../../mapping/thread-mapping.service';
+import { instructionsFor } from '../../profiles/language';
 import { TurnProgressStore, type PendingCall } from '../../state/turn-progress.store';
 import { ToolRegistry } from '../../tools/tool-registry.service';
 import type { AssistantEngine, EngineTurn, HistoryRef } from '../assistant-engine';
@@ -46,7 +47,7 @@ export class ResponsesEngine implements AssistantEngine {
     while (p.answer === undefined) {
       if (Date.now() > turn.deadline) {
         await this.closePendingCalls(turn, 'turn time limit reached');
-        fallback(p, 'time limit');
+        fallback(turn, 'time limit');
         break;
       }
       if (!p.userMessageSent) {
@@ -67,7 +68,7 @@ export class ResponsesEngine implements AssistantEngine {
         p.pendingCalls = [];
         await this.absorb(turn, response);
       } else {
-        fallback(p, 'nothing to answer');
+        fallback(turn, 'nothing to answer');
       }
       s.requestInFlight = undefined;
       await turn.save();
@@ -151,7 +152,8 @@ export class ResponsesEngine implements AssistantEngine {
         sdk.responses.create({
           model: openai.model,
           conversation: turn.conversationId,
-          instructions: turn.profile.instructions,
+          // The language line goes last: the prefix (tools, instructions) stays shared.
+          instructions: instructionsFor(turn.profile.instructions, turn.language),
           input,
           tools,
           parallel_tool_calls: true,
@@ -179,7 +181,7 @@ export class ResponsesEngine implements AssistantEngine {
 
     if (response.status !== 'completed') {
       const reason = response.incomplete_details?.reason ?? response.error?.code ?? '';
-      fallback(p, `response ${response.status ?? 'unknown'} ${reason}`.trim());
+      fallback(turn, `response ${response.status ?? 'unknown'} ${reason}`.trim());
       await this.closeCalls(turn, functionCalls(response.output), `response ${response.status}`);
       return;
     }
@@ -187,13 +189,13 @@ export class ResponsesEngine implements AssistantEngine {
     if (calls.length === 0) {
       const text = response.output_text?.trim();
       if (text) p.answer = text;
-      else fallback(p, 'empty answer');
+      else fallback(turn, 'empty answer');
       return;
     }
     p.rounds += 1;
     if (p.rounds > this.openaiConfig.maxToolRounds) {
       await this.closeCalls(turn, calls, 'tool round limit reached');
-      fallback(p, 'tool round limit');
+      fallback(turn, 'tool round limit');
       return;
     }
     p.pendingCalls = calls;

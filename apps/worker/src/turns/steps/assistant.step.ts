@@ -3,10 +3,10 @@ import { screenAnswer } from '../../assistant/instructions-leak.guard';
 import { QueueConfig } from '../../config/config-sections';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
 import { DAILY_TOKEN_CAP } from '../../engines/spend-guard.service';
-import { threadLanguage } from '../../identity/identity-gate.service';
-import { IDENTITY_TEXTS } from '../../identity/identity-texts';
+import { textsFor, type FixedTexts } from '../../profiles/fixed-texts';
 import { HandoffService } from '../../threads/handoff.service';
 import { ThreadStateStore } from '../../threads/thread-state.store';
+import { threadLanguage } from '../../threads/visitor-language';
 import type { ToolContext } from '../../tools/assistant-tool';
 import { HAND_OFF_TOOL } from '../../tools/hand-off-to-human.tool';
 import type { ReadyTurn } from '../turn-context';
@@ -45,26 +45,27 @@ export class AssistantStep {
       deadline: Date.now() + this.turnTimeoutMs,
     });
     progress.identity = ctx.visitor.identity;
-    await this.applyOutcomePolicy(turn);
+    const texts = textsFor(thread.profile, language);
+    await this.applyOutcomePolicy(turn, texts);
     if (progress.paidToolsPaused && progress.answer !== undefined && !progress.fallbackReason) {
-      progress.answer = `${progress.answer}\n\n${IDENTITY_TEXTS[language].paidToolsPaused}`;
+      progress.answer = `${progress.answer}\n\n${texts.paidToolsPaused}`;
     }
   }
 
-  private async applyOutcomePolicy(turn: ReadyTurn): Promise<void> {
+  private async applyOutcomePolicy(turn: ReadyTurn, texts: FixedTexts): Promise<void> {
     const { progress, ref, thread } = turn;
     if (progress.capReason === DAILY_TOKEN_CAP) return; // shared by everyone: no handoff, the line says so
     if (progress.capReason) {
-      // Spending stops here: a person takes the conversation over (CAP_MESSAGE says so).
+      // Spending stops here: a person takes the conversation over (the capReached text says so).
       progress.handoffReason = `cost cap: ${progress.capReason}`;
       await this.handoff.handOff(ref, progress.handoffReason);
     } else if (progress.toolsSucceeded.includes(HAND_OFF_TOOL)) {
       // The model handed the chat to a person during this turn: say so, whatever else it wrote.
       progress.handoffReason ??= 'the model handed off';
-      progress.answer = this.handoff.message;
+      progress.answer = texts.handoff;
     } else if (progress.answer !== undefined && !progress.fallbackReason) {
       // Chat text is untrusted: a model talked into quoting its instructions does not get to post them.
-      const screened = screenAnswer(progress.answer, thread.profile.instructions);
+      const screened = screenAnswer(progress.answer, thread.profile.instructions, texts.refusal);
       if (screened.leaked) {
         this.logger.warn({ threadId: ref.threadId, spanWords: screened.spanWords }, 'answer quoted the instructions');
         progress.answer = screened.text;

@@ -1,9 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
-import { IdentityGate, threadLanguage } from '../../identity/identity-gate.service';
-import { IDENTITY_TEXTS } from '../../identity/identity-texts';
-import { asksForPerson, normalizeChatText } from '../../threads/handoff-intent';
+import { IdentityGate } from '../../identity/identity-gate.service';
+import { textsFor } from '../../profiles/fixed-texts';
+import { tappedQuickReply } from '../../profiles/quick-replies';
+import { asksForPerson } from '../../threads/handoff-intent';
 import { HandoffService } from '../../threads/handoff.service';
+import { threadLanguage } from '../../threads/visitor-language';
 import type { ReadyTurn } from '../turn-context';
 
 /**
@@ -21,21 +23,24 @@ export class DirectAnswerStep {
 
   async answer(turn: ReadyTurn): Promise<string | null | undefined> {
     const { ref, progress, save, thread, message } = turn;
+    // In the thread's language, which this message may just have set (VisitorLanguage).
+    const language = threadLanguage(thread);
+    const texts = textsFor(thread.profile, language);
     if (asksForPerson(message.text, thread.profile.handoffPhrases)) {
       progress.handoffReason = 'the visitor asked for a person';
       await this.handoff.handOff(ref, progress.handoffReason);
-      return this.handoff.message;
+      return texts.handoff;
     }
     if (!progress.visitorCounted) {
       const limited = await this.identityGate.visitorLimit(ref, message.senderId ?? `thread-${ref.threadId}`);
       progress.visitorLimited = limited?.limit;
       progress.visitorCounted = true;
       await save();
-      if (limited) return limited.notice ? IDENTITY_TEXTS[threadLanguage(thread)].visitorLimit : null;
+      if (limited) return limited.notice ? texts.visitorLimit : null;
     }
     if (!message.text.trim()) {
       // Only a picture, a file or nothing at all: no model call, the visitor is told what works.
-      const text = IDENTITY_TEXTS[threadLanguage(thread)].attachmentOnly;
+      const text = texts.attachmentOnly;
       await this.record(turn, `(sent ${message.attachments.join('; ') || 'an empty message'})`, text);
       return text;
     }
@@ -45,12 +50,8 @@ export class DirectAnswerStep {
       if (gated.recordAs) await this.record(turn, gated.recordAs, gated.text);
       return gated.text;
     }
-    // A tap sends the label; a visitor may type it or the value, in any case, with or without
-    // diacritics, punctuation or emoji.
-    const typed = normalizeChatText(message.text);
-    const tapped = thread.profile.welcome.quickReplies.find(
-      (q) => typed.length > 0 && (normalizeChatText(q.label) === typed || normalizeChatText(q.value) === typed),
-    );
+    // A button of any of the profile's languages; confirmed in the thread's.
+    const tapped = tappedQuickReply(thread.profile, message.text, language);
     if (!tapped) return undefined;
     // Record the tap and the confirmation in the history so the model continues the flow.
     await this.record(turn, message.text, tapped.confirmation);

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CHAT_CHANNEL, type ChatChannel } from '../../channel/chat-channel';
-import { FALLBACK_ANSWER } from '../../engines/answer-texts';
+import { textsFor } from '../../profiles/fixed-texts';
+import { ProfileRegistry } from '../../profiles/profile-registry.service';
 import { JobLockLostError } from '../../state/turn-progress.store';
 import { HandoffService } from '../../threads/handoff.service';
+import { ThreadStateStore } from '../../threads/thread-state.store';
+import { VisitorLanguage, languageOf } from '../../threads/visitor-language';
 import type { TurnContext } from '../turn-context';
 import { TurnRecorder } from '../turn-recorder';
 import { ReplyStep } from './reply.step';
@@ -18,6 +21,9 @@ export class FallbackStep {
     private readonly handoff: HandoffService,
     private readonly replies: ReplyStep,
     private readonly recorder: TurnRecorder,
+    private readonly threadState: ThreadStateStore,
+    private readonly profiles: ProfileRegistry,
+    private readonly language: VisitorLanguage,
   ) {}
 
   async send(turn: TurnContext): Promise<void> {
@@ -28,9 +34,10 @@ export class FallbackStep {
       const message = await this.channel.read(job, job.messageId);
       if (!this.channel.answerable(message).answer) return;
       messageAt = message.sentAt ?? job.occurredAt;
-      progress.answer = FALLBACK_ANSWER;
+      const text = await this.fallbackText(turn, message.text);
+      progress.answer = text;
       progress.fallbackReason ??= 'turn failed';
-      progress.replyParts = [FALLBACK_ANSWER];
+      progress.replyParts = [text];
       await this.handoff.handOff(turn.ref, 'a turn failed');
       progress.handoffReason = 'a turn failed';
       await this.replies.post(turn, message);
@@ -43,5 +50,15 @@ export class FallbackStep {
       await this.recorder.end(turn, { outcome: 'failed', reason, messageAt }).catch(() => undefined);
       throw err;
     }
+  }
+
+  /**
+   * In the message's language when it shows one, else the thread's: read from its stored state
+   * only (the turn failed, perhaps on a HubSpot read: the fallback makes no call it can avoid).
+   */
+  private async fallbackText(turn: TurnContext, text: string): Promise<string> {
+    const state = await this.threadState.get(turn.ref);
+    const profile = this.profiles.get(state.profile);
+    return textsFor(profile, this.language.detect(text) ?? languageOf(state, profile)).fallback;
   }
 }
