@@ -27,6 +27,7 @@ import {
   type ChatCompletionsSection,
   type EngineSection,
 } from './engine-config';
+import { handoffEnvShape, handoffSection } from './handoff-config';
 
 /** Every URL the worker sends a token to. */
 const PROVIDER_URLS = [
@@ -106,10 +107,6 @@ const workerEnvSchema = baseEnvSchema
     // Per visitor id (0 = no limit): the public chat is shared by everyone, and so is the daily budget.
     VISITOR_MAX_TURNS_PER_HOUR: env.int(0, 1_000_000).default(60),
     VISITOR_MAX_THREADS_PER_DAY: env.int(0, 1_000_000).default(20),
-    HANDOFF_ASSIGNEE_ACTOR_ID: env
-      .string()
-      .regex(/^A-\d+$/, 'must be an agent actor id like A-12345')
-      .optional(),
     CONTACT_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_UPDATABLE_PROPERTIES.join(',')),
     CONTACT_VISITOR_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_VISITOR_UPDATABLE_PROPERTIES.join(',')),
     CONTACT_LEAD_PROPERTIES: env
@@ -130,9 +127,7 @@ const workerEnvSchema = baseEnvSchema
     CAP_MESSAGE: env
       .string()
       .default('Thanks for your patience! A colleague will take over this conversation from here and reply shortly.'),
-    HANDOFF_MESSAGE: env
-      .string()
-      .default("Thanks! I've passed this conversation to a colleague, who will reply here shortly."),
+    ...handoffEnvShape,
     ...engineEnvShape,
   })
   // Runs even when other variables are missing, so a missing key is named in the same pass.
@@ -258,7 +253,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       codeKey: createHash('sha256').update(`verification-code:${e.HUBSPOT_ACCESS_TOKEN}`).digest(),
     },
     visitorLimits: { turnsPerHour: e.VISITOR_MAX_TURNS_PER_HOUR, threadsPerDay: e.VISITOR_MAX_THREADS_PER_DAY },
-    handoff: { message: e.HANDOFF_MESSAGE },
+    handoff: handoffSection(e),
     audit: { retentionSeconds: e.AUDIT_RETENTION_DAYS * 86_400 },
     caps: {
       conversationTokens: e.CAP_CONVERSATION_TOKENS,

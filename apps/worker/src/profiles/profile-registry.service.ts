@@ -31,6 +31,7 @@ const overrides = z.record(
         .strict()
         .optional(),
       language: z.enum(LANGUAGES).optional(),
+      attachmentOnly: z.enum(['answer', 'handoff']).optional(),
     })
     .strict(),
 );

@@ -7,10 +7,13 @@ import { HubSpotConfig, OpenAiConfig, QueueConfig } from '../config/config-secti
 import { FALLBACK_ANSWER } from '../engines/answer-texts';
 import { splitReply } from '../hubspot/reply-formatter';
 import { JobLockLostError, TurnProgressStore } from '../state/turn-progress.store';
+import { threadLanguage } from '../identity/identity-gate.service';
+import { HandoffService } from '../threads/handoff.service';
 import { ThreadContext } from '../threads/thread-context.service';
 import { AssistantStep } from './steps/assistant.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
+import { HandoffFollowUpStep } from './steps/handoff-follow-up.step';
 import { ReplyStep } from './steps/reply.step';
 import { ThreadTurnLock } from '../state/thread-turn-lock.service';
 import { answeredOutcome, endOf, skipReason, type TurnOutcome } from './turn-outcome';
@@ -37,6 +40,8 @@ export class MessageTurnService {
     private readonly assistant: AssistantStep,
     private readonly replies: ReplyStep,
     private readonly fallback: FallbackStep,
+    private readonly followUp: HandoffFollowUpStep,
+    private readonly handoffs: HandoffService,
     private readonly recorder: TurnRecorder,
     private readonly queue: QueueConfig,
     private readonly openai: OpenAiConfig,
@@ -64,6 +69,8 @@ export class MessageTurnService {
       const message = await this.channel.read(job, messageId);
       const role = this.channel.answerable(message);
       if (!role.answer) {
+        // A person wrote in the thread: the bot stays silent there from now on.
+        if (role.takeover) await this.handoffs.onAgentMessage(turn.ref, role.takeover);
         await this.lock.finish(turn.ref, messageId, holder);
         return { status: 'skipped', reason: role.reason };
       }
@@ -130,6 +137,7 @@ export class MessageTurnService {
     // Saved together with the first part's in-flight mark (ReplyStep), before the post.
     progress.replyParts ??= splitReply(progress.answer ?? FALLBACK_ANSWER, this.hubspot.replyMaxChars);
     await this.replies.post(turn, turn.message);
+    await this.followUp.run(turn, turn.message, threadLanguage(turn.thread));
   }
 }
 

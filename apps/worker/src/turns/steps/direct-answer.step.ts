@@ -22,9 +22,7 @@ export class DirectAnswerStep {
   async answer(turn: ReadyTurn): Promise<string | null | undefined> {
     const { ref, progress, save, thread, message } = turn;
     if (asksForPerson(message.text, thread.profile.handoffPhrases)) {
-      progress.handoffReason = 'the visitor asked for a person';
-      await this.handoff.handOff(ref, progress.handoffReason);
-      return this.handoff.message;
+      return this.handOff(turn, 'the visitor asked for a person', true);
     }
     if (!progress.visitorCounted) {
       const limited = await this.identityGate.visitorLimit(ref, message.senderId ?? `thread-${ref.threadId}`);
@@ -32,6 +30,10 @@ export class DirectAnswerStep {
       progress.visitorCounted = true;
       await save();
       if (limited) return limited.notice ? IDENTITY_TEXTS[threadLanguage(thread)].visitorLimit : null;
+    }
+    if (!message.text.trim() && message.attachments.length > 0 && thread.profile.attachmentOnly === 'handoff') {
+      // This profile's visitors send documents a person must look at: no model call.
+      return this.handOff(turn, 'the visitor sent only an attachment', false);
     }
     if (!message.text.trim()) {
       // Only a picture, a file or nothing at all: no model call, the visitor is told what works.
@@ -55,6 +57,25 @@ export class DirectAnswerStep {
     // Record the tap and the confirmation in the history so the model continues the flow.
     await this.record(turn, message.text, tapped.confirmation);
     return tapped.confirmation;
+  }
+
+  /**
+   * A handoff without the model, in the visitor's language; out of hours with
+   * HANDOFF_OUTSIDE_HOURS=stay (when `canStay`) the bot stays on and offers to take a message.
+   */
+  private async handOff(turn: ReadyTurn, reason: string, canStay: boolean): Promise<string> {
+    const { ref, progress, job, thread, message } = turn;
+    const plan = this.handoff.plan(threadLanguage(thread), canStay);
+    progress.handoffClosedUntil = plan.closedUntil;
+    if (!plan.handOff) {
+      progress.handoffStayed = reason;
+      // In the history, so the model knows it offered to take a message when the visitor writes it.
+      await this.record(turn, message.text, plan.text);
+      return plan.text;
+    }
+    progress.handoffReason = reason;
+    await this.handoff.handOff(ref, reason, job.messageId);
+    return plan.text;
   }
 
   private record(turn: ReadyTurn, userText: string, answer: string): Promise<void> {

@@ -2,9 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CHAT_CHANNEL, type ChatChannel } from '../../channel/chat-channel';
 import { FALLBACK_ANSWER } from '../../engines/answer-texts';
 import { JobLockLostError } from '../../state/turn-progress.store';
+import { asLanguage } from '../../profiles/language';
 import { HandoffService } from '../../threads/handoff.service';
+import { ThreadStateStore } from '../../threads/thread-state.store';
 import type { TurnContext } from '../turn-context';
 import { TurnRecorder } from '../turn-recorder';
+import { HandoffFollowUpStep } from './handoff-follow-up.step';
 import { ReplyStep } from './reply.step';
 
 /**
@@ -17,6 +20,8 @@ export class FallbackStep {
     @Inject(CHAT_CHANNEL) private readonly channel: ChatChannel,
     private readonly handoff: HandoffService,
     private readonly replies: ReplyStep,
+    private readonly followUp: HandoffFollowUpStep,
+    private readonly threadState: ThreadStateStore,
     private readonly recorder: TurnRecorder,
   ) {}
 
@@ -28,12 +33,18 @@ export class FallbackStep {
       const message = await this.channel.read(job, job.messageId);
       if (!this.channel.answerable(message).answer) return;
       messageAt = message.sentAt ?? job.occurredAt;
-      progress.answer = FALLBACK_ANSWER;
+      const language = asLanguage((await this.threadState.get(turn.ref)).language) ?? 'en';
+      // Out of hours the visitor is also told when a person answers (the thread is handed off anyway).
+      const plan = this.handoff.plan(language, false);
+      const text = plan.closedNote ? `${FALLBACK_ANSWER} ${plan.closedNote}` : FALLBACK_ANSWER;
+      progress.answer = text;
       progress.fallbackReason ??= 'turn failed';
-      progress.replyParts = [FALLBACK_ANSWER];
-      await this.handoff.handOff(turn.ref, 'a turn failed');
+      progress.replyParts = [text];
+      progress.handoffClosedUntil ??= plan.closedUntil;
+      await this.handoff.handOff(turn.ref, 'a turn failed', job.messageId);
       progress.handoffReason = 'a turn failed';
       await this.replies.post(turn, message);
+      await this.followUp.run(turn, message, language);
       progress.done = true;
       await this.recorder.end(turn, { outcome: 'fallback', reason: progress.fallbackReason, messageAt });
     } catch (err) {
