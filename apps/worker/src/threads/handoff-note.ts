@@ -5,8 +5,8 @@ import { redactEmail, redactText } from '@app/logging';
 const NOTE_MAX_CHARS = 1000;
 const VISITOR_TEXT_CHARS = 300;
 const TOOL_RESULT_CHARS = 140;
-/** Tools whose results are about people (contacts, codes): only their name and status go in the note. */
-const PERSONAL_TOOLS = /contact|verif|code/i;
+/** Tools whose results are about people (contacts, codes) or say nothing (the handoff): name and status only. */
+const PERSONAL_TOOLS = /contact|verif|code|hand_off/i;
 
 /** What the agent is told about a handoff; every free text in it is redacted here. */
 export interface HandoffNoteInput {
