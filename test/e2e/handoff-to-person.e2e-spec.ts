@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import type { WorkerConfig } from '../../apps/worker/src/config/worker-config';
 import { HANDOFF_TEXTS } from '../../apps/worker/src/threads/handoff-texts';
 import { REOPENED_NOTE } from '../../apps/worker/src/turns/steps/assistant.step';
+import { threadChangedJobId } from '@app/contracts';
 import { RedisKeys } from '../../libs/redis/src/redis-keys';
 import { HubSpotRequests, type SentMessage } from '../fakes/hubspot.fake';
 import { itemText, type ModelContext } from '../fakes/openai.fake';
@@ -44,6 +45,13 @@ describe.each(ENGINES)('a handoff that reaches a person (%s engine)', (engine) =
   const stateOf = (threadId: string) => redis.hgetall(RedisKeys.threadState(ref(threadId)));
   const notesIn = (threadId: string) => h.hubspot.sentNotes(threadId).map((n: SentMessage) => n.message.text);
   const assignments = (threadId: string) => h.hubspot.assigneeCalls(threadId);
+  /** HubSpot tells us a thread property changed; resolves with what the worker returned. */
+  async function threadChanged(threadId: string, propertyName: 'assignedTo' | 'status', propertyValue: string) {
+    const event = h.hubspot.propertyChangeEventFor(h.hubspot.getThread(threadId)!, propertyName, propertyValue);
+    expect((await h.deliver(event)).status).toBe(200);
+    const data = { portalId: String(event.portalId), threadId, propertyName, propertyValue, occurredAt: event.occurredAt };
+    return (await h.waitForJob(threadChangedJobId(data))).returnvalue as { status: string; reason: string };
+  }
   const requestIndex = (match: (r: (typeof h.hubspot.requests)[number]) => boolean) =>
     h.hubspot.requests.findIndex(match);
 
@@ -91,7 +99,7 @@ describe.each(ENGINES)('a handoff that reaches a person (%s engine)', (engine) =
     const noteEvent = h.hubspot.webhookEventFor(h.hubspot.sentNotes(thread.id)[0].message);
     expect((await h.deliver(noteEvent)).body).toMatchObject({ ignored: 1 });
     // HubSpot's assignment event names our assignee: the thread was already handed off; nothing more.
-    await h.deliver(h.hubspot.propertyChangeEventFor(thread, 'assignedTo', ASSIGNEE));
+    expect(await threadChanged(thread.id, 'assignedTo', ASSIGNEE)).toMatchObject({ status: 'updated' });
     await visitorSays(h, 'hello?', { threadId: thread.id });
     expect(repliesIn(h, thread.id)).toEqual([HANDOFF_MESSAGE]);
     expect(assignments(thread.id)).toHaveLength(1);
@@ -142,10 +150,9 @@ describe.each(ENGINES)('a handoff that reaches a person (%s engine)', (engine) =
 
   it("an agent's own message silences the bot; an assignment to the bot itself does not", async () => {
     const { threadId } = await visitorSays(h, 'first question');
-    const thread = h.hubspot.getThread(threadId)!;
     // HubSpot writes assignees as "A-777" or "777": the bot assigned to itself is no takeover.
-    const toBot = await h.deliver(h.hubspot.propertyChangeEventFor(thread, 'assignedTo', '777'));
-    expect(toBot.status).toBe(200);
+    expect(await threadChanged(threadId, 'assignedTo', '777')).toMatchObject({ status: 'skipped' });
+    expect(await threadChanged(threadId, 'assignedTo', 'A-777')).toMatchObject({ status: 'skipped' });
     await visitorSays(h, 'second question', { threadId });
     expect(repliesIn(h, threadId)).toEqual(['re: first question', 're: second question']);
 
@@ -166,9 +173,8 @@ describe.each(ENGINES)('a handoff that reaches a person (%s engine)', (engine) =
 
   it('a handed-off thread that was closed and reopened is answered, and the model is told to start over', async () => {
     const { threadId } = await visitorSays(h, 'let me talk to an agent');
-    const thread = h.hubspot.getThread(threadId)!;
-    await h.deliver(h.hubspot.propertyChangeEventFor(thread, 'status', 'CLOSED'));
-    await new Promise((r) => setTimeout(r, 300));
+    expect(await threadChanged(threadId, 'status', 'CLOSED')).toMatchObject({ status: 'updated' });
+    expect(await stateOf(threadId)).toMatchObject({ reopenedAfterHandoff: '1' });
     const seen: string[] = [];
     h.openai.setModel((ctx) => {
       seen.push(itemText(userItems(ctx.input).at(-1)));
