@@ -328,7 +328,11 @@ describe('FakeHubSpot through the real @hubspot/api-client', () => {
       const del = await client.apiRequest({ method: 'DELETE', path: assigneePath('v3', thread.id) });
       expect(del.status).toBe(204);
       expect(fake.getThread(thread.id)!.assignedTo).toBeUndefined();
-      const v3 = await client.apiRequest({ method: 'PUT', path: assigneePath('v3', thread.id), body: { actorId: 'A-56' } });
+      const v3 = await client.apiRequest({
+        method: 'PUT',
+        path: assigneePath('v3', thread.id),
+        body: { actorId: 'A-56' },
+      });
       expect(v3.status).toBe(200);
       const delDated = await client.apiRequest({ method: 'DELETE', path: assigneePath('2026-09-beta', thread.id) });
       expect(delDated.status).toBe(204);
@@ -356,7 +360,11 @@ describe('FakeHubSpot through the real @hubspot/api-client', () => {
       });
       expect(missing.status).toBe(404);
       fake.setAssigneePathMissing('dated', false);
-      const unknown = await client.apiRequest({ method: 'PUT', path: assigneePath('v3', '42'), body: { actorId: 'A-55' } });
+      const unknown = await client.apiRequest({
+        method: 'PUT',
+        path: assigneePath('v3', '42'),
+        body: { actorId: 'A-55' },
+      });
       expect(unknown.status).toBe(404);
       expect(fake.getThread(thread.id)!.assignedTo).toBeUndefined();
       expect(fake.assigneeCalls(thread.id).map((c) => c.status)).toEqual([400, 404]);

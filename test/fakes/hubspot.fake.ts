@@ -1114,7 +1114,12 @@ export class FakeHubSpot extends FakeHttpServer {
    * `PUT {actorId: "A-<userId>"}` → 200 with the thread (and an ASSIGNMENT item in its messages);
    * `DELETE` → 204. Only agents can be assignees (an e-mail, as HubSpot's guide shows, is refused).
    */
-  private assigneeRoute(req: RecordedRequest, method: 'PUT' | 'DELETE', version: string, threadId: string): FakeResponse {
+  private assigneeRoute(
+    req: RecordedRequest,
+    method: 'PUT' | 'DELETE',
+    version: string,
+    threadId: string,
+  ): FakeResponse {
     const path = ASSIGNEE_VERSIONS[version];
     const log = (status: number, actorId?: string) => {
       this.assigneeLog.push({ method, path: path ?? 'v3', threadId, actorId, status, at: req.at });

@@ -29,10 +29,7 @@ export const handoffEnvShape = {
     .optional(),
   // `Mon-Fri 09:00-18:00, Sat 10:00-14:00`; unset: always open.
   HANDOFF_BUSINESS_HOURS: parsed(parseBusinessHours).optional(),
-  HANDOFF_TIMEZONE: env
-    .string()
-    .refine(isTimeZone, 'must be an IANA time zone like Europe/Bucharest')
-    .default('UTC'),
+  HANDOFF_TIMEZONE: env.string().refine(isTimeZone, 'must be an IANA time zone like Europe/Bucharest').default('UTC'),
   HANDOFF_HOLIDAYS: parsed(parseHolidays).optional(),
   HANDOFF_OUTSIDE_HOURS: env.enum(OUTSIDE_HOURS_MODES).default('handoff'),
 };

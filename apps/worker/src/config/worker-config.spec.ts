@@ -137,7 +137,10 @@ describe('loadWorkerConfig', () => {
         HANDOFF_OUTSIDE_HOURS: 'stay',
       });
       expect(handoff.assigneeActorId).toBe('A-2620022');
-      expect(handoff.businessHours).toMatchObject({ timeZone: 'Europe/Bucharest', holidays: ['2026-12-25', '2027-01-01'] });
+      expect(handoff.businessHours).toMatchObject({
+        timeZone: 'Europe/Bucharest',
+        holidays: ['2026-12-25', '2027-01-01'],
+      });
       expect(handoff.businessHours!.ranges).toHaveLength(6);
       expect(handoff.outsideHours).toBe('stay');
     });

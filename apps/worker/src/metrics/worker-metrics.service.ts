@@ -13,14 +13,7 @@ export type UpstreamCallEnd = (status: UpstreamStatus) => void;
 
 export type JobOutcome = 'completed' | 'failed' | 'retried' | 'delayed' | 'stalled';
 export type HandoffReason =
-  | 'visitor_request'
-  | 'tool'
-  | 'turn_failed'
-  | 'assigned'
-  | 'agent_replied'
-  | 'attachment'
-  | 'cost_cap'
-  | 'other';
+  'visitor_request' | 'tool' | 'turn_failed' | 'assigned' | 'agent_replied' | 'attachment' | 'cost_cap' | 'other';
 
 const TURN_OUTCOMES: readonly TurnOutcomeKind[] = ['answered', 'handoff', 'fallback', 'capped', 'failed', 'skipped'];
 const JOB_OUTCOMES: readonly JobOutcome[] = ['completed', 'failed', 'retried', 'delayed', 'stalled'];

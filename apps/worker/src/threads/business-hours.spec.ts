@@ -1,4 +1,11 @@
-import { isOpen, isTimeZone, nextOpening, parseBusinessHours, parseHolidays, type BusinessHours } from './business-hours';
+import {
+  isOpen,
+  isTimeZone,
+  nextOpening,
+  parseBusinessHours,
+  parseHolidays,
+  type BusinessHours,
+} from './business-hours';
 import { describeOpening } from './handoff-texts';
 
 const ZONE = 'Europe/Bucharest';
@@ -67,9 +74,13 @@ describe('business hours', () => {
     expect(describeOpening(monday, 'ro', ZONE, now)).toBe('luni de la 09:00 (ora Europe/Bucharest)');
     expect(describeOpening(monday, 'nl', ZONE, now)).toBe('op maandag vanaf 09:00 (tijdzone Europe/Bucharest)');
     const early = at('2026-12-09T05:00:00Z');
-    expect(describeOpening(nextOpening(week, early), 'en', ZONE, early)).toBe('today from 09:00 (Europe/Bucharest time)');
+    expect(describeOpening(nextOpening(week, early), 'en', ZONE, early)).toBe(
+      'today from 09:00 (Europe/Bucharest time)',
+    );
     const evening = at('2026-12-09T17:00:00Z');
-    expect(describeOpening(nextOpening(week, evening), 'ro', ZONE, evening)).toBe('mâine de la 09:00 (ora Europe/Bucharest)');
+    expect(describeOpening(nextOpening(week, evening), 'ro', ZONE, evening)).toBe(
+      'mâine de la 09:00 (ora Europe/Bucharest)',
+    );
     expect(describeOpening(undefined, 'en', ZONE, evening)).toBe('as soon as possible');
   });
 });

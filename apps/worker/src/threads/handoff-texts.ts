@@ -53,7 +53,12 @@ export const HANDOFF_TEXTS: Record<Language, HandoffTexts> = {
 };
 
 /** "on Monday from 09:00 (Europe/Bucharest time)", in the visitor's language. */
-export function describeOpening(opening: Opening | undefined, language: Language, timeZone: string, now: number): string {
+export function describeOpening(
+  opening: Opening | undefined,
+  language: Language,
+  timeZone: string,
+  now: number,
+): string {
   const t = HANDOFF_TEXTS[language];
   if (!opening) return t.later;
   const today = localDate(now, timeZone);

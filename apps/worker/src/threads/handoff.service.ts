@@ -61,7 +61,8 @@ export class HandoffService {
     const closedUntil = describeOpening(nextOpening(hours, now), language, hours.timeZone, now);
     const t = HANDOFF_TEXTS[language];
     const closed = { closedUntil, closedNote: t.closedNote(closedUntil) };
-    if (canStay && this.handoff.outsideHours === 'stay') return { handOff: false, text: t.stayClosed(closedUntil), ...closed };
+    if (canStay && this.handoff.outsideHours === 'stay')
+      return { handOff: false, text: t.stayClosed(closedUntil), ...closed };
     return { handOff: true, text: t.handedOffClosed(closedUntil), ...closed };
   }
 
