@@ -36,9 +36,10 @@ export const noteMarker = (messageId: string) => `[assistant handoff ${messageId
 
 /** Why, in the categories an agent knows: visitor asked / model decided / turn failed / cost cap / out of hours. */
 export function handoffCategory(reason: string): string {
+  // The model's own words (`tool: …`) may say anything: recognised before the others.
+  if (/^tool|model/i.test(reason)) return 'the assistant decided a person should take over';
   if (/attachment/i.test(reason)) return 'the visitor sent only a picture or file';
   if (/asked for a person|visitor/i.test(reason)) return 'the visitor asked for a person';
-  if (/^tool|model/i.test(reason)) return 'the assistant decided a person should take over';
   if (/failed/i.test(reason)) return 'the assistant could not answer (turn failed)';
   if (/\bcap\b|cost/i.test(reason)) return 'the conversation reached its cost cap';
   return reason;
