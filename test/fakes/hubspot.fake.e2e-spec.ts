@@ -256,7 +256,9 @@ describe('FakeHubSpot through the real @hubspot/api-client', () => {
       const note = await read(comment);
       expect(note.direction).toBeUndefined();
       expect(note.channelId).toBeUndefined();
-      expect(fake.sentMessages(thread.id).map((s) => s.body.type)).toEqual(['COMMENT']);
+      // Notes are kept apart from the replies a visitor reads.
+      expect(fake.sentNotes(thread.id).map((s) => s.body.type)).toEqual(['COMMENT']);
+      expect(fake.sentMessages(thread.id)).toEqual([]);
       const unknownThread = await client.apiRequest({
         method: 'POST',
         path: `${CONV}/threads/42/messages`,
@@ -306,6 +308,79 @@ describe('FakeHubSpot through the real @hubspot/api-client', () => {
       const visitor = await client.apiRequest({ path: `${CONV}/actors/${message.createdBy}` });
       expect(await read(visitor)).toMatchObject({ id: message.createdBy, type: 'VISITOR', email: 'jane@example.com' });
       expect((await client.apiRequest({ path: `${CONV}/actors/A-404` })).status).toBe(404);
+    });
+  });
+
+  describe('thread assignee and internal notes (reference §8)', () => {
+    const assigneePath = (version: string, threadId: string) =>
+      `/conversations/conversations/${version}/threads/${threadId}/assignee`;
+
+    it('PUT assigns an agent on both spellings, DELETE unassigns; every call is recorded', async () => {
+      const { thread } = seedConversation();
+      const put = await client.apiRequest({
+        method: 'PUT',
+        path: assigneePath('2026-09-beta', thread.id),
+        body: { actorId: 'A-55' },
+      });
+      expect(put.status).toBe(200);
+      expect((await read(put)).assignedTo).toBe('A-55');
+      expect(fake.getMessages(thread.id).at(-1)).toMatchObject({ type: 'ASSIGNMENT', assignedTo: 'A-55' });
+      const del = await client.apiRequest({ method: 'DELETE', path: assigneePath('v3', thread.id) });
+      expect(del.status).toBe(204);
+      expect(fake.getThread(thread.id)!.assignedTo).toBeUndefined();
+      const v3 = await client.apiRequest({
+        method: 'PUT',
+        path: assigneePath('v3', thread.id),
+        body: { actorId: 'A-56' },
+      });
+      expect(v3.status).toBe(200);
+      const delDated = await client.apiRequest({ method: 'DELETE', path: assigneePath('2026-09-beta', thread.id) });
+      expect(delDated.status).toBe(204);
+      expect(fake.assigneeCalls(thread.id).map((c) => [c.method, c.path, c.actorId, c.status])).toEqual([
+        ['PUT', 'dated', 'A-55', 200],
+        ['DELETE', 'v3', undefined, 204],
+        ['PUT', 'v3', 'A-56', 200],
+        ['DELETE', 'dated', undefined, 204],
+      ]);
+    });
+
+    it('refuses a non-agent assignee, answers 404 on a path made missing, and for an unknown thread', async () => {
+      const { thread } = seedConversation();
+      const email = await client.apiRequest({
+        method: 'PUT',
+        path: assigneePath('v3', thread.id),
+        body: { actorId: 'sam@corp.test' },
+      });
+      expect(email.status).toBe(400);
+      fake.setAssigneePathMissing('dated');
+      const missing = await client.apiRequest({
+        method: 'PUT',
+        path: assigneePath('2026-09-beta', thread.id),
+        body: { actorId: 'A-55' },
+      });
+      expect(missing.status).toBe(404);
+      fake.setAssigneePathMissing('dated', false);
+      const unknown = await client.apiRequest({
+        method: 'PUT',
+        path: assigneePath('v3', '42'),
+        body: { actorId: 'A-55' },
+      });
+      expect(unknown.status).toBe(404);
+      expect(fake.getThread(thread.id)!.assignedTo).toBeUndefined();
+      expect(fake.assigneeCalls(thread.id).map((c) => c.status)).toEqual([400, 404]);
+    });
+
+    it('accepts a COMMENT without a sender (stored as the app), kept apart from replies', async () => {
+      const { thread } = seedConversation();
+      const res = await client.apiRequest({
+        method: 'POST',
+        path: `${CONV}/threads/${thread.id}/messages`,
+        body: { type: 'COMMENT', text: 'note', richText: '<p>note</p>', attachments: [] },
+      });
+      expect(res.status).toBe(201);
+      expect((await read(res)).senders).toEqual([{ actorId: `I-${fake.appId}` }]);
+      expect(fake.sentNotes(thread.id).map((s) => s.message.text)).toEqual(['note']);
+      expect(fake.sentMessages(thread.id)).toEqual([]);
     });
   });
 

@@ -115,6 +115,21 @@ export interface SentMessage {
   at: number;
 }
 
+/** Which spelling of the thread assignee endpoint (reference §8) a call used. */
+export type AssigneePath = 'dated' | 'v3';
+
+/** One call to `PUT|DELETE /conversations/conversations/{2026-09-beta|v3}/threads/:threadId/assignee`. */
+export interface AssigneeCall {
+  method: 'PUT' | 'DELETE';
+  path: AssigneePath;
+  threadId: string;
+  /** The body's actorId (PUT). */
+  actorId?: string;
+  /** What the fake answered (200/204, or 400/404). */
+  status: number;
+  at: number;
+}
+
 /** A conversation webhook event (reference §1). */
 export interface ConversationWebhookEvent {
   eventId: number;
@@ -166,6 +181,8 @@ export const HubSpotRequests = {
     r.method === 'GET' && /^\/conversations\/v3\/conversations\/threads\/[^/]+$/.test(r.path),
   updateThread: (r: RecordedRequest): boolean =>
     r.method === 'PATCH' && /^\/conversations\/v3\/conversations\/threads\/[^/]+$/.test(r.path),
+  assignee: (r: RecordedRequest): boolean =>
+    /^\/conversations\/conversations\/[^/]+\/threads\/[^/]+\/assignee$/.test(r.path),
   conversations: (r: RecordedRequest): boolean => r.path.startsWith('/conversations/'),
   contacts: (r: RecordedRequest): boolean => r.path.startsWith('/crm/v3/objects/contacts'),
   search: (r: RecordedRequest): boolean => r.method === 'POST' && r.path === '/crm/v3/objects/contacts/search',
@@ -181,6 +198,8 @@ const TEN_SECONDS = 10_000;
 const ONE_SECOND = 1_000;
 const CONVERSATIONS = '/conversations/v3/conversations';
 const CONTACTS = '/crm/v3/objects/contacts';
+/** The assignee endpoint's versions: the dated beta (preferred by HubSpot's spec) and the date-less v3. */
+const ASSIGNEE_VERSIONS: Record<string, AssigneePath> = { '2026-09-beta': 'dated', v3: 'v3' };
 
 const AUTH_MESSAGE =
   'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview';
@@ -396,6 +415,8 @@ export class FakeHubSpot extends FakeHttpServer {
   private readonly searchViews = new Map<string, SearchView>();
   private readonly actors = new Map<string, HubSpotActor>();
   private readonly sent: SentMessage[] = [];
+  private readonly assigneeLog: AssigneeCall[] = [];
+  private readonly missingAssigneePaths = new Set<AssigneePath>();
   private readonly forced: ForcedResponse[] = [];
   private readonly knownProperties = new Set<string>(DEFAULT_CONTACT_PROPERTIES);
   private standardHits: number[] = [];
@@ -436,6 +457,8 @@ export class FakeHubSpot extends FakeHttpServer {
     this.searchViews.clear();
     this.actors.clear();
     this.sent.length = 0;
+    this.assigneeLog.length = 0;
+    this.missingAssigneePaths.clear();
     this.knownProperties.clear();
     for (const p of DEFAULT_CONTACT_PROPERTIES) this.knownProperties.add(p);
     this.perTenSeconds = this.defaults.perTenSeconds;
@@ -690,8 +713,28 @@ export class FakeHubSpot extends FakeHttpServer {
     return [...this.contactsById.values()];
   }
 
-  /** Messages accepted through the API, oldest first. */
+  /** Every call to the assignee endpoint (both spellings, both methods, whatever was answered), oldest first. */
+  assigneeCalls(threadId?: string): AssigneeCall[] {
+    return threadId === undefined ? [...this.assigneeLog] : this.assigneeLog.filter((c) => c.threadId === threadId);
+  }
+
+  /** Make one spelling of the assignee endpoint answer 404 (a portal without the beta, or after v3 is gone). */
+  setAssigneePathMissing(path: AssigneePath, missing = true): void {
+    if (missing) this.missingAssigneePaths.add(path);
+    else this.missingAssigneePaths.delete(path);
+  }
+
+  /** Internal notes (COMMENT: agents see them, visitors never do) accepted through the API, oldest first. */
+  sentNotes(threadId?: string): SentMessage[] {
+    return this.sentOfThread(threadId).filter((s) => s.message.type === 'COMMENT');
+  }
+
+  /** Messages (type MESSAGE: what the visitor reads) accepted through the API, oldest first; notes: `sentNotes`. */
   sentMessages(threadId?: string): SentMessage[] {
+    return this.sentOfThread(threadId).filter((s) => s.message.type !== 'COMMENT');
+  }
+
+  private sentOfThread(threadId?: string): SentMessage[] {
     return threadId === undefined ? [...this.sent] : this.sent.filter((s) => s.threadId === threadId);
   }
 
@@ -894,6 +937,11 @@ export class FakeHubSpot extends FakeHttpServer {
     this.on('PATCH', `${CONVERSATIONS}/threads/:threadId`, 'standard', (req, p) =>
       this.updateThreadRoute(req, p.threadId),
     );
+    for (const method of ['PUT', 'DELETE'] as const) {
+      this.on(method, '/conversations/conversations/:version/threads/:threadId/assignee', 'standard', (req, p) =>
+        this.assigneeRoute(req, method, p.version, p.threadId),
+      );
+    }
     this.on('GET', `${CONVERSATIONS}/actors/:actorId`, 'standard', (_req, p) => this.actorRoute(p.actorId));
 
     this.on('POST', CONTACTS, 'standard', (req) => this.createContactRoute(req));
@@ -951,9 +999,10 @@ export class FakeHubSpot extends FakeHttpServer {
     if (typeof type !== 'string' || !MESSAGE_SEND_TYPES.has(type)) {
       return invalid(`type must be one of ${[...MESSAGE_SEND_TYPES].join(', ')}`, 'type');
     }
-    const sender = body.senderActorId;
+    // A COMMENT needs no sender (reference §8: only type, text and attachments); it is stored as the app's.
+    const sender = type === 'COMMENT' && body.senderActorId === undefined ? `I-${this.appId}` : body.senderActorId;
     if (!nonEmptyString(sender)) return invalid('senderActorId is required', 'senderActorId');
-    if (!sender.startsWith('A-')) {
+    if (!sender.startsWith('A-') && !(type === 'COMMENT' && sender === `I-${this.appId}`)) {
       return invalid(
         `Actor ${sender} cannot send messages: only agent actors (A-) are supported`,
         'senderActorId',
@@ -1058,6 +1107,57 @@ export class FakeHubSpot extends FakeHttpServer {
       if (body.status === 'CLOSED') thread.closedAt = new Date(this.stamp()).toISOString();
       else delete thread.closedAt;
     }
+    return { status: 200, body: thread };
+  }
+
+  /**
+   * `PUT {actorId: "A-<userId>"}` → 200 with the thread (and an ASSIGNMENT item in its messages);
+   * `DELETE` → 204. Only agents can be assignees (an e-mail, as HubSpot's guide shows, is refused).
+   */
+  private assigneeRoute(
+    req: RecordedRequest,
+    method: 'PUT' | 'DELETE',
+    version: string,
+    threadId: string,
+  ): FakeResponse {
+    const path = ASSIGNEE_VERSIONS[version];
+    const log = (status: number, actorId?: string) => {
+      this.assigneeLog.push({ method, path: path ?? 'v3', threadId, actorId, status, at: req.at });
+    };
+    const body = isObject(req.body) ? req.body : {};
+    const actorId = typeof body.actorId === 'string' ? body.actorId : undefined;
+    if (!path || this.missingAssigneePaths.has(path)) {
+      if (path) log(404, actorId);
+      return this.error(404, 'OBJECT_NOT_FOUND', `resource not found: ${req.method} ${req.path}`);
+    }
+    const thread = this.threads.get(threadId);
+    if (!thread) {
+      log(404, actorId);
+      return this.threadNotFound(threadId);
+    }
+    const previous = thread.assignedTo;
+    if (method === 'DELETE') {
+      log(204);
+      delete thread.assignedTo;
+      return { status: 204 };
+    }
+    const bad = this.invalidJson(req);
+    if (bad) {
+      log(400);
+      return bad;
+    }
+    if (!actorId || !/^A-\d+$/.test(actorId)) {
+      log(400, actorId);
+      return this.validation('actorId must be an agent actor id like A-123', {
+        errors: [{ message: 'invalid actorId', in: 'actorId' }],
+      });
+    }
+    log(200, actorId);
+    thread.assignedTo = actorId;
+    this.addMessage(threadId, {
+      type: 'ASSIGNMENT',
+      ...({ assignedFrom: previous ?? null, assignedTo: actorId } as Partial<HubSpotMessage>),
+    });
     return { status: 200, body: thread };
   }
 

@@ -222,4 +222,37 @@ describe.each(ENGINES)('a worker process killed mid-turn: a second one takes the
     await expectAnsweredOnce(run, 'We are open 9 to 17.');
     expect(modelCallsOf(h, run.thread.id)).toHaveLength(1);
   });
+
+  describe('at a handoff (HANDOFF_ASSIGNEE_ACTOR_ID set)', () => {
+    const ASSIGNEE = 'A-2620022';
+    const isNote = (r: RecordedRequest) =>
+      HubSpotRequests.sendMessage(r) && (r.body as { type?: string }).type === 'COMMENT';
+    beforeAll(() => {
+      h.workerEnv.HANDOFF_ASSIGNEE_ACTOR_ID = ASSIGNEE;
+    });
+    afterAll(() => {
+      delete h.workerEnv.HANDOFF_ASSIGNEE_ACTOR_ID;
+    });
+
+    it.each([
+      ['(d) while the note was being posted', isNote],
+      ['(e) while the assignment was being made', HubSpotRequests.assignee],
+    ])('%s: one reply, one note, one assignment', async (_name, hold) => {
+      const run = await crashWhile('I want to talk to a person', h.hubspot, hold);
+      // Answered without the model (no history): one reply, completed by the second worker, no retry spent.
+      const sent = h.hubspot.sentMessages(run.thread.id);
+      expect(sent.map((m) => m.message.text)).toEqual([
+        "Thanks! I've passed this conversation to a colleague, who will reply here shortly.",
+      ]);
+      expect(run.job.returnvalue).toMatchObject({ status: 'answered', replyMessageIds: [sent[0].message.id] });
+      expect(run.job.stalledCounter).toBe(1);
+      expect(run.job.attemptsMade).toBe(1);
+      expect(h.hubspot.sentNotes(run.thread.id)).toHaveLength(1);
+      expect(h.hubspot.assigneeCalls(run.thread.id).map((c) => [c.method, c.actorId, c.status])).toEqual([
+        ['PUT', ASSIGNEE, 200],
+      ]);
+      expect(h.hubspot.getThread(run.thread.id)!.assignedTo).toBe(ASSIGNEE);
+      expect(modelCallsOf(h, run.thread.id)).toHaveLength(0);
+    });
+  });
 });

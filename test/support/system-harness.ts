@@ -5,7 +5,7 @@ import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
 import { loadApiConfig } from '../../apps/api/src/config/api-config';
 import { createApiApp } from '../../apps/api/src/create-api-app';
 import type { EngineKind } from '../../apps/worker/src/config/engine-config';
-import { loadWorkerConfig } from '../../apps/worker/src/config/worker-config';
+import { loadWorkerConfig, type WorkerConfig } from '../../apps/worker/src/config/worker-config';
 import { createWorkerApp } from '../../apps/worker/src/create-worker-app';
 import { FakeAirtable } from '../fakes/airtable.fake';
 import { FakeAnaf } from '../fakes/anaf.fake';
@@ -121,8 +121,14 @@ export class SystemHarness {
     return h;
   }
 
-  async startWorker(env: Record<string, string> = {}): Promise<NestFastifyApplication> {
-    const worker = await createWorkerApp(loadWorkerConfig({ ...this.workerEnv, ...env }));
+  /** `configure` adjusts the validated config before boot (e.g. freezes the handoff clock). */
+  async startWorker(
+    env: Record<string, string> = {},
+    configure?: (config: WorkerConfig) => void,
+  ): Promise<NestFastifyApplication> {
+    const config = loadWorkerConfig({ ...this.workerEnv, ...env });
+    configure?.(config);
+    const worker = await createWorkerApp(config);
     await worker.init();
     // Its HTTP routes (/health, /metrics) answer supertest only once Fastify is ready.
     await worker.getHttpAdapter().getInstance().ready();

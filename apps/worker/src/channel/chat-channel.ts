@@ -20,12 +20,14 @@ export interface ChannelMessage {
   readonly native: unknown;
 }
 
-export type AnswerVerdict = { answer: true } | { answer: false; reason: string };
+/** `takeover`: the message is a person's (an agent's actor id): the bot must stay silent in the thread. */
+export type AnswerVerdict = { answer: true } | { answer: false; reason: string; takeover?: string };
 
 /**
  * Everything channel-specific a turn needs: read a message, decide whether the bot may answer it
  * (never itself, a person or a system event), post a reply, and find a reply already posted (after
- * a crash mid-post). One implementation today: HubSpot Conversations.
+ * a crash mid-post); at a handoff, a note for the agents and an assignment. One implementation
+ * today: HubSpot Conversations.
  */
 export interface ChatChannel {
   /** The bot's own identity on the channel. */
@@ -36,6 +38,14 @@ export interface ChatChannel {
   reply(to: ChannelMessage, text: string, quickReplies?: QuickReply[]): Promise<string>;
   /** The id of a reply with exactly this text the bot posted after `to`, if any. */
   findReply(to: ChannelMessage, text: string): Promise<string | undefined>;
+  /** Posts an internal note for the agents (never shown to the visitor); returns its id. */
+  note(threadId: string, text: string): Promise<string>;
+  /** The id of a note in the thread whose text contains `marker`, if any (after a crash mid-post). */
+  findNote(threadId: string, marker: string): Promise<string | undefined>;
+  /** Assigns the thread to an agent. */
+  assign(threadId: string, agentId: string): Promise<void>;
+  /** Is the thread assigned to this agent now? */
+  isAssignedTo(threadId: string, agentId: string): Promise<boolean>;
 }
 
 export const CHAT_CHANNEL = Symbol('CHAT_CHANNEL');

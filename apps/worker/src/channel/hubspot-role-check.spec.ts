@@ -1,4 +1,4 @@
-import { checkRole } from './hubspot-role-check';
+import { agentTakeover, checkRole } from './hubspot-role-check';
 
 const visitor = {
   type: 'MESSAGE',
@@ -24,5 +24,23 @@ describe('checkRole', () => {
     ['no direction', { direction: undefined }],
   ])('skips %s', (_name, patch) => {
     expect(checkRole({ ...visitor, ...patch })).toMatchObject({ answer: false });
+  });
+});
+
+describe('agentTakeover', () => {
+  const agent = { type: 'MESSAGE', direction: 'OUTGOING', senders: [{ actorId: 'A-42' }] };
+
+  it('names a human agent who wrote in the thread', () => {
+    expect(agentTakeover(agent, 'A-777')).toBe('A-42');
+  });
+
+  it.each([
+    ['the bot itself', { senders: [{ actorId: 'A-777' }] }],
+    ['a visitor', { senders: [{ actorId: 'V-1' }], direction: 'INCOMING' }],
+    ['an integration (our reply rewritten by HubSpot)', { senders: [{ actorId: 'I-1098266' }] }],
+    ['an internal comment by an agent', { type: 'COMMENT' }],
+    ['an assignment event', { type: 'ASSIGNMENT' }],
+  ])('ignores %s', (_name, patch) => {
+    expect(agentTakeover({ ...agent, ...patch }, 'A-777')).toBeUndefined();
   });
 });

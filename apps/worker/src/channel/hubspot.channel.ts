@@ -1,13 +1,14 @@
 import type { ThreadKeyRef } from '@app/redis';
 import { Injectable } from '@nestjs/common';
 import { HubSpotConfig } from '../config/config-sections';
+import { HubSpotAssignee } from '../hubspot/hubspot-assignee.service';
 import { HubSpotConversations } from '../hubspot/hubspot-conversations.service';
 import { HubSpotReply } from '../hubspot/hubspot-reply.service';
 import { toPlainText } from '../hubspot/markdown-reply';
 import type { HubSpotMessage, QuickReply } from '../hubspot/hubspot.types';
 import type { AnswerVerdict, ChannelMessage, ChatChannel } from './chat-channel';
 import { describeAttachments } from './hubspot-attachments';
-import { checkRole } from './hubspot-role-check';
+import { agentTakeover, checkRole } from './hubspot-role-check';
 
 /** How many recent messages a crash recovery looks through for a reply already posted. */
 const RECOVERY_WINDOW = 50;
@@ -20,6 +21,7 @@ export class HubSpotChannel implements ChatChannel {
   constructor(
     private readonly conversations: HubSpotConversations,
     private readonly replies: HubSpotReply,
+    private readonly assignee: HubSpotAssignee,
     hubspot: HubSpotConfig,
   ) {
     this.botId = hubspot.botActorId;
@@ -43,7 +45,10 @@ export class HubSpotChannel implements ChatChannel {
   }
 
   answerable(message: ChannelMessage): AnswerVerdict {
-    return checkRole(native(message));
+    const verdict = checkRole(native(message));
+    if (verdict.answer) return verdict;
+    const takeover = agentTakeover(native(message), this.botId);
+    return takeover ? { ...verdict, takeover } : verdict;
   }
 
   reply(to: ChannelMessage, text: string, quickReplies?: QuickReply[]): Promise<string> {
@@ -63,6 +68,26 @@ export class HubSpotChannel implements ChatChannel {
         (Date.parse(m.createdAt ?? '') || 0) >= since,
     );
     return match?.id;
+  }
+
+  note(threadId: string, text: string): Promise<string> {
+    return this.replies.comment(threadId, text);
+  }
+
+  /** Rare path (after a crash mid-post): did HubSpot already store this note? */
+  async findNote(threadId: string, marker: string): Promise<string | undefined> {
+    const recent = await this.conversations.listMessages(threadId, RECOVERY_WINDOW);
+    return recent.find((m) => m.type === 'COMMENT' && (m.text ?? '').includes(marker))?.id;
+  }
+
+  assign(threadId: string, agentId: string): Promise<void> {
+    return this.assignee.assign(threadId, agentId);
+  }
+
+  /** HubSpot writes the assignee as "A-123" or "123" (reference §8). */
+  async isAssignedTo(threadId: string, agentId: string): Promise<boolean> {
+    const current = await this.assignee.current(threadId);
+    return current !== undefined && current.replace(/^A-/, '') === agentId.replace(/^A-/, '');
   }
 }
 

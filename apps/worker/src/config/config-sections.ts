@@ -4,6 +4,8 @@
  * for the section(s) it uses. The values are the plain objects built by loadWorkerConfig.
  */
 
+import type { BusinessHours } from '../threads/business-hours';
+import type { HandoffSection, OutsideHoursMode } from './handoff-config';
 import type { ChatCompletionsSection, EngineKind, EngineSection, ServerKind } from './engine-config';
 
 export class HttpConfig {
@@ -100,6 +102,14 @@ export class IdentityConfig {
 export class VisitorLimitsConfig {
   readonly turnsPerHour!: number;
   readonly threadsPerDay!: number;
+}
+
+/** HANDOFF_*: the optional assignee, business hours, and the clock they are judged by. */
+export class HandoffConfig implements HandoffSection {
+  readonly assigneeActorId?: string;
+  readonly businessHours?: BusinessHours;
+  readonly outsideHours!: OutsideHoursMode;
+  readonly now!: () => number;
 }
 
 export class AuditConfig {

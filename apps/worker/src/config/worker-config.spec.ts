@@ -117,4 +117,51 @@ describe('loadWorkerConfig', () => {
       ]);
     });
   });
+
+  describe('handoff', () => {
+    it('is always open and unassigned by default', () => {
+      const { handoff } = loadWorkerConfig(required);
+      expect(handoff.businessHours).toBeUndefined();
+      expect(handoff.assigneeActorId).toBeUndefined();
+      expect(handoff.outsideHours).toBe('handoff');
+      expect(typeof handoff.now()).toBe('number');
+    });
+
+    it('reads the assignee, business hours, time zone, holidays and the out-of-hours mode', () => {
+      const { handoff } = loadWorkerConfig({
+        ...required,
+        HANDOFF_ASSIGNEE_ACTOR_ID: 'A-2620022',
+        HANDOFF_BUSINESS_HOURS: 'Mon-Fri 09:00-18:00, Sat 10:00-14:00',
+        HANDOFF_TIMEZONE: 'Europe/Bucharest',
+        HANDOFF_HOLIDAYS: '2026-12-25,2027-01-01',
+        HANDOFF_OUTSIDE_HOURS: 'stay',
+      });
+      expect(handoff.assigneeActorId).toBe('A-2620022');
+      expect(handoff.businessHours).toMatchObject({
+        timeZone: 'Europe/Bucharest',
+        holidays: ['2026-12-25', '2027-01-01'],
+      });
+      expect(handoff.businessHours!.ranges).toHaveLength(6);
+      expect(handoff.outsideHours).toBe('stay');
+    });
+
+    it('names every bad handoff variable at boot', () => {
+      expect(
+        problemsOf({
+          ...required,
+          HANDOFF_ASSIGNEE_ACTOR_ID: 'sam@corp.test',
+          HANDOFF_BUSINESS_HOURS: 'weekdays 9-18',
+          HANDOFF_TIMEZONE: 'Europe/Atlantis',
+          HANDOFF_HOLIDAYS: '25.12.2026',
+          HANDOFF_OUTSIDE_HOURS: 'sleep',
+        }),
+      ).toEqual([
+        'HANDOFF_ASSIGNEE_ACTOR_ID must be an agent actor id like A-12345',
+        'HANDOFF_BUSINESS_HOURS "weekdays 9-18" must look like Mon-Fri 09:00-18:00',
+        'HANDOFF_TIMEZONE must be an IANA time zone like Europe/Bucharest',
+        'HANDOFF_HOLIDAYS "25.12.2026" must be a date like 2026-12-25',
+        'HANDOFF_OUTSIDE_HOURS must be one of handoff, stay',
+      ]);
+    });
+  });
 });

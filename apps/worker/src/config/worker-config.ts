@@ -7,6 +7,7 @@ import type {
   CapsConfig,
   CompaniesConfig,
   ContactsConfig,
+  HandoffConfig,
   HttpConfig,
   HubSpotConfig,
   IdentityConfig,
@@ -26,6 +27,7 @@ import {
   type ChatCompletionsSection,
   type EngineSection,
 } from './engine-config';
+import { handoffEnvShape, handoffSection } from './handoff-config';
 
 /** Every URL the worker sends a token to. */
 const PROVIDER_URLS = [
@@ -105,10 +107,6 @@ const workerEnvSchema = baseEnvSchema
     // Per visitor id (0 = no limit): the public chat is shared by everyone, and so is the daily budget.
     VISITOR_MAX_TURNS_PER_HOUR: env.int(0, 1_000_000).default(60),
     VISITOR_MAX_THREADS_PER_DAY: env.int(0, 1_000_000).default(20),
-    HANDOFF_ASSIGNEE_ACTOR_ID: env
-      .string()
-      .regex(/^A-\d+$/, 'must be an agent actor id like A-12345')
-      .optional(),
     CONTACT_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_UPDATABLE_PROPERTIES.join(',')),
     CONTACT_VISITOR_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_VISITOR_UPDATABLE_PROPERTIES.join(',')),
     CONTACT_LEAD_PROPERTIES: env
@@ -130,6 +128,7 @@ const workerEnvSchema = baseEnvSchema
     // every language, unless a profile's PROFILES_FILE entry sets its own for a language.
     CAP_MESSAGE: env.string().optional(),
     HANDOFF_MESSAGE: env.string().optional(),
+    ...handoffEnvShape,
     ...engineEnvShape,
   })
   // Runs even when other variables are missing, so a missing key is named in the same pass.
@@ -173,6 +172,7 @@ export class WorkerConfig {
   readonly profiles!: ProfilesConfig;
   readonly identity!: IdentityConfig;
   readonly visitorLimits!: VisitorLimitsConfig;
+  readonly handoff!: HandoffConfig;
   readonly audit!: AuditConfig;
   readonly caps!: CapsConfig;
   readonly contacts!: ContactsConfig;
@@ -258,6 +258,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       codeKey: createHash('sha256').update(`verification-code:${e.HUBSPOT_ACCESS_TOKEN}`).digest(),
     },
     visitorLimits: { turnsPerHour: e.VISITOR_MAX_TURNS_PER_HOUR, threadsPerDay: e.VISITOR_MAX_THREADS_PER_DAY },
+    handoff: handoffSection(e),
     audit: { retentionSeconds: e.AUDIT_RETENTION_DAYS * 86_400 },
     caps: {
       conversationTokens: e.CAP_CONVERSATION_TOKENS,

@@ -6,7 +6,7 @@ import { HubSpotConfig } from '../config/config-sections';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
 import { HubSpotErrorAnswer, isHubSpotFailure, toUpstreamError, type HubSpotFailure } from './hubspot-errors';
 
-type Method = 'GET' | 'POST' | 'PATCH';
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
 /** The SDK client, as handed to `call()`'s callback (only there). */
 export type HubSpotSdk = Client;
@@ -107,6 +107,7 @@ const ENDPOINTS: [RegExp, string][] = [
   [/^GET \/conversations\/v3\/conversations\/threads\/[^/]+\/messages$/, 'conversations.threads.messages.list'],
   [/^POST \/conversations\/v3\/conversations\/threads\/[^/]+\/messages$/, 'conversations.threads.messages.create'],
   [/^GET \/conversations\/v3\/conversations\/threads\/[^/]+$/, 'conversations.threads.get'],
+  [/^PUT \/conversations\/conversations\/[^/]+\/threads\/[^/]+\/assignee$/, 'conversations.threads.assignee.put'],
 ];
 
 export function hubspotEndpoint(method: string, path: string): string {

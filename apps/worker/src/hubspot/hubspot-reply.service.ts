@@ -40,4 +40,24 @@ export class HubSpotReply {
     );
     return created.id;
   }
+
+  /**
+   * Posts an internal note (COMMENT): agents see it, the visitor never does. Reference §8: only
+   * type, text and attachments are required; no sender, channel or recipients.
+   */
+  async comment(threadId: string, text: string): Promise<string> {
+    // Our own plain text (quoted visitor words included): stored as written, never parsed as Markdown.
+    const richText = `<p>${escapeHtml(text).replace(/\n/g, '<br>')}</p>`;
+    const body = { type: 'COMMENT', text, richText, attachments: [] };
+    const created = await this.api.request<{ id: string }>(
+      'POST',
+      `/conversations/v3/conversations/threads/${encodeURIComponent(threadId)}/messages`,
+      body,
+      [200, 201],
+    );
+    return created.id;
+  }
 }
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);

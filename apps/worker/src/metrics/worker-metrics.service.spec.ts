@@ -119,6 +119,8 @@ describe('handoffReasonLabel', () => {
     ['the visitor asked for a person', 'visitor_request'],
     ['a turn failed', 'turn_failed'],
     ['assigned to A-123', 'assigned'],
+    ['agent replied: A-123', 'agent_replied'],
+    ['the visitor sent only an attachment', 'attachment'],
     ['cost cap reached', 'cost_cap'],
     ['something new', 'other'],
   ])('maps %p to %p', (reason, label) => {

@@ -12,7 +12,8 @@ export type UpstreamStatus = number | 'timeout' | 'network' | 'api_error' | 'err
 export type UpstreamCallEnd = (status: UpstreamStatus) => void;
 
 export type JobOutcome = 'completed' | 'failed' | 'retried' | 'delayed' | 'stalled';
-export type HandoffReason = 'visitor_request' | 'tool' | 'turn_failed' | 'assigned' | 'cost_cap' | 'other';
+export type HandoffReason =
+  'visitor_request' | 'tool' | 'turn_failed' | 'assigned' | 'agent_replied' | 'attachment' | 'cost_cap' | 'other';
 
 const TURN_OUTCOMES: readonly TurnOutcomeKind[] = ['answered', 'handoff', 'fallback', 'capped', 'failed', 'skipped'];
 const JOB_OUTCOMES: readonly JobOutcome[] = ['completed', 'failed', 'retried', 'delayed', 'stalled'];
@@ -21,6 +22,8 @@ const HANDOFF_REASONS: readonly HandoffReason[] = [
   'tool',
   'turn_failed',
   'assigned',
+  'agent_replied',
+  'attachment',
   'cost_cap',
   'other',
 ];
@@ -276,6 +279,8 @@ function jobLabel(name: string): string {
 export function handoffReasonLabel(reason: string): HandoffReason {
   if (reason.startsWith('tool')) return 'tool';
   if (reason.startsWith('assigned')) return 'assigned';
+  if (reason.startsWith('agent replied')) return 'agent_replied';
+  if (/attachment/i.test(reason)) return 'attachment';
   if (/asked for a person|visitor/i.test(reason)) return 'visitor_request';
   if (/turn failed|failed/i.test(reason)) return 'turn_failed';
   if (/\bcap\b|cost/i.test(reason)) return 'cost_cap';

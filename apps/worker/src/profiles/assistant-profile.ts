@@ -35,6 +35,11 @@ export interface AssistantProfile {
    * 1007 WhatsApp are left to people). Unset: ANSWER_CHANNELS.
    */
   channels?: string[];
+  /**
+   * A message with only a picture or a file: `answer` (default) says in the visitor's language what
+   * the assistant can do; `handoff` hands the chat to a person (documents a colleague must see).
+   */
+  attachmentOnly?: 'answer' | 'handoff';
   /** The language of fixed texts until the thread's own language is known (default en). */
   language?: Language;
   /** History bound: server-side compaction threshold in tokens (≥ 1000). */

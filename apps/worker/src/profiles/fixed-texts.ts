@@ -34,6 +34,12 @@ export interface FixedTexts {
   staffVerified: string;
   staffUnavailable: string;
   codesRateLimited: string;
+  /** The handoff text outside business hours; `{when}`: "on Monday from 09:00 (Europe/Bucharest time)". */
+  handoffClosed: string;
+  /** Out of hours with HANDOFF_OUTSIDE_HOURS=stay: the bot stays on and offers to take a message. */
+  stayClosed: string;
+  /** Added to the fallback and cost-cap texts out of hours (they hand off too). */
+  closedNote: string;
 }
 
 export type TextKey = keyof FixedTexts;
@@ -69,6 +75,11 @@ export const FIXED_TEXTS: Record<Language, FixedTexts> = {
     staffUnavailable:
       'This assistant is for our staff, and staff verification is not available right now. Write "I want to talk to a person" and a colleague will help you.',
     codesRateLimited: 'Too many codes were requested. Please try again later.',
+    handoffClosed:
+      "Thanks! I've passed this conversation to a colleague. Our team is away right now: a colleague will reply here {when}.",
+    stayClosed:
+      "Our team is away right now and will be back {when}. I can take a message: write what you need and how we can reach you, and a colleague will follow up. Meanwhile I'm happy to keep helping here.",
+    closedNote: 'Our team is away right now: a colleague will reply here {when}.',
   },
   ro: {
     handoff: 'Mulțumesc! Am transmis conversația unui coleg, care îți va răspunde aici în curând.',
@@ -96,6 +107,11 @@ export const FIXED_TEXTS: Record<Language, FixedTexts> = {
     staffUnavailable:
       'Acest asistent este pentru colegii noștri, iar verificarea nu este disponibilă acum. Scrie „vreau să vorbesc cu un om” și te ajută un coleg.',
     codesRateLimited: 'Au fost cerute prea multe coduri. Te rog încearcă mai târziu.',
+    handoffClosed:
+      'Mulțumesc! Am transmis conversația unui coleg. Echipa noastră nu este disponibilă acum: un coleg îți va răspunde aici {when}.',
+    stayClosed:
+      'Echipa noastră nu este disponibilă acum și revine {when}. Pot prelua un mesaj: scrie ce îți trebuie și cum te putem contacta, iar un coleg îți va răspunde. Între timp, te pot ajuta în continuare aici.',
+    closedNote: 'Echipa noastră nu este disponibilă acum: un coleg îți va răspunde aici {when}.',
   },
   nl: {
     handoff: 'Bedankt! Ik heb dit gesprek doorgegeven aan een collega, die je hier snel antwoordt.',
@@ -123,6 +139,11 @@ export const FIXED_TEXTS: Record<Language, FixedTexts> = {
     staffUnavailable:
       'Deze assistent is voor onze medewerkers en verificatie is nu niet beschikbaar. Schrijf "ik wil een medewerker spreken" en een collega helpt je.',
     codesRateLimited: 'Er zijn te veel codes aangevraagd. Probeer het later opnieuw.',
+    handoffClosed:
+      'Bedankt! Ik heb dit gesprek aan een collega doorgegeven. Ons team is nu niet bereikbaar: een collega antwoordt hier {when}.',
+    stayClosed:
+      'Ons team is nu niet bereikbaar en is er weer {when}. Ik kan een bericht aannemen: schrijf wat je nodig hebt en hoe we je kunnen bereiken, dan neemt een collega contact op. Intussen help ik je hier graag verder.',
+    closedNote: 'Ons team is nu niet bereikbaar: een collega antwoordt hier {when}.',
   },
 };
 

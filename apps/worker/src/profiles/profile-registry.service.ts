@@ -53,6 +53,7 @@ const overrides = z.record(
         .strict()
         .optional(),
       language: z.enum(LANGUAGES).optional(),
+      attachmentOnly: z.enum(['answer', 'handoff']).optional(),
     })
     .strict(),
 );

@@ -55,6 +55,14 @@ export interface TurnProgress {
   errors: string[];
   /** Why this turn handed the thread to a person, when it did. */
   handoffReason?: string;
+  /** Out of hours at the handoff: when the visitor was told a person answers. */
+  handoffClosedUntil?: string;
+  /** Out of hours with HANDOFF_OUTSIDE_HOURS=stay: why a person was wanted; the bot stayed on. */
+  handoffStayed?: string;
+  /** The agents' note of this turn's handoff: `posting` while its post's outcome is unknown, then its id. */
+  handoffNote?: string;
+  /** The assignment of this turn's handoff (HANDOFF_ASSIGNEE_ACTOR_ID): `assigning` while unknown, then `done` (or `failed`: refused for good). */
+  handoffAssign?: 'assigning' | 'done' | 'failed';
   /** Why the model's answer was replaced before posting (it quoted the instructions). */
   screenedReason?: string;
   /** The cost cap this turn reached, when it did. */

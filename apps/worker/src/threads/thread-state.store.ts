@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { LegacyRedisKeys, REDIS_CONNECTION, RedisKeys } from '@app/redis';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
+import { threadStateClaim } from './lua/thread-state-claim.lua';
 
 /** What we keep per HubSpot thread between turns (cached facts and the bot's own state). */
 export interface ThreadState {
@@ -25,6 +26,10 @@ export interface ThreadState {
   contactLanguage?: string;
   /** Set when a human took over (handoff or assignment): the bot stays silent. */
   handedOff?: string;
+  /** Who handed the thread off: the visitor message whose turn did (it posts the note, assigns), or `event`. */
+  handoffBy?: string;
+  /** The thread was closed after a handoff: its next turn tells the model the chat starts over. */
+  reopenedAfterHandoff?: string;
   /** The welcome message id, once posted. */
   welcomedWith?: string;
 }
@@ -58,6 +63,12 @@ export class ThreadStateStore {
       .expire(key(ref), TTL_SECONDS)
       .exec()) as [[Error | null, number]];
     return created === 1;
+  }
+
+  /** Sets `field` and `ownerField` together if `field` is unset; true when this call did. */
+  async claim(ref: ThreadRef, field: Field, value: string, ownerField: Field, owner: string): Promise<boolean> {
+    const set = await threadStateClaim.run(this.redis, key(ref), field, value, ownerField, owner, String(TTL_SECONDS));
+    return set === 1;
   }
 
   async unset(ref: ThreadRef, ...fields: Field[]): Promise<void> {

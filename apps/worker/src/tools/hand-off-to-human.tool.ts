@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { redactText } from '@app/logging';
 import { HandoffService } from '../threads/handoff.service';
-import type { AssistantTool, ToolContext } from './assistant-tool';
+import { ToolRefusedError, type AssistantTool, type ToolContext } from './assistant-tool';
 
 export const HAND_OFF_TOOL = 'hand_off_to_human';
 
@@ -22,9 +22,17 @@ export class HandOffToHumanTool implements AssistantTool<typeof schema> {
   constructor(private readonly handoff: HandoffService) {}
 
   async run({ reason }: z.output<typeof schema>, ctx: ToolContext) {
+    const backAt = this.handoff.stayOnUntil();
+    if (backAt) {
+      // HANDOFF_OUTSIDE_HOURS=stay: nobody is there to take over; the model keeps the chat.
+      throw new ToolRefusedError(
+        `No colleague is available now (back ${backAt}). Do not say you handed the chat over: tell the ` +
+          'visitor when the team is back and offer to take a message (what they need and how to reach them).',
+      );
+    }
     // The reason is the model's free text: it may repeat what the visitor said about themselves.
     const safe = redactText(reason, ctx.personalNames);
-    await this.handoff.handOff({ portalId: ctx.portalId, threadId: ctx.threadId }, `tool: ${safe}`);
+    await this.handoff.handOff({ portalId: ctx.portalId, threadId: ctx.threadId }, `tool: ${safe}`, ctx.messageId);
     return { handedOff: true };
   }
 }

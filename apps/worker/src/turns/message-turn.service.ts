@@ -7,11 +7,13 @@ import { HubSpotConfig, OpenAiConfig, QueueConfig } from '../config/config-secti
 import { splitReply } from '../hubspot/reply-formatter';
 import { JobLockLostError, TurnProgressStore } from '../state/turn-progress.store';
 import { textsFor } from '../profiles/fixed-texts';
+import { HandoffService } from '../threads/handoff.service';
 import { ThreadContext } from '../threads/thread-context.service';
 import { VisitorLanguage, threadLanguage } from '../threads/visitor-language';
 import { AssistantStep } from './steps/assistant.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
+import { HandoffFollowUpStep } from './steps/handoff-follow-up.step';
 import { ReplyStep } from './steps/reply.step';
 import { ThreadTurnLock } from '../state/thread-turn-lock.service';
 import { answeredOutcome, endOf, skipReason, type TurnOutcome } from './turn-outcome';
@@ -38,6 +40,8 @@ export class MessageTurnService {
     private readonly assistant: AssistantStep,
     private readonly replies: ReplyStep,
     private readonly fallback: FallbackStep,
+    private readonly followUp: HandoffFollowUpStep,
+    private readonly handoffs: HandoffService,
     private readonly recorder: TurnRecorder,
     private readonly queue: QueueConfig,
     private readonly openai: OpenAiConfig,
@@ -66,6 +70,8 @@ export class MessageTurnService {
       const message = await this.channel.read(job, messageId);
       const role = this.channel.answerable(message);
       if (!role.answer) {
+        // A person wrote in the thread: the bot stays silent there from now on.
+        if (role.takeover) await this.handoffs.onAgentMessage(turn.ref, role.takeover);
         await this.lock.finish(turn.ref, messageId, holder);
         return { status: 'skipped', reason: role.reason };
       }
@@ -134,6 +140,7 @@ export class MessageTurnService {
     const answer = progress.answer ?? textsFor(turn.thread.profile, threadLanguage(turn.thread)).fallback;
     progress.replyParts ??= splitReply(answer, this.hubspot.replyMaxChars);
     await this.replies.post(turn, turn.message);
+    await this.followUp.run(turn, turn.message, threadLanguage(turn.thread));
   }
 }
 

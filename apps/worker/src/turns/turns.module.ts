@@ -9,13 +9,22 @@ import { MessageTurnService } from './message-turn.service';
 import { AssistantStep } from './steps/assistant.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
+import { HandoffFollowUpStep } from './steps/handoff-follow-up.step';
 import { ReplyStep } from './steps/reply.step';
 import { TurnRecorder } from './turn-recorder';
 
 /** One visitor message → one answer: the orchestrator and its steps. */
 @Module({
   imports: [AuditModule, ChannelModule, EnginesModule, IdentityModule, StateModule, ThreadsModule],
-  providers: [DirectAnswerStep, AssistantStep, ReplyStep, FallbackStep, TurnRecorder, MessageTurnService],
+  providers: [
+    DirectAnswerStep,
+    AssistantStep,
+    ReplyStep,
+    FallbackStep,
+    HandoffFollowUpStep,
+    TurnRecorder,
+    MessageTurnService,
+  ],
   exports: [MessageTurnService],
 })
 export class TurnsModule {}

@@ -4,6 +4,7 @@ import { QueueConfig } from '../../config/config-sections';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
 import { DAILY_TOKEN_CAP } from '../../engines/spend-guard.service';
 import { textsFor, type FixedTexts } from '../../profiles/fixed-texts';
+import type { Language } from '../../profiles/language';
 import { HandoffService } from '../../threads/handoff.service';
 import { ThreadStateStore } from '../../threads/thread-state.store';
 import { threadLanguage } from '../../threads/visitor-language';
@@ -34,35 +35,44 @@ export class AssistantStep {
     const { progress, thread, message } = turn;
     const ctx = this.toolContext(turn);
     const language = threadLanguage(thread);
+    const userText = withAttachments(message.text, message.attachments);
     await this.engine.run({
       ctx,
       language,
       profile: thread.profile,
-      userText: withAttachments(message.text, message.attachments),
+      // The first turn after a handed-off chat was closed and reopened: the old chat must not steer it.
+      userText: thread.state.reopenedAfterHandoff ? `${REOPENED_NOTE}\n\n${userText}` : userText,
       visitorId: message.senderId ?? turn.ref.threadId,
       progress,
       save: () => turn.save(),
       deadline: Date.now() + this.turnTimeoutMs,
     });
     progress.identity = ctx.visitor.identity;
+    // The visitor's message (with the note) is in the history now: later turns need no note.
+    if (thread.state.reopenedAfterHandoff) await this.threadState.unset(turn.ref, 'reopenedAfterHandoff');
     const texts = textsFor(thread.profile, language);
-    await this.applyOutcomePolicy(turn, texts);
+    await this.applyOutcomePolicy(turn, texts, language);
     if (progress.paidToolsPaused && progress.answer !== undefined && !progress.fallbackReason) {
       progress.answer = `${progress.answer}\n\n${texts.paidToolsPaused}`;
     }
   }
 
-  private async applyOutcomePolicy(turn: ReadyTurn, texts: FixedTexts): Promise<void> {
-    const { progress, ref, thread } = turn;
+  private async applyOutcomePolicy(turn: ReadyTurn, texts: FixedTexts, language: Language): Promise<void> {
+    const { progress, ref, thread, job } = turn;
     if (progress.capReason === DAILY_TOKEN_CAP) return; // shared by everyone: no handoff, the line says so
     if (progress.capReason) {
-      // Spending stops here: a person takes the conversation over (the capReached text says so).
+      // Spending stops here: a person takes the conversation over (the capReached text says so; out of hours, when).
+      const plan = this.handoff.plan(texts, language, false);
+      if (plan.closedNote) progress.answer = `${progress.answer} ${plan.closedNote}`;
+      progress.handoffClosedUntil = plan.closedUntil;
       progress.handoffReason = `cost cap: ${progress.capReason}`;
-      await this.handoff.handOff(ref, progress.handoffReason);
+      await this.handoff.handOff(ref, progress.handoffReason, job.messageId);
     } else if (progress.toolsSucceeded.includes(HAND_OFF_TOOL)) {
       // The model handed the chat to a person during this turn: say so, whatever else it wrote.
+      const plan = this.handoff.plan(texts, language, false);
       progress.handoffReason ??= 'the model handed off';
-      progress.answer = texts.handoff;
+      progress.handoffClosedUntil = plan.closedUntil;
+      progress.answer = plan.text;
     } else if (progress.answer !== undefined && !progress.fallbackReason) {
       // Chat text is untrusted: a model talked into quoting its instructions does not get to post them.
       const screened = screenAnswer(progress.answer, thread.profile.instructions, texts.refusal);
@@ -99,6 +109,15 @@ export class AssistantStep {
     };
   }
 }
+
+/**
+ * Prepended to the visitor's first message after a handed-off chat was closed and reopened: the
+ * earlier messages (and the earlier handoff) stay in the history, but must not decide this answer.
+ */
+export const REOPENED_NOTE =
+  '(Note from the system, not the visitor: the earlier part of this chat was handed to a colleague and then ' +
+  'closed. The visitor is back with a new message. Answer it normally; hand off again only if this new ' +
+  'message asks for a person or you cannot help with it.)';
 
 /** The model is told what arrived besides the text (it cannot open it), never sent an empty text. */
 function withAttachments(text: string, attachments: string[]): string {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
 import { IdentityGate } from '../../identity/identity-gate.service';
-import { textsFor } from '../../profiles/fixed-texts';
+import { textsFor, type FixedTexts } from '../../profiles/fixed-texts';
 import { tappedQuickReply } from '../../profiles/quick-replies';
 import { asksForPerson } from '../../threads/handoff-intent';
 import { HandoffService } from '../../threads/handoff.service';
@@ -27,9 +27,7 @@ export class DirectAnswerStep {
     const language = threadLanguage(thread);
     const texts = textsFor(thread.profile, language);
     if (asksForPerson(message.text, thread.profile.handoffPhrases)) {
-      progress.handoffReason = 'the visitor asked for a person';
-      await this.handoff.handOff(ref, progress.handoffReason);
-      return texts.handoff;
+      return this.handOff(turn, texts, 'the visitor asked for a person', true);
     }
     if (!progress.visitorCounted) {
       const limited = await this.identityGate.visitorLimit(ref, message.senderId ?? `thread-${ref.threadId}`);
@@ -37,6 +35,10 @@ export class DirectAnswerStep {
       progress.visitorCounted = true;
       await save();
       if (limited) return limited.notice ? texts.visitorLimit : null;
+    }
+    if (!message.text.trim() && message.attachments.length > 0 && thread.profile.attachmentOnly === 'handoff') {
+      // This profile's visitors send documents a person must look at: no model call.
+      return this.handOff(turn, texts, 'the visitor sent only an attachment', false);
     }
     if (!message.text.trim()) {
       // Only a picture, a file or nothing at all: no model call, the visitor is told what works.
@@ -56,6 +58,25 @@ export class DirectAnswerStep {
     // Record the tap and the confirmation in the history so the model continues the flow.
     await this.record(turn, message.text, tapped.confirmation);
     return tapped.confirmation;
+  }
+
+  /**
+   * A handoff without the model, in the visitor's language; out of hours with
+   * HANDOFF_OUTSIDE_HOURS=stay (when `canStay`) the bot stays on and offers to take a message.
+   */
+  private async handOff(turn: ReadyTurn, texts: FixedTexts, reason: string, canStay: boolean): Promise<string> {
+    const { ref, progress, job, thread, message } = turn;
+    const plan = this.handoff.plan(texts, threadLanguage(thread), canStay);
+    progress.handoffClosedUntil = plan.closedUntil;
+    if (!plan.handOff) {
+      progress.handoffStayed = reason;
+      // In the history, so the model knows it offered to take a message when the visitor writes it.
+      await this.record(turn, message.text, plan.text);
+      return plan.text;
+    }
+    progress.handoffReason = reason;
+    await this.handoff.handOff(ref, reason, job.messageId);
+    return plan.text;
   }
 
   private record(turn: ReadyTurn, userText: string, answer: string): Promise<void> {
