@@ -63,7 +63,7 @@ describe.each(ENGINES)('business hours and picture-only handoffs (%s engine)', (
     await visitorSays(h, 'Vreau să vorbesc cu un om', { threadId: thread.id });
     const when = 'luni de la 09:00 (ora Europe/Bucharest)';
     expect(repliesIn(h, thread.id)).toEqual([fillText(FIXED_TEXTS.ro.handoffClosed, { when })]);
-    expect(repliesIn(h, thread.id)[0]).toContain('un coleg vă va răspunde aici luni de la 09:00');
+    expect(repliesIn(h, thread.id)[0]).toContain('un coleg îți va răspunde aici luni de la 09:00');
     const [note] = notesIn(thread.id);
     expect(note).toContain(`Out of hours: the visitor was told a colleague answers ${when}.`);
     expect(note).toContain("Visitor's language: ro");
