@@ -94,6 +94,10 @@ export class FakeCrmObjects {
     for (const s of scopes) this.granted.delete(s);
   }
 
+  restoreScopes(): void {
+    for (const s of CRM_SCOPES) this.granted.add(s);
+  }
+
   defineCompanyProperty(def: Partial<CompanyPropertyDefinition> & { name: string }): void {
     this.companyProperties.set(def.name, {
       label: def.name,
