@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { FakeResponse, RecordedRequest } from './fake-http-server';
+import { FakeCrmSchema, bad, crmError as error } from './hubspot-crm-schema.fake';
 
 /*
  * The CRM objects part of the fake HubSpot: notes (with associations), companies (basic, batch upsert
- * by a unique property, search), associations v4, company property definitions, and the app's
- * granted scopes (a call without its scope gets HubSpot's 403 MISSING_SCOPES). Facts from
+ * by a unique property, search) and associations v4, on top of the schema part (company property
+ * definitions, the app's granted scopes: hubspot-crm-schema.fake.ts). Facts from
  * /work/shared/reference/hubspot.md §4/§8; marked "unverified" where no source confirmed the shape.
  * FakeHubSpot owns the routes (auth, rate limits, faults) and delegates here.
  */
@@ -19,15 +19,6 @@ export interface CrmRecord {
   archived: boolean;
 }
 
-export interface CompanyPropertyDefinition {
-  name: string;
-  label: string;
-  type: string;
-  fieldType: string;
-  groupName: string;
-  hasUniqueValue: boolean;
-}
-
 /** HubSpot-defined association type ids (reference §8; note ones unverified: 202 note→contact, 190 note→company). */
 export const ASSOCIATION_TYPES = {
   noteToContact: 202,
@@ -36,78 +27,31 @@ export const ASSOCIATION_TYPES = {
   contactToCompany: 279,
 };
 
-/** Every scope the CRM object routes check; granted by default. */
-export const CRM_SCOPES = [
-  'crm.objects.contacts.read',
-  'crm.objects.contacts.write',
-  'crm.objects.companies.read',
-  'crm.objects.companies.write',
-  'crm.schemas.companies.read',
-  'crm.schemas.companies.write',
-];
-
-const DEFAULT_COMPANY_PROPERTIES = [
-  'name',
-  'domain',
-  'website',
-  'phone',
-  'address',
-  'city',
-  'state',
-  'zip',
-  'country',
-  'industry',
-  'description',
-];
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export class FakeCrmObjects {
+export class FakeCrmObjects extends FakeCrmSchema {
   readonly notes = new Map<string, CrmRecord>();
   readonly companies = new Map<string, CrmRecord>();
-  readonly companyProperties = new Map<string, CompanyPropertyDefinition>();
   /** `fromType:fromId` → set of `toType:toId:typeId`. */
   private readonly links = new Map<string, Set<string>>();
-  private readonly granted = new Set(CRM_SCOPES);
   private nextId = 81000000001;
 
   constructor(
     private readonly contactExists: (id: string) => boolean,
     private readonly now: () => number,
   ) {
+    super();
     this.reset();
   }
 
-  reset(): void {
+  override reset(): void {
     this.notes.clear();
     this.companies.clear();
     this.links.clear();
-    this.companyProperties.clear();
-    for (const name of DEFAULT_COMPANY_PROPERTIES) this.defineCompanyProperty({ name });
-    this.granted.clear();
-    for (const s of CRM_SCOPES) this.granted.add(s);
+    super.reset();
   }
 
   // ------------------------------------------------------------------ seeding & inspection
-
-  /** The app loses a scope (HubSpot answers 403 MISSING_SCOPES to calls that need it). */
-  revokeScope(...scopes: string[]): void {
-    for (const s of scopes) this.granted.delete(s);
-  }
-
-  restoreScopes(): void {
-    for (const s of CRM_SCOPES) this.granted.add(s);
-  }
-
-  defineCompanyProperty(def: Partial<CompanyPropertyDefinition> & { name: string }): void {
-    this.companyProperties.set(def.name, {
-      label: def.name,
-      type: 'string',
-      fieldType: 'text',
-      groupName: 'companyinformation',
-      hasUniqueValue: false,
-      ...def,
-    });
-  }
 
   addCompany(properties: Record<string, string>): CrmRecord {
     return this.insert(this.companies, properties);
@@ -128,28 +72,6 @@ export class FakeCrmObjects {
   }
 
   // ------------------------------------------------------------------ routes (called by FakeHubSpot)
-
-  /** 403 as HubSpot answers a token without the scope (body shape unverified). */
-  scopeCheck(scope: string): FakeResponse | undefined {
-    if (this.granted.has(scope)) return undefined;
-    return {
-      status: 403,
-      body: {
-        status: 'error',
-        message:
-          "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
-        correlationId: randomUUID(),
-        errors: [
-          {
-            message: 'One or more of the following scopes are required.',
-            context: { requiredGranularScopes: [scope] },
-          },
-        ],
-        links: { scopes: 'https://developers.hubspot.com/scopes' },
-        category: 'MISSING_SCOPES',
-      },
-    };
-  }
 
   createNote(req: RecordedRequest): FakeResponse {
     const body = req.body;
@@ -241,7 +163,7 @@ export class FakeCrmObjects {
     if (!isObject(body) || !Array.isArray(body.inputs)) return bad('inputs must be an array');
     const results: Json[] = [];
     for (const input of body.inputs as Json[]) {
-      const idProperty = String(input.idProperty ?? '');
+      const idProperty = typeof input.idProperty === 'string' ? input.idProperty : '';
       const def = this.companyProperties.get(idProperty);
       if (!def?.hasUniqueValue) return bad(`idProperty ${JSON.stringify(idProperty)} is not a unique property`);
       if (typeof input.id !== 'string' || !input.id) return bad('each input needs an id');
@@ -269,7 +191,7 @@ export class FakeCrmObjects {
     const matches = (c: CrmRecord) =>
       filters.every((f) => {
         const have = (c.properties[String(f.propertyName)] ?? '').toLowerCase();
-        const want = String(f.value ?? '').toLowerCase();
+        const want = (typeof f.value === 'string' ? f.value : '').toLowerCase();
         if (f.operator === 'EQ') return have === want;
         if (f.operator === 'CONTAINS_TOKEN') return want.split('*').every((part) => have.includes(part.trim()));
         return false;
@@ -278,32 +200,6 @@ export class FakeCrmObjects {
     const results = [...this.companies.values()].filter(matches).map((c) => view(c, wanted));
     const limit = typeof body.limit === 'number' ? body.limit : 10;
     return { status: 200, body: { total: results.length, results: results.slice(0, limit) } };
-  }
-
-  getCompanyProperty(name: string): FakeResponse {
-    const def = this.companyProperties.get(name);
-    if (!def) return { status: 404, body: error('OBJECT_NOT_FOUND', `Unable to find property ${name}`) };
-    return { status: 200, body: propertyView(def) };
-  }
-
-  createCompanyProperty(req: RecordedRequest): FakeResponse {
-    const b = req.body;
-    if (!isObject(b)) return bad('expected an object');
-    for (const field of ['name', 'label', 'type', 'fieldType', 'groupName']) {
-      if (typeof b[field] !== 'string' || !b[field]) return bad(`${field} is required`);
-    }
-    if (this.companyProperties.has(String(b.name))) {
-      return { status: 409, body: error('CONFLICT', `A property named '${String(b.name)}' already exists.`) };
-    }
-    this.defineCompanyProperty({
-      name: String(b.name),
-      label: String(b.label),
-      type: String(b.type),
-      fieldType: String(b.fieldType),
-      groupName: String(b.groupName),
-      hasUniqueValue: b.hasUniqueValue === true,
-    });
-    return { status: 201, body: propertyView(this.companyProperties.get(String(b.name))!) };
   }
 
   // ------------------------------------------------------------------ plumbing
@@ -354,16 +250,4 @@ function view(r: CrmRecord, wanted?: string[]): Json {
   const properties: Record<string, string | null> = { hs_object_id: r.id };
   for (const n of names) properties[n] = r.properties[n] ?? null;
   return { id: r.id, properties, createdAt: r.createdAt, updatedAt: r.updatedAt, archived: r.archived };
-}
-
-function propertyView(d: CompanyPropertyDefinition): Json {
-  return { ...d, description: '', options: [], displayOrder: -1, formField: true, hidden: false };
-}
-
-function error(category: string, message: string): Json {
-  return { status: 'error', message, correlationId: randomUUID(), category };
-}
-
-function bad(message: string, code = 'INVALID_INPUT'): FakeResponse {
-  return { status: 400, body: { ...error('VALIDATION_ERROR', message), errors: [{ message, code }] } };
 }

@@ -97,9 +97,7 @@ export class HubSpotCrmCompanies {
         sdk.crm.companies.searchApi.doSearch({
           filterGroups: [
             {
-              filters: [
-                { propertyName: 'name', operator: FilterOperatorEnum.ContainsToken, value: `*${query.name}*` },
-              ],
+              filters: [{ propertyName: 'name', operator: FilterOperatorEnum.ContainsToken, value: `*${query.name}*` }],
             },
           ],
           properties: [...COMPANY_VIEW_PROPERTIES, cuiProperty],

@@ -19,7 +19,8 @@ const schema = z.object({
 });
 type Args = z.output<typeof schema>;
 
-const LOOK_UP_FIRST = 'look the company up with get_company in this conversation first; only its register data is saved';
+const LOOK_UP_FIRST =
+  'look the company up with get_company in this conversation first; only its register data is saved';
 
 /**
  * save_company: upserts the HubSpot company with this CUI from the register data looked up in this
