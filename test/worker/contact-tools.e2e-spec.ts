@@ -120,7 +120,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       new SearchContactsTool(contacts),
       new CreateContactTool(contacts),
       new UpdateContactTool(contacts, opts),
-      new QualifyLeadTool(contacts, notes, writes, opts),
+      new QualifyLeadTool(contacts, opts, notes, writes),
     ];
     return new Map(tools.map((t) => [t.name, t]));
   }

@@ -43,9 +43,9 @@ export class QualifyLeadTool implements AssistantTool<typeof schema> {
 
   constructor(
     private readonly contacts: HubSpotContacts,
+    @Inject(CONTACT_TOOLS_OPTIONS) options: ContactToolsOptions,
     private readonly notes: NoteOnce,
     private readonly writes: CrmWritesStore,
-    @Inject(CONTACT_TOOLS_OPTIONS) options: ContactToolsOptions,
   ) {
     this.settings = new ContactToolSettings(options);
   }

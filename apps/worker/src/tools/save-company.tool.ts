@@ -39,8 +39,8 @@ export class SaveCompanyTool implements AssistantTool<typeof schema> {
 
   constructor(
     private readonly companies: HubSpotCrmCompanies,
-    private readonly writes: CrmWritesStore,
     @Inject(CONTACT_TOOLS_OPTIONS) private readonly options: ContactToolsOptions,
+    private readonly writes: CrmWritesStore,
   ) {}
 
   async run(a: Args, ctx: ToolContext) {
