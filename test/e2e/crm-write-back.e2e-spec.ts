@@ -238,7 +238,7 @@ describe.each(ENGINES)('CRM write-back: notes and companies (%s engine)', (engin
     expect(h.hubspot.requests.filter(HubSpotRequests.companyUpsert).length - upserts).toBe(1);
   });
 
-  it('staff: search_companies_crm finds the saved company by name and by CUI', async () => {
+  it('staff: search_companies_crm finds the saved company by name and by CUI; save_company links any contact', async () => {
     const email = `ana.${Date.now()}@acme.ro`;
     const staff = h.hubspot.addContact({ email, firstname: 'Ana' });
     const thread = h.hubspot.addThread({ inboxId: CONTACTS_INBOX, associatedContactId: staff.id });
@@ -256,5 +256,20 @@ describe.each(ENGINES)('CRM write-back: notes and companies (%s engine)', (engin
     const reply = repliesIn(h, thread.id).at(-1)!;
     expect(reply.split(`"id":"${company.id}"`)).toHaveLength(3);
     expect(reply).toContain(`"cui":"${CUI}"`);
+
+    // Staff may link it to any contact; a contact id that does not exist is said plainly.
+    const client = h.hubspot.addContact({ email: `client.${Date.now()}@client.ro` });
+    h.openai.setModel(
+      plan([
+        [{ name: 'get_company', arguments: { cui: CUI, fields: null } }],
+        [
+          { name: 'save_company', arguments: { cui: CUI, contact_id: client.id } },
+          { name: 'save_company', arguments: { cui: CUI, contact_id: '99999999999' } },
+        ],
+      ]),
+    );
+    await visitorSays(h, 'link Borg to the client', { threadId: thread.id });
+    expect(h.hubspot.crm.associated('contacts', client.id, 'companies')).toEqual([company.id]);
+    expect(repliesIn(h, thread.id).at(-1)).toContain('there is no contact with this id');
   });
 });

@@ -79,9 +79,15 @@ export class HubSpotCrmCompanies {
 
   /** Links the company and the contact (the default association; idempotent). */
   async associateContact(companyId: string, contactId: string): Promise<void> {
-    await this.call('crm.associations.create_default', WRITE, (sdk) =>
-      sdk.crm.associations.v4.basicApi.createDefault('companies', companyId, 'contacts', contactId),
-    );
+    try {
+      await this.call('crm.associations.create_default', WRITE, (sdk) =>
+        sdk.crm.associations.v4.basicApi.createDefault('companies', companyId, 'contacts', contactId),
+      );
+    } catch (err) {
+      // The company was just read or written: a 404 here means the contact id.
+      if (err instanceof NotFound) throw new Error('the company was saved, but there is no contact with this id');
+      throw err;
+    }
   }
 
   /** Companies whose CUI equals `cui`, or whose name contains the words of `name`. */
