@@ -1,5 +1,6 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { FakeHttpServer, type FakeResponse, type RecordedRequest, type RouteHandler } from './fake-http-server';
+import { FakeCrmObjects } from './hubspot-crm-objects.fake';
 
 /*
  * A fake HubSpot (one portal) for integration tests, e2e tests and benchmarks: Conversations API v3
@@ -186,6 +187,10 @@ export const HubSpotRequests = {
   conversations: (r: RecordedRequest): boolean => r.path.startsWith('/conversations/'),
   contacts: (r: RecordedRequest): boolean => r.path.startsWith('/crm/v3/objects/contacts'),
   search: (r: RecordedRequest): boolean => r.method === 'POST' && r.path === '/crm/v3/objects/contacts/search',
+  createNote: (r: RecordedRequest): boolean => r.method === 'POST' && r.path === '/crm/v3/objects/notes',
+  companies: (r: RecordedRequest): boolean => r.path.startsWith('/crm/v3/objects/companies'),
+  companyUpsert: (r: RecordedRequest): boolean =>
+    r.method === 'POST' && r.path === '/crm/v3/objects/companies/batch/upsert',
   any: (): boolean => true,
 };
 
@@ -418,6 +423,8 @@ export class FakeHubSpot extends FakeHttpServer {
   private readonly assigneeLog: AssigneeCall[] = [];
   private readonly missingAssigneePaths = new Set<AssigneePath>();
   private readonly forced: ForcedResponse[] = [];
+  /** Notes, companies, associations, company properties and the app's scopes. */
+  readonly crm: FakeCrmObjects;
   private readonly knownProperties = new Set<string>(DEFAULT_CONTACT_PROPERTIES);
   private standardHits: number[] = [];
   private searchHits: number[] = [];
@@ -443,6 +450,10 @@ export class FakeHubSpot extends FakeHttpServer {
     this.perTenSeconds = this.defaults.perTenSeconds;
     this.searchPerSecond = this.defaults.searchPerSecond;
     this.searchLagMs = this.defaults.searchLagMs;
+    this.crm = new FakeCrmObjects(
+      (id) => this.contactsById.has(id),
+      () => this.clock(),
+    );
     this.registerRoutes();
   }
 
@@ -459,6 +470,7 @@ export class FakeHubSpot extends FakeHttpServer {
     this.sent.length = 0;
     this.assigneeLog.length = 0;
     this.missingAssigneePaths.clear();
+    this.crm?.reset();
     this.knownProperties.clear();
     for (const p of DEFAULT_CONTACT_PROPERTIES) this.knownProperties.add(p);
     this.perTenSeconds = this.defaults.perTenSeconds;
@@ -949,6 +961,63 @@ export class FakeHubSpot extends FakeHttpServer {
     this.on('POST', `${CONTACTS}/batch/upsert`, 'standard', (req) => this.batchUpsertRoute(req));
     this.on('GET', `${CONTACTS}/:contactId`, 'standard', (req, p) => this.getContactRoute(req, p.contactId));
     this.on('PATCH', `${CONTACTS}/:contactId`, 'standard', (req, p) => this.updateContactRoute(req, p.contactId));
+    this.registerCrmObjectRoutes();
+  }
+
+  /** Notes, companies, associations v4, company properties: each checks the scope HubSpot requires. */
+  private registerCrmObjectRoutes(): void {
+    const crm = this.crm;
+    const scoped =
+      (scope: string, handler: RouteHandler): RouteHandler =>
+      (req, params) =>
+        this.invalidJson(req) ?? crm.scopeCheck(scope) ?? handler(req, params);
+    const OBJECTS = '/crm/v3/objects';
+    const [contactsRead, contactsWrite] = ['crm.objects.contacts.read', 'crm.objects.contacts.write'];
+    const [companiesRead, companiesWrite] = ['crm.objects.companies.read', 'crm.objects.companies.write'];
+    this.on(
+      'POST',
+      `${OBJECTS}/notes`,
+      'standard',
+      scoped(contactsWrite, (req) => crm.createNote(req)),
+    );
+    this.on(
+      'POST',
+      `${OBJECTS}/notes/batch/read`,
+      'standard',
+      scoped(contactsRead, (req) => crm.batchReadNotes(req)),
+    );
+    this.on('GET', '/crm/v4/objects/:fromType/:fromId/associations/:toType', 'standard', (req, p) =>
+      scoped(p.toType === 'companies' || p.fromType === 'companies' ? companiesRead : contactsRead, () =>
+        crm.listAssociations(p.fromType, p.fromId, p.toType),
+      )(req, p),
+    );
+    this.on('PUT', '/crm/v4/objects/:fromType/:fromId/associations/default/:toType/:toId', 'standard', (req, p) =>
+      scoped(companiesWrite, () => crm.associateDefault(p.fromType, p.fromId, p.toType, p.toId))(req, p),
+    );
+    this.on(
+      'POST',
+      `${OBJECTS}/companies/batch/upsert`,
+      'standard',
+      scoped(companiesWrite, (req) => crm.upsertCompanies(req)),
+    );
+    this.on(
+      'POST',
+      `${OBJECTS}/companies/search`,
+      'search',
+      scoped(companiesRead, (req) => crm.searchCompanies(req)),
+    );
+    this.on('GET', `${OBJECTS}/companies/:companyId`, 'standard', (req, p) =>
+      scoped(companiesRead, () => crm.getCompany(req, p.companyId))(req, p),
+    );
+    this.on('GET', '/crm/v3/properties/companies/:name', 'standard', (req, p) =>
+      scoped('crm.schemas.companies.read', () => crm.getCompanyProperty(p.name))(req, p),
+    );
+    this.on(
+      'POST',
+      '/crm/v3/properties/companies',
+      'standard',
+      scoped('crm.schemas.companies.write', (req) => crm.createCompanyProperty(req)),
+    );
   }
 
   // ------------------------------------------------------------------ conversations

@@ -17,6 +17,9 @@ import { redactToolArguments } from '../../apps/worker/src/tools/tool-arguments.
 import { UpdateContactTool } from '../../apps/worker/src/tools/update-contact.tool';
 import { loadWorkerConfig } from '../../apps/worker/src/config/worker-config';
 import { HubSpotContacts } from '../../apps/worker/src/contacts/hubspot-contacts.service';
+import { HubSpotNotes } from '../../apps/worker/src/contacts/hubspot-notes.service';
+import { NoteOnce } from '../../apps/worker/src/contacts/note-once.service';
+import { CrmWritesStore } from '../../apps/worker/src/state/crm-writes.store';
 import { UpstreamError } from '../../apps/worker/src/errors/upstream.error';
 import { HubSpotApiClient } from '../../apps/worker/src/hubspot/hubspot-api.client';
 import { FakeHubSpot, HubSpotRequests, type HubSpotContact } from '../fakes/hubspot.fake';
@@ -44,6 +47,8 @@ type Outcome = { ok: true; result: Result } | { ok: false; error: string };
 describe('contact tools (HubSpot SDK against the fake)', () => {
   const hubspot = new FakeHubSpot({ accessToken: TOKEN, searchPerSecond: Infinity, perTenSeconds: Infinity });
   let contacts: HubSpotContacts;
+  let notes: NoteOnce;
+  let writes: CrmWritesStore;
   let alice: HubSpotContact;
   let bob: HubSpotContact;
   let carol: HubSpotContact;
@@ -67,7 +72,10 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       OPENAI_API_KEY: 'sk-test-openai',
     });
     const metrics = new WorkerMetrics(new Registry());
-    contacts = new HubSpotContacts(new HubSpotApiClient(config.hubspot, new RateBudget(redis, metrics), metrics));
+    const api = new HubSpotApiClient(config.hubspot, new RateBudget(redis, metrics), metrics);
+    contacts = new HubSpotContacts(api);
+    writes = new CrmWritesStore(redis);
+    notes = new NoteOnce(new HubSpotNotes(api), writes);
   });
   afterAll(async () => {
     await hubspot.stop();
@@ -112,7 +120,7 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       new SearchContactsTool(contacts),
       new CreateContactTool(contacts),
       new UpdateContactTool(contacts, opts),
-      new QualifyLeadTool(contacts, opts),
+      new QualifyLeadTool(contacts, opts, notes, writes),
     ];
     return new Map(tools.map((t) => [t.name, t]));
   }
@@ -687,9 +695,15 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
         result: {
           saved: true,
           id: alice.id,
+          noted: true,
           updated: ['lifecyclestage', 'hs_lead_status', 'jobtitle', 'chat_qualification'],
         },
       });
+      // The qualification is a note on her timeline, associated with her contact only.
+      const [note] = hubspot.crm.notesOf(alice.id);
+      expect(note.properties.hs_note_body).toContain('Intent: CRM integration<br>Company CUI: 14837428');
+      expect(note.properties.hs_timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+      expect(hubspot.crm.notes.size).toBe(1);
       const props = hubspot.getContact(alice.id)!.properties;
       expect(props).toMatchObject({
         lifecyclestage: 'salesqualifiedlead',
@@ -708,10 +722,13 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
     it('qualify_lead never moves a contact back in the funnel nor resets a status sales set; the note is capped', async () => {
       const ctx = verifiedVisitor('bob@beta.ro', bob.id);
       const out = await invoke('qualify_lead', qualify({ intent: 'renewal', summary: 'x'.repeat(2000) }), ctx);
-      expect(out).toEqual({ ok: true, result: { saved: true, id: bob.id, updated: ['message'] } });
+      // Issue 15: the summary goes to a note, no longer into the contact's `message`.
+      expect(out).toEqual({ ok: true, result: { saved: true, id: bob.id, noted: true, updated: [] } });
       const props = hubspot.getContact(bob.id)!.properties;
       expect(props).toMatchObject({ lifecyclestage: 'customer', hs_lead_status: 'IN_PROGRESS' });
-      expect(props.message.length).toBeLessThanOrEqual(1000);
+      expect(props.message).toBeUndefined();
+      const body = hubspot.crm.notesOf(bob.id)[0].properties.hs_note_body;
+      expect(/x+/.exec(body)![0].length).toBeLessThanOrEqual(1000);
     });
 
     it('qualify_lead for a claimed contact writes, reveals nothing and overwrites nothing the visitor said', async () => {
@@ -723,6 +740,36 @@ describe('contact tools (HubSpot SDK against the fake)', () => {
       expect(after.jobtitle).toBe(before.jobtitle);
       expect(after.message).toBe(before.message);
       expect(after).toMatchObject({ lifecyclestage: 'customer', hs_lead_status: 'IN_PROGRESS' });
+    });
+
+    it('qualify_lead keeps what a person or a form wrote, unless the operator allowed overwriting it', async () => {
+      hubspot.getContact(bob.id)!.properties.message = 'Typed in the pricing form';
+      const ctx = verifiedVisitor('bob@beta.ro', bob.id);
+      const keep = toolsWith({ leadNoteProperty: 'message' });
+      const out = await invoke('qualify_lead', qualify({ intent: 'renewal', role: 'Intern' }), ctx, keep);
+      expect(out).toEqual({ ok: true, result: { saved: true, id: bob.id, noted: true, updated: [] } });
+      expect(hubspot.getContact(bob.id)!.properties).toMatchObject({
+        jobtitle: 'CTO',
+        message: 'Typed in the pricing form',
+      });
+      const allow = toolsWith({ overwriteProperties: ['jobtitle'] });
+      const again = await invoke('qualify_lead', qualify({ intent: 'renewal', role: 'CIO' }), ctx, allow);
+      expect(again).toEqual({ ok: true, result: { saved: true, id: bob.id, noted: true, updated: ['jobtitle'] } });
+      expect(hubspot.getContact(bob.id)!.properties.jobtitle).toBe('CIO');
+      // A claimed identity never replaces anything, whatever the operator allowed.
+      const claim = visitor({ contactId: bob.id, email: 'bob@beta.ro' });
+      await invoke('qualify_lead', qualify({ intent: 'renewal', role: 'Intern' }), claim, allow);
+      expect(hubspot.getContact(bob.id)!.properties.jobtitle).toBe('CIO');
+      expect(hubspot.crm.notesOf(bob.id)).toHaveLength(3);
+    });
+
+    it('qualify_lead writes its note once when the same call is run again (a retry after a crash)', async () => {
+      const ctx = verifiedVisitor('alice@acme.ro', alice.id);
+      const args = qualify({ intent: 'CRM integration', budget: '5000 EUR' });
+      await invoke('qualify_lead', args, ctx);
+      await invoke('qualify_lead', args, ctx);
+      expect(hubspot.crm.notesOf(alice.id)).toHaveLength(1);
+      expect(hubspot.received('POST', '/crm/v3/objects/notes')).toHaveLength(1);
     });
 
     it('prompt injection: update_contact on another id with an attacker e-mail is refused, HubSpot untouched', async () => {

@@ -39,6 +39,10 @@ export const RedisKeys = {
     `identity:${portalId}:rate:addr:${addressHash}:${hour}`,
   /** Per-visitor counters (turns per hour, threads per day, notices), under one tag per visitor. */
   visitor: (portalId: string, visitorId: string) => `visitor:{${portalId}:${visitorId}}`,
+  /** One CRM write of a thread (a qualification note), keyed by its idempotency marker: pending or done. */
+  crmWrite: (ref: ThreadKeyRef, marker: string) => `crm:${tag(ref)}:write:${marker}`,
+  /** Hash, CUI → JSON: companies looked up in the register in this thread (and their CRM id once saved). */
+  threadCompanies: (ref: ThreadKeyRef) => `thread:${tag(ref)}:companies`,
   /** List: a thread's transcript for the Chat Completions engine (entry JSON, oldest first). */
   transcript: (ref: ThreadKeyRef) => `transcript:${tag(ref)}`,
   /** Hash, entry id → entry JSON: what makes a transcript append happen once. */

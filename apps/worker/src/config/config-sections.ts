@@ -129,6 +129,12 @@ export class ContactsConfig {
   readonly visitorUpdatableProperties!: string[];
   readonly leadProperties!: Record<string, string>;
   readonly leadNoteProperty?: string;
+  /** Contact properties the assistant may replace when filled (CONTACT_OVERWRITE_PROPERTIES). */
+  readonly overwriteProperties!: string[];
+  /** The unique company property keyed on the CUI (COMPANY_CUI_PROPERTY). */
+  readonly companyCuiProperty!: string;
+  /** Company properties save_company may replace when filled (COMPANY_OVERWRITE_PROPERTIES). */
+  readonly companyOverwriteProperties!: string[];
 }
 
 /** Which engine answers (ASSISTANT_ENGINE) and which OpenAI-compatible server it talks to. */

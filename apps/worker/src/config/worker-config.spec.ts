@@ -31,6 +31,29 @@ describe('loadWorkerConfig', () => {
     ]);
   });
 
+  it('CRM write-back: no contact property gets the qualification, nothing is overwritten, companies keyed on cui', () => {
+    expect(loadWorkerConfig(required).contacts).toMatchObject({
+      leadNoteProperty: undefined,
+      overwriteProperties: [],
+      companyCuiProperty: 'cui',
+      companyOverwriteProperties: [],
+    });
+    const set = loadWorkerConfig({
+      ...required,
+      CONTACT_OVERWRITE_PROPERTIES: 'jobtitle, city',
+      COMPANY_CUI_PROPERTY: 'cod_fiscal',
+      COMPANY_OVERWRITE_PROPERTIES: 'address',
+    }).contacts;
+    expect(set).toMatchObject({
+      overwriteProperties: ['jobtitle', 'city'],
+      companyCuiProperty: 'cod_fiscal',
+      companyOverwriteProperties: ['address'],
+    });
+    expect(problemsOf({ ...required, COMPANY_CUI_PROPERTY: 'CUI-RO' })).toEqual([
+      'COMPANY_CUI_PROPERTY must be a HubSpot property name (lowercase letters, digits, _)',
+    ]);
+  });
+
   it('rejects a bot actor that is not an agent', () => {
     expect(problemsOf({ ...required, HUBSPOT_BOT_ACTOR_ID: 'V-1' })).toEqual([
       'HUBSPOT_BOT_ACTOR_ID must be an agent actor id like A-12345',

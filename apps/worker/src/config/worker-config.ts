@@ -116,8 +116,18 @@ const workerEnvSchema = baseEnvSchema
         'must look like lifecyclestage=lead,hs_lead_status=OPEN',
       )
       .default('lifecyclestage=lead,hs_lead_status=OPEN'),
-    // "none" = qualify_lead writes no note (blank values count as unset, so they keep the default).
-    CONTACT_LEAD_NOTE_PROPERTY: env.string().default('message'),
+    // A contact property that also gets the qualification text ("none" = none: it goes to a CRM note).
+    // Not `message` by default: HubSpot forms write the visitor's own text there.
+    CONTACT_LEAD_NOTE_PROPERTY: env.string().default('none'),
+    // Contact properties the assistant may replace when they already hold a value (default: none).
+    CONTACT_OVERWRITE_PROPERTIES: env.string().default(''),
+    // The unique company property holding the CUI (npm run hubspot:setup-company-property creates it).
+    COMPANY_CUI_PROPERTY: env
+      .string()
+      .regex(/^[a-z][a-z0-9_]{0,99}$/, 'must be a HubSpot property name (lowercase letters, digits, _)')
+      .default('cui'),
+    // Company properties save_company may replace when they already hold a value (default: none).
+    COMPANY_OVERWRITE_PROPERTIES: env.string().default(''),
     AUDIT_RETENTION_DAYS: env.int(1, 3650).default(30),
     // Cost caps (0 = no cap). Reaching one hands the conversation to a person instead of spending more.
     CAP_CONVERSATION_TOKENS: env.int(0, 1_000_000_000).default(200_000),
@@ -273,6 +283,9 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
         list(e.CONTACT_LEAD_PROPERTIES).map((pair) => pair.split('=').map((x) => x.trim()) as [string, string]),
       ),
       leadNoteProperty: e.CONTACT_LEAD_NOTE_PROPERTY === 'none' ? undefined : e.CONTACT_LEAD_NOTE_PROPERTY,
+      overwriteProperties: list(e.CONTACT_OVERWRITE_PROPERTIES),
+      companyCuiProperty: e.COMPANY_CUI_PROPERTY,
+      companyOverwriteProperties: list(e.COMPANY_OVERWRITE_PROPERTIES),
     },
   }));
 }

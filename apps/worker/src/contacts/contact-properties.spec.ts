@@ -98,6 +98,24 @@ describe('contact properties', () => {
       expect(normalizeContactProperty('website', 'acme.ro')).toBe('acme.ro');
       expect(() => normalizeContactProperty('website', 'not a site')).toThrow(/website: is not a web address/);
     });
+
+    it.each([
+      'javascript:alert(1)//x.com',
+      'JavaScript:alert(1)//x.com',
+      'data:text/html,<script>alert(1)</script>.ro',
+      'ftp://acme.ro',
+      'https://user:pass@acme.ro',
+      'https://acme',
+      'https://acme.ro/ x',
+    ])('refuses %s as a website (HubSpot shows it as a link)', (input) => {
+      expect(() => normalizeContactProperty('website', input)).toThrow(/website: is not a web address/);
+    });
+
+    it('reduces a domain to its host name', () => {
+      expect(normalizeContactProperty('domain', 'https://WWW.Acme.ro/contact')).toBe('www.acme.ro');
+      expect(normalizeContactProperty('domain', 'acme.ro')).toBe('acme.ro');
+      expect(() => normalizeContactProperty('domain', 'javascript:alert(1)//x.com')).toThrow(/domain: /);
+    });
   });
 
   describe('validateContactProperties', () => {

@@ -119,11 +119,37 @@ export const leadStatusSchema = z
   .transform((v) => v.toUpperCase().replace(/[\s-]+/g, '_'))
   .pipe(z.enum(LEAD_STATUSES, { error: `must be one of ${LEAD_STATUSES.join(', ')}` }));
 
-/** A site address or bare domain: no whitespace, ≤ 255 chars. */
-export const websiteSchema = freeText().refine(
-  (v) => /^(https?:\/\/)?[^\s/?#]+\.[^\s/?#]+(?:[/?#]\S*)?$/i.test(v),
-  'is not a web address',
-);
+// A scheme is letters before a colon not followed by a port number (`acme.ro:8080` has none).
+const SCHEME_RE = /^[a-z][a-z0-9+.-]*:(?!\d)/i;
+
+/**
+ * The URL a person will click in HubSpot, or undefined: http(s) only (never `javascript:`, `data:`…),
+ * a dotted host name with an alphabetic TLD, no credentials. A bare domain is read as https.
+ */
+export function parseWebAddress(raw: string): URL | undefined {
+  const v = raw.trim();
+  if (/\s/.test(v)) return undefined;
+  let url: URL;
+  try {
+    url = new URL(SCHEME_RE.test(v) ? v : `https://${v}`);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username || url.password) return undefined;
+  if (!/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:[a-z]{2,63}|xn--[a-z0-9-]{1,59})$/.test(url.hostname)) {
+    return undefined;
+  }
+  return url;
+}
+
+/** A site address or bare domain (kept as written), ≤ 255 chars, that parses as an http(s) URL. */
+export const websiteSchema = freeText().refine((v) => parseWebAddress(v) !== undefined, 'is not a web address');
+
+/** A company's domain as HubSpot keys it: the bare host name, lowercased (`https://www.acme.ro/x` → `www.acme.ro`). */
+export const domainSchema = freeText()
+  .refine((v) => parseWebAddress(v) !== undefined, 'is not a domain name')
+  .transform((v) => parseWebAddress(v)!.hostname);
 
 const PROPERTY_SCHEMAS: Record<string, z.ZodType<string, string>> = {
   email: emailSchema,
@@ -132,6 +158,7 @@ const PROPERTY_SCHEMAS: Record<string, z.ZodType<string, string>> = {
   lifecyclestage: lifecycleStageSchema,
   hs_lead_status: leadStatusSchema,
   website: websiteSchema,
+  domain: domainSchema,
 };
 
 /** HubSpot internal property names: lowercase letters, digits, underscores. */

@@ -40,18 +40,26 @@ export class ToolRound {
     turn.ctx.personalNames = [
       ...new Set([...(turn.ctx.personalNames ?? []), ...todo.flatMap((c) => givenNames(c.arguments))]),
     ];
-    await Promise.all(
+    // Every call of the round settles (and saves its output) before a failure ends the attempt.
+    const settled = await Promise.allSettled(
       todo.map((call) =>
         this.runOne(turn, call, allowed.has(call.callId), paidToolsOff && this.tools.isPaid(call.name)),
       ),
     );
     p.toolMs = (p.toolMs ?? 0) + (Date.now() - roundStarted);
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   private async runOne(turn: EngineTurn, call: PendingCall, allowed: boolean, paidOff: boolean): Promise<void> {
     const p = turn.progress;
     const signature = `${call.name}:${call.arguments}`;
-    p.callCounts[signature] = (p.callCounts[signature] ?? 0) + 1;
+    // A call resumed by a retry (its write's outcome was unknown) is the same call, not a repeat.
+    const counted = (p.countedCallIds ??= []);
+    if (!counted.includes(call.callId)) {
+      counted.push(call.callId);
+      p.callCounts[signature] = (p.callCounts[signature] ?? 0) + 1;
+    }
     const args = redactToolArguments(call.name, call.arguments, turn.ctx.personalNames);
     const refusal = !allowed
       ? `at most ${this.limits.perRound} calls at once; ask again for what is still needed`

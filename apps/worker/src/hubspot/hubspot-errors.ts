@@ -72,3 +72,31 @@ export function toUpstreamError(what: string, err: unknown): UpstreamError {
     typeof body.policyName === 'string' ? body.policyName : daily ? 'DAILY' : undefined,
   );
 }
+
+/** HubSpot refused a call because the app lacks a scope (403): a setup problem no retry fixes. */
+export class HubSpotScopeError extends Error {
+  constructor(readonly scopes: string[]) {
+    super(
+      `the HubSpot app lacks the scope ${scopes.join(' or ')}: add it to the app (see the README, "Scopes") ` +
+        'and reinstall; until then this action is unavailable',
+    );
+    this.name = 'HubSpotScopeError';
+  }
+}
+
+/**
+ * A 403 as HubSpot answers a missing scope (`category: MISSING_SCOPES`, the scopes under
+ * `errors[].context.requiredGranularScopes`; shape unverified against a live portal), naming the
+ * scopes HubSpot listed, else the one the call is known to need. undefined for anything else.
+ */
+export function missingScopeError(failure: HubSpotFailure, needed: string): HubSpotScopeError | undefined {
+  if (failure.code !== 403) return undefined;
+  const body = (typeof failure.body === 'object' && failure.body !== null ? failure.body : {}) as {
+    errors?: Array<{ context?: Record<string, unknown> }>;
+  };
+  const listed = (Array.isArray(body.errors) ? body.errors : [])
+    .flatMap((e) => Object.values(e?.context ?? {}))
+    .flat()
+    .filter((s): s is string => typeof s === 'string' && /^[a-z][a-z0-9._-]{2,80}$/.test(s));
+  return new HubSpotScopeError(listed.length > 0 ? [...new Set(listed)] : [needed]);
+}

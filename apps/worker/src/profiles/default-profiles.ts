@@ -18,6 +18,7 @@ export const SUPPORT_PROFILE: AssistantProfile = {
     'create_contact',
     'update_contact',
     'qualify_lead',
+    'save_company',
     'send_verification_code',
     'verify_code',
     'hand_off_to_human',
@@ -48,7 +49,16 @@ export const SUPPORT_PROFILE: AssistantProfile = {
 export const CONTACTS_PROFILE: AssistantProfile = {
   name: 'contacts',
   instructions: CONTACTS_INSTRUCTIONS,
-  tools: ['search_contacts', 'create_contact', 'update_contact', 'hand_off_to_human'],
+  tools: [
+    'search_contacts',
+    'create_contact',
+    'update_contact',
+    'search_companies',
+    'get_company',
+    'save_company',
+    'search_companies_crm',
+    'hand_off_to_human',
+  ],
   scope: 'staff',
   staffOnly: true,
   welcome: {

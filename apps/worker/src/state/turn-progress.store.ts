@@ -28,6 +28,8 @@ export interface TurnProgress {
   toolOutputs: Record<string, string>;
   /** name+arguments → how often the model asked for it in this turn. */
   callCounts: Record<string, number>;
+  /** Calls already counted in callCounts (a call resumed after a retry is not counted twice). */
+  countedCallIds?: string[];
   /** Names of the tool calls that succeeded in this turn, in order. */
   toolsSucceeded: string[];
   usage: { inputTokens: number; outputTokens: number };

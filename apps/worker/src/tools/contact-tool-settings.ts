@@ -15,8 +15,14 @@ export interface ContactToolsOptions {
   visitorUpdatableProperties?: string[];
   /** Written by qualify_lead, e.g. `{lifecyclestage: 'lead', hs_lead_status: 'OPEN'}`. */
   leadProperties: Record<string, string>;
-  /** Where qualify_lead writes its summary (≤ 1000 chars); undefined = no note. */
+  /** A contact property that also gets the qualification text (≤ 1000 chars); undefined = none (the CRM note only). */
   leadNoteProperty?: string;
+  /** Contact properties the assistant may replace when they already hold a value (verified visitors, staff). */
+  overwriteProperties?: string[];
+  /** The unique company property holding the CUI (default `cui`). */
+  companyCuiProperty?: string;
+  /** Company properties save_company may replace when they already hold a value. */
+  companyOverwriteProperties?: string[];
 }
 
 export const CONTACT_TOOLS_OPTIONS = Symbol('CONTACT_TOOLS_OPTIONS');
@@ -25,8 +31,11 @@ export const DEFAULT_CONTACT_TOOLS_OPTIONS: ContactToolsOptions = {
   updatableProperties: [...DEFAULT_UPDATABLE_PROPERTIES],
   visitorUpdatableProperties: [...DEFAULT_VISITOR_UPDATABLE_PROPERTIES],
   leadProperties: { lifecyclestage: 'lead', hs_lead_status: 'OPEN' },
-  // HubSpot's default "Message" contact property (a multi-line text forms also write).
-  leadNoteProperty: 'message',
+  // No property by default: HubSpot forms write the visitor's own text into `message`.
+  leadNoteProperty: undefined,
+  overwriteProperties: [],
+  companyCuiProperty: 'cui',
+  companyOverwriteProperties: [],
 };
 
 /** The contact tools' options, checked once: a misconfiguration fails at boot, not mid-chat. */
@@ -35,6 +44,7 @@ export class ContactToolSettings {
   readonly visitorUpdatable: string[];
   readonly leadProperties: Record<string, string>;
   readonly leadNoteProperty?: string;
+  readonly overwriteProperties: string[];
 
   constructor(options: ContactToolsOptions) {
     this.updatable = [...new Set(options.updatableProperties)];
@@ -47,5 +57,8 @@ export class ContactToolSettings {
       throw new Error(`leadNoteProperty "${options.leadNoteProperty}" is not a HubSpot property name`);
     }
     this.leadNoteProperty = options.leadNoteProperty;
+    this.overwriteProperties = [...new Set(options.overwriteProperties ?? [])];
+    const bad = this.overwriteProperties.find((p) => !/^[a-z][a-z0-9_]{0,99}$/.test(p) || p === 'email');
+    if (bad !== undefined) throw new Error(`CONTACT_OVERWRITE_PROPERTIES: "${bad}" cannot be overwritten`);
   }
 }

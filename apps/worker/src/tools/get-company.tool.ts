@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { COMPANY_FIELDS, CompanyLookupService, DEFAULT_COMPANY_FIELDS } from '../companies/company-lookup.service';
+import { normalizeCui } from '../companies/cui';
+import { CrmWritesStore } from '../state/crm-writes.store';
 import type { AssistantTool, ToolContext } from './assistant-tool';
 
 const schema = z.object({
@@ -22,11 +24,21 @@ export class GetCompanyTool implements AssistantTool<typeof schema> {
     `needs; null gives the default set (${DEFAULT_COMPANY_FIELDS.join(', ')}).`;
   readonly schema = schema;
 
-  constructor(private readonly companies: CompanyLookupService) {}
+  constructor(
+    private readonly companies: CompanyLookupService,
+    private readonly writes: CrmWritesStore,
+  ) {}
 
   async run({ cui, fields }: z.output<typeof schema>, ctx: ToolContext) {
     const { credits, ...details } = await this.companies.details(cui, fields ?? undefined);
     if (credits) ctx.recordCredits?.(credits);
+    const key = normalizeCui(cui);
+    if (details.found && details.fields && key) {
+      // What save_company may write for this thread: register data, never the model's words.
+      const ref = { portalId: ctx.portalId, threadId: ctx.threadId };
+      const before = await this.writes.company(ref, key);
+      await this.writes.rememberCompany(ref, key, { ...before, fields: { ...before?.fields, ...details.fields } });
+    }
     return details;
   }
 }

@@ -25,6 +25,16 @@ describe('redactToolArguments', () => {
     );
   });
 
+  it('keeps what a company write touched (CUI, contact id, company name) and masks contact data', () => {
+    expect(redactToolArguments('save_company', JSON.stringify({ cui: '14837428', contact_id: '501' }))).toEqual({
+      cui: '14837428',
+      contact_id: '501',
+    });
+    expect(
+      redactToolArguments('search_companies_crm', JSON.stringify({ name: 'Borg +40 721 234 567', cui: null })),
+    ).toEqual({ name: 'Borg ***67', cui: null });
+  });
+
   it('never throws on malformed or odd arguments', () => {
     expect(redactToolArguments('search_contacts', '{"email": "x@y.z"')).toEqual({ unparsable: '[17 chars]' });
     expect(redactToolArguments('search_contacts', '"just a string"')).toEqual({ value: '[13 chars]' });

@@ -5,6 +5,7 @@ const KEEP_KEYS = new Set([
   'id',
   'cui',
   'company_cui',
+  'contact_id',
   'fields',
   'limit',
   'lifecyclestage',
@@ -19,7 +20,7 @@ const SECRET_KEYS = new Set(['code']);
 const EMAIL_KEYS = new Set(['email']);
 const PHONE_KEYS = new Set(['phone', 'mobilephone']);
 /** Company-register tools: their text is a company name or code, kept with e-mails/phones masked. */
-const REGISTER_TOOLS = new Set(['search_companies', 'get_company']);
+const REGISTER_TOOLS = new Set(['search_companies', 'get_company', 'save_company', 'search_companies_crm']);
 const MAX_DEPTH = 4;
 
 /**

@@ -1,10 +1,13 @@
 import { Inject, Injectable, Logger, type Provider } from '@nestjs/common';
 import type { ToolCallStatus } from '@app/audit';
+import { OutcomeUnknownError } from '../errors/outcome-unknown.error';
 import { ToolRefusedError, type AssistantTool, type ToolContext, type ToolDefinition } from './assistant-tool';
 import { CreateContactTool } from './create-contact.tool';
 import { GetCompanyTool } from './get-company.tool';
 import { HandOffToHumanTool } from './hand-off-to-human.tool';
 import { QualifyLeadTool } from './qualify-lead.tool';
+import { SaveCompanyTool } from './save-company.tool';
+import { SearchCompaniesCrmTool } from './search-companies-crm.tool';
 import { SearchCompaniesTool } from './search-companies.tool';
 import { SearchContactsTool } from './search-contacts.tool';
 import { SendVerificationCodeTool } from './send-verification-code.tool';
@@ -20,6 +23,8 @@ export const TOOL_CLASSES = [
   CreateContactTool,
   UpdateContactTool,
   QualifyLeadTool,
+  SaveCompanyTool,
+  SearchCompaniesCrmTool,
   HandOffToHumanTool,
   SendVerificationCodeTool,
   VerifyCodeTool,
@@ -117,6 +122,8 @@ export class ToolRegistry {
       const recordCredits = (spent: number) => (credits += spent);
       return done('ok', await tool.run(parsed.data, { ...ctx, recordCredits }));
     } catch (err) {
+      // A write that may have happened is not the model's business: the job retries, the tool looks for it.
+      if (err instanceof OutcomeUnknownError) throw err;
       // The model reads this and can explain or try something else; the turn goes on.
       const message = err instanceof Error ? err.message : String(err);
       this.logger.warn({ tool: call.name, err: message }, 'tool call failed');

@@ -10,6 +10,9 @@ How to work:
   create_contact or update_contact after the user confirms.
 - After a tool call, say exactly what was done (which contact id, which fields changed). If a tool
   returns an error, explain it plainly and ask how to proceed.
+- Companies: search_companies_crm finds companies already in HubSpot (by name or CUI);
+  search_companies and get_company look them up in the Romanian register; save_company saves a
+  company looked up with get_company (by CUI) and links it to a contact id, after confirmation.
 - If the user asks for a person, call hand_off_to_human.
 
 Rules:
