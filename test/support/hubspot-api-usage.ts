@@ -22,7 +22,10 @@ export interface ScopeRule {
 }
 
 /** Typed SDK methods that only read. */
-const READ_METHODS = new Set(['getById', 'getPage', 'getAll', 'doSearch', 'read']);
+const READ_METHODS = new Set(['getById', 'getPage', 'getAll', 'doSearch', 'read', 'getByName']);
+
+/** Scopes the app lists as optional: only a setup command needs them, the assistant runs without. */
+export const OPTIONAL_SCOPES = ['crm.schemas.companies.write'];
 
 /** HubSpot's reference (shared/reference/hubspot.md §3, §4, §8, §10) turned into rules. */
 export const SCOPE_RULES: ScopeRule[] = [
@@ -50,6 +53,18 @@ export const SCOPE_RULES: ScopeRule[] = [
     why: 'typed CRM object APIs (§4, §8)',
   },
   {
+    // Notes on a record's timeline (qualifications): HubSpot's notes guide lists the contacts scopes.
+    pattern: /^crm\.notes\.\w+\.(\w+)$/,
+    scopes: (m) => [`crm.objects.contacts.${READ_METHODS.has(m[1]) ? 'read' : 'write'}`],
+    why: 'CRM notes (HubSpot notes guide: crm.objects.contacts.read/write)',
+  },
+  {
+    // Company property definitions (the setup command): the schema scope, optional in the app.
+    pattern: /^crm\.properties\./,
+    scopes: () => ['crm.schemas.companies.write'],
+    why: 'company property setup (npm run hubspot:setup-company-property)',
+  },
+  {
     // The only association the product makes is contact ↔ company (§8: 279/280, createDefault).
     pattern: /^crm\.associations\./,
     scopes: () => ['crm.objects.contacts.write', 'crm.objects.companies.write'],
@@ -62,11 +77,7 @@ export const SCOPE_RULES: ScopeRule[] = [
  * each entry names the calls it is for. The test checks they are requested, and that nothing
  * else is requested without a call or an entry here.
  */
-export const PLANNED_SCOPES: Record<string, string> = {
-  'crm.objects.companies.read': 'issue 15: company lookup in the CRM by CUI before creating one (§8)',
-  'crm.objects.companies.write':
-    'issue 15: companies created or updated from the register, associated to the contact (§8)',
-};
+export const PLANNED_SCOPES: Record<string, string> = {};
 
 /** Scopes every developer-platform app lists (HubSpot's own templates, §9). */
 export const BASE_SCOPES = ['oauth'];
@@ -74,7 +85,8 @@ export const BASE_SCOPES = ['oauth'];
 const PATH_LITERAL =
   /[`'"](\/(?:conversations|crm|visitor-identification|contacts|companies|settings|properties)\/[^`'"\s]*)/g;
 // `sdk.crm.contacts.basicApi.create(` or `client.crm.associations.v4.basicApi.createDefault(`.
-const SDK_CALL = /\.crm\.(\w+)\.((?:v\d+\.)?\w+)\.(\w+)\s*\(/g;
+// `sdk.crm.objects.notes.basicApi.create(` is read as `crm.notes.basicApi.create`.
+const SDK_CALL = /\.crm\.(?:objects\.)?(\w+)\.((?:v\d+\.)?\w+)\.(\w+)\s*\(/g;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
