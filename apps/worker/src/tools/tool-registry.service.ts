@@ -7,6 +7,7 @@ import { HandOffToHumanTool } from './hand-off-to-human.tool';
 import { QualifyLeadTool } from './qualify-lead.tool';
 import { SearchCompaniesTool } from './search-companies.tool';
 import { SearchContactsTool } from './search-contacts.tool';
+import { SearchKnowledgeTool } from './search-knowledge.tool';
 import { SendVerificationCodeTool } from './send-verification-code.tool';
 import { strictJsonSchema } from './strict-json-schema';
 import { UpdateContactTool } from './update-contact.tool';
@@ -23,6 +24,7 @@ export const TOOL_CLASSES = [
   HandOffToHumanTool,
   SendVerificationCodeTool,
   VerifyCodeTool,
+  SearchKnowledgeTool,
 ] as const;
 
 export const ASSISTANT_TOOLS = Symbol('ASSISTANT_TOOLS');

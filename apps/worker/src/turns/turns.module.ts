@@ -3,19 +3,29 @@ import { AuditModule } from '../audit/audit.module';
 import { ChannelModule } from '../channel/channel.module';
 import { EnginesModule } from '../engines/engines.module';
 import { IdentityModule } from '../identity/identity.module';
+import { KnowledgeModule } from '../knowledge/knowledge.module';
 import { StateModule } from '../state/state.module';
 import { ThreadsModule } from '../threads/threads.module';
 import { MessageTurnService } from './message-turn.service';
 import { AssistantStep } from './steps/assistant.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
+import { KnowledgeAnswerStep } from './steps/knowledge-answer.step';
 import { ReplyStep } from './steps/reply.step';
 import { TurnRecorder } from './turn-recorder';
 
 /** One visitor message → one answer: the orchestrator and its steps. */
 @Module({
-  imports: [AuditModule, ChannelModule, EnginesModule, IdentityModule, StateModule, ThreadsModule],
-  providers: [DirectAnswerStep, AssistantStep, ReplyStep, FallbackStep, TurnRecorder, MessageTurnService],
+  imports: [AuditModule, ChannelModule, EnginesModule, IdentityModule, KnowledgeModule, StateModule, ThreadsModule],
+  providers: [
+    DirectAnswerStep,
+    AssistantStep,
+    KnowledgeAnswerStep,
+    ReplyStep,
+    FallbackStep,
+    TurnRecorder,
+    MessageTurnService,
+  ],
   exports: [MessageTurnService],
 })
 export class TurnsModule {}
