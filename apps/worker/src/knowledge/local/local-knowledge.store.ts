@@ -153,6 +153,12 @@ export class LocalKnowledgeStore implements KnowledgeStore {
 const chunkIds = (source: string, count: number) => Array.from({ length: count }, (_, n) => `${source}#${n}`);
 
 function withoutText(doc: KnowledgeDocument): Omit<KnowledgeDocument, 'text'> {
-  const { text: _text, ...meta } = doc;
-  return meta;
+  return {
+    source: doc.source,
+    title: doc.title,
+    hash: doc.hash,
+    url: doc.url,
+    language: doc.language,
+    profile: doc.profile,
+  };
 }

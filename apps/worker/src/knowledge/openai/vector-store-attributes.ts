@@ -22,7 +22,7 @@ type Attributes = Record<string, string | number | boolean> | null | undefined;
 /** A stored file read back from its attributes (a file uploaded by hand: its file name). */
 export function documentOf(attributes: Attributes, fallbackName: string): StoredDocument {
   const a = attributes ?? {};
-  const str = (key: string) => (typeof a[key] === 'string' ? (a[key] as string) : undefined);
+  const str = (key: string) => (typeof a[key] === 'string' ? a[key] : undefined);
   const profile = str('profile');
   return {
     source: str('source') ?? fallbackName,
