@@ -73,9 +73,10 @@ export function parseHtml(raw: string): ParsedFile {
 /** A PDF's text, page after page; throws on a file that is not a readable PDF. */
 export async function parsePdf(bytes: Uint8Array): Promise<ParsedFile> {
   const pdf = await getDocumentProxy(bytes);
-  const info = (await pdf.getMetadata().catch(() => undefined))?.info;
+  const info: unknown = (await pdf.getMetadata().catch(() => undefined))?.info;
   const { text } = await extractText(pdf, { mergePages: false });
   const pages = (Array.isArray(text) ? text : [text]).map((p) => p.trim()).filter(Boolean);
-  const title = typeof info?.Title === 'string' && info.Title.trim() ? info.Title.trim() : undefined;
+  const raw = (info as { Title?: unknown } | undefined)?.Title;
+  const title = typeof raw === 'string' && raw.trim() ? raw.trim() : undefined;
   return { text: pages.join('\n\n'), title };
 }
