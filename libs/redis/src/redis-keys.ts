@@ -60,12 +60,15 @@ export const RedisKeys = {
   /**
    * The local knowledge store (KNOWLEDGE_STORE=local), under one hash tag: a sync writes them together.
    * Documents (hash: source → JSON), chunks (hash: chunk id → JSON), the search index (MiniSearch
-   * JSON, rebuilt by each sync) and its version (a counter workers compare before reusing their copy).
+   * JSON, rebuilt by each sync that changed something) and its version (a counter workers compare
+   * before reusing their copy).
    */
   knowledgeDocs: () => 'knowledge:{local}:docs',
   knowledgeChunks: () => 'knowledge:{local}:chunks',
   knowledgeIndex: () => 'knowledge:{local}:index',
   knowledgeIndexVersion: () => 'knowledge:{local}:version',
+  /** Set while documents changed and the index was not rebuilt yet (a failed rebuild is retried). */
+  knowledgeIndexDirty: () => 'knowledge:{local}:dirty',
   /** The OpenAI vector store `knowledge sync` created (when KNOWLEDGE_VECTOR_STORE_ID is not set). */
   knowledgeVectorStore: () => 'knowledge:openai:vector-store',
   /**

@@ -60,6 +60,8 @@ export interface KnowledgeStore {
   put(documents: KnowledgeDocument[], onProgress?: ProgressListener): Promise<PutResult[]>;
   /** Removes documents by source; returns the sources that were there. */
   remove(sources: string[]): Promise<string[]>;
+  /** Where the documents are, for people (e.g. "OpenAI vector store vs_…"). */
+  describe(): Promise<string>;
 }
 
 export const KNOWLEDGE_STORE = Symbol('KNOWLEDGE_STORE');

@@ -62,7 +62,10 @@ export class LocalKnowledgeStore implements KnowledgeStore {
   }
 
   async put(documents: KnowledgeDocument[], onProgress?: ProgressListener): Promise<PutResult[]> {
-    if (documents.length === 0) return [];
+    if (documents.length === 0) {
+      await this.rebuildIfDirty();
+      return [];
+    }
     const stored = new Map((await this.list()).map((d) => [d.source, d]));
     const results: PutResult[] = [];
     for (const [i, doc] of documents.entries()) {
@@ -70,7 +73,7 @@ export class LocalKnowledgeStore implements KnowledgeStore {
       if (chunks.length === 0) {
         results.push({ source: doc.source, ok: false, error: 'no text to index' });
       } else {
-        const tx = this.redis.multi();
+        const tx = this.redis.multi().set(RedisKeys.knowledgeIndexDirty(), '1');
         const old = stored.get(doc.source)?.chunks ?? 0;
         if (old > 0) tx.hdel(RedisKeys.knowledgeChunks(), ...chunkIds(doc.source, old));
         const entries = chunks.flatMap((c, n) => {
@@ -101,8 +104,11 @@ export class LocalKnowledgeStore implements KnowledgeStore {
   async remove(sources: string[]): Promise<string[]> {
     const stored = new Map((await this.list()).map((d) => [d.source, d]));
     const present = sources.filter((s) => stored.has(s));
-    if (present.length === 0) return [];
-    const tx = this.redis.multi();
+    if (present.length === 0) {
+      await this.rebuildIfDirty();
+      return [];
+    }
+    const tx = this.redis.multi().set(RedisKeys.knowledgeIndexDirty(), '1');
     for (const source of present) {
       const ids = chunkIds(source, stored.get(source)?.chunks ?? 0);
       if (ids.length > 0) tx.hdel(RedisKeys.knowledgeChunks(), ...ids);
@@ -111,6 +117,14 @@ export class LocalKnowledgeStore implements KnowledgeStore {
     await tx.exec();
     await this.rebuild();
     return present;
+  }
+
+  async describe(): Promise<string> {
+    const [docs, chunks] = await Promise.all([
+      this.redis.hlen(RedisKeys.knowledgeDocs()),
+      this.redis.hlen(RedisKeys.knowledgeChunks()),
+    ]);
+    return `the local index in Redis: ${docs} document(s), ${chunks} chunk(s)`;
   }
 
   /** The current index (reloaded when a sync changed it), or undefined before the first sync. */
@@ -125,12 +139,18 @@ export class LocalKnowledgeStore implements KnowledgeStore {
     return this.loaded.index;
   }
 
+  /** A sync whose rebuild failed left the index behind its documents: this one catches it up. */
+  private async rebuildIfDirty(): Promise<void> {
+    if (await this.redis.exists(RedisKeys.knowledgeIndexDirty())) await this.rebuild();
+  }
+
   /**
    * Rebuilds the index from every stored chunk and stores it with a new version. Optimistic: a
    * concurrent sync changing the chunks meanwhile makes this one read them again.
    */
   private async rebuild(): Promise<void> {
-    const conn = this.redis.duplicate();
+    // WATCH needs a connection of its own (the shared one interleaves other commands).
+    const conn = this.redis.duplicate({ enableOfflineQueue: true, lazyConnect: false });
     try {
       for (let attempt = 0; attempt < REBUILD_TRIES; attempt++) {
         await conn.watch(RedisKeys.knowledgeChunks());
@@ -140,6 +160,7 @@ export class LocalKnowledgeStore implements KnowledgeStore {
           .multi()
           .set(RedisKeys.knowledgeIndex(), JSON.stringify(index))
           .incr(RedisKeys.knowledgeIndexVersion())
+          .del(RedisKeys.knowledgeIndexDirty())
           .exec();
         if (done) return;
       }

@@ -110,6 +110,13 @@ export class OpenAiKnowledgeStore implements KnowledgeStore {
     return present.map((d) => d.source);
   }
 
+  async describe(): Promise<string> {
+    const id = await this.vectorStoreId();
+    if (!id) return 'no OpenAI vector store yet (the first sync creates one)';
+    const pinned = this.config.vectorStoreId ? '' : `; set KNOWLEDGE_VECTOR_STORE_ID=${id} to pin it`;
+    return `OpenAI vector store ${id}${pinned}`;
+  }
+
   /** Attaches uploaded files with their attributes in one batch; a file OpenAI failed is reported and deleted. */
   private async attach(
     storeId: string,
