@@ -72,7 +72,8 @@ export function parseHtml(raw: string): ParsedFile {
 
 /** A PDF's text, page after page; throws on a file that is not a readable PDF. */
 export async function parsePdf(bytes: Uint8Array): Promise<ParsedFile> {
-  const pdf = await getDocumentProxy(bytes);
+  // verbosity 0: errors only (pdf.js warns on stdout about damaged files we report anyway).
+  const pdf = await getDocumentProxy(bytes, { verbosity: 0 });
   const info: unknown = (await pdf.getMetadata().catch(() => undefined))?.info;
   const { text } = await extractText(pdf, { mergePages: false });
   const pages = (Array.isArray(text) ? text : [text]).map((p) => p.trim()).filter(Boolean);
