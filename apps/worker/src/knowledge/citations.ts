@@ -21,8 +21,8 @@ export function citedSources(answer: string, found: readonly FoundPassage[]): Kn
   const scored = found
     .map((p, order) => ({ p, order, shared: new Set(indexTerms(p.text).filter((t) => answerTerms.has(t))).size }))
     .sort((a, b) => b.shared - a.shared || a.order - b.order);
-  // Used: at least two shared words, and half as many as the passage the answer used most.
-  const floor = Math.max(MIN_SHARED_TERMS, Math.ceil((scored[0]?.shared ?? 0) / 2));
+  // Used: at least two shared words, and two thirds as many as the passage the answer used most.
+  const floor = Math.max(MIN_SHARED_TERMS, Math.ceil(((scored[0]?.shared ?? 0) * 2) / 3));
   const seen = new Set<string>();
   const sources: KnowledgeSource[] = [];
   for (const { p, shared } of scored) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { redactText } from '@app/logging';
+import { redactText, scrubPersonalData } from '@app/logging';
 import { REDIS_CONNECTION, RedisKeys } from '@app/redis';
 import { KnowledgeConfig } from '../config/config-sections';
 import { indexTerms } from './knowledge-text';
@@ -10,6 +10,10 @@ import { knowledgeGapRecord } from './lua/knowledge-gap-record.lua';
 /** Most groups of similar questions kept (the oldest go first). */
 const MAX_GAPS = 5000;
 const MAX_QUESTION_CHARS = 500;
+/** Recent groups a new question is compared with. */
+const COMPARED_GROUPS = 200;
+/** Shared words / all words of two questions (Jaccard) from which they count as one question. */
+const SIMILAR = 0.6;
 
 export interface GapOccurrence {
   portalId: string;
@@ -18,13 +22,12 @@ export interface GapOccurrence {
   question: string;
   language?: string;
   profile: string;
-  /** Names the visitor gave in this turn: masked like e-mails and phone numbers. */
-  personalNames?: string[];
 }
 
 /**
  * Records questions the knowledge search found nothing for (GET /admin/knowledge/gaps reads them):
- * personal data redacted, similar questions grouped by their words (folded, stemmed, any order).
+ * personal data masked, and a question joins the recent group whose words it mostly shares
+ * ("Can I pay with bitcoin?" and "paying with Bitcoin, possible?"), or starts a group.
  */
 @Injectable()
 export class KnowledgeGapsStore {
@@ -35,9 +38,12 @@ export class KnowledgeGapsStore {
 
   /** The group's count after this message, or 0 when it was counted before (a retry) or has no words. */
   async record(gap: GapOccurrence): Promise<number> {
-    const id = gapId(gap.question);
-    if (!id) return 0;
-    const question = redactText(gap.question, gap.personalNames).slice(0, MAX_QUESTION_CHARS);
+    // Masked whole ([email], [phone]): an operator reads the question, never whose it was.
+    const question = redactText(scrubPersonalData(gap.question)).slice(0, MAX_QUESTION_CHARS);
+    const terms = [...new Set(indexTerms(question.replace(/\[(email|phone|name)\]/g, ' ')))].sort();
+    if (terms.length === 0) return 0;
+    const id =
+      (await this.similarGroup(terms)) ?? createHash('sha256').update(terms.join(' ')).digest('hex').slice(0, 16);
     const result = await knowledgeGapRecord.run(
       this.redis,
       RedisKeys.knowledgeGapMessage(gap.portalId, gap.messageId),
@@ -51,14 +57,30 @@ export class KnowledgeGapsStore {
       this.config.gapRetentionSeconds,
       MAX_GAPS,
       id,
+      terms.join(' '),
     );
     return Number(result);
   }
+
+  /** The most similar recent group, if one is similar enough. */
+  private async similarGroup(terms: string[]): Promise<string | undefined> {
+    const ids = await this.redis.zrevrange(RedisKeys.knowledgeGapIndex(), 0, COMPARED_GROUPS - 1);
+    if (ids.length === 0) return undefined;
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hget(RedisKeys.knowledgeGap(id), 'terms');
+    const rows = (await pipeline.exec()) ?? [];
+    let best: { id: string; score: number } | undefined;
+    for (const [i, [err, value]] of rows.entries()) {
+      if (err || typeof value !== 'string') continue;
+      const score = jaccard(terms, value.split(' '));
+      if (score >= SIMILAR && (!best || score > best.score)) best = { id: ids[i], score };
+    }
+    return best?.id;
+  }
 }
 
-/** Similar questions share an id: the same index terms, in any order; undefined without any. */
-export function gapId(question: string): string | undefined {
-  const terms = [...new Set(indexTerms(question))].sort();
-  if (terms.length === 0) return undefined;
-  return createHash('sha256').update(terms.join(' ')).digest('hex').slice(0, 16);
+function jaccard(a: string[], b: string[]): number {
+  const setB = new Set(b);
+  const shared = a.filter((t) => setB.has(t)).length;
+  return shared / (a.length + b.length - shared);
 }
