@@ -20,7 +20,8 @@ const knowledgeCliSchema = workerEnvObject
     KNOWLEDGE_MAX_FILE_MB: true,
     KNOWLEDGE_GAP_RETENTION_DAYS: true,
   })
-  .superRefine(checkKnowledgeEnv)
+  // Runs even when other variables are missing, so a missing key is named in the same pass.
+  .superRefine(checkKnowledgeEnv, { when: () => true })
   .superRefine(requireSecureUrls(['OPENAI_BASE_URL'], 'ALLOW_INSECURE_PROVIDER_URLS'));
 
 export interface KnowledgeCliConfig {
