@@ -60,8 +60,8 @@ export const RedisKeys = {
   /**
    * The local knowledge store (KNOWLEDGE_STORE=local), under one hash tag: a sync writes them together.
    * Documents (hash: source → JSON), chunks (hash: chunk id → JSON), the search index (MiniSearch
-   * JSON, rebuilt by each sync that changed something) and its version (a counter workers compare
-   * before reusing their copy).
+   * JSON, rebuilt by each sync that changed something) and its version (a unique token workers
+   * compare before reusing their copy).
    */
   knowledgeDocs: () => 'knowledge:{local}:docs',
   knowledgeChunks: () => 'knowledge:{local}:chunks',

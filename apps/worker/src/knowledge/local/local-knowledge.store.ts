@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type MiniSearch from 'minisearch';
@@ -159,7 +160,8 @@ export class LocalKnowledgeStore implements KnowledgeStore {
         const done = await conn
           .multi()
           .set(RedisKeys.knowledgeIndex(), JSON.stringify(index))
-          .incr(RedisKeys.knowledgeIndexVersion())
+          // Unique, not a counter: after a flush or a restore a counter restarts and matches a stale copy.
+          .set(RedisKeys.knowledgeIndexVersion(), `${Date.now()}-${randomUUID()}`)
           .del(RedisKeys.knowledgeIndexDirty())
           .exec();
         if (done) return;
