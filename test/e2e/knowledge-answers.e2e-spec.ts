@@ -111,6 +111,17 @@ describe.each(COMBINATIONS)('knowledge answers (%s store, %s engine)', (store, e
     );
   });
 
+  it("does not use a document written for another profile (front matter 'profile: contacts')", async () => {
+    await writeFile(
+      path.join(dir, 'en/staff-discounts.md'),
+      '---\ntitle: Staff discount codes\nprofile: contacts\n---\n\nThe staff discount code for kettles is LUMORA-STAFF-40.\n',
+    );
+    expect(syncCounts(await sync())).toMatchObject({ added: 1 });
+    const turn = await visitorSays(h, 'What is the staff discount code for kettles?');
+    expect(sent(turn.threadId).map((m) => m.text)).toEqual(["I'm sorry, I don't know that. I can ask a colleague."]);
+    expect(JSON.stringify(h.openai.modelCalls().at(-1)!.body)).not.toContain('LUMORA-STAFF-40');
+  });
+
   it('treats instructions written in a document as data: same instructions, same tools, no handoff', async () => {
     const before = seen.length;
     await writeFile(
