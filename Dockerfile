@@ -18,7 +18,7 @@ FROM base AS deps
 COPY package.json package-lock.json ./
 RUN npm ci
 
-# ---- build: typecheck + rspack bundles into dist/apps/{api,worker}/main.js ---
+# ---- build: typecheck + rspack bundles into dist/apps/{api,worker,knowledge}/main.js
 FROM deps AS build
 COPY tsconfig.json nest-cli.json ./
 COPY scripts ./scripts

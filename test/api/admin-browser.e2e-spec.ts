@@ -98,11 +98,12 @@ describe('Bull Board in a real browser, under the security headers', () => {
         '/admin/conversations/{threadId}',
         '/admin/audit/export',
         '/admin/costs',
+        '/admin/knowledge/gaps',
         '/webhooks/hubspot',
       ]) {
         await page.locator('.opblock-summary-path', { hasText: path }).first().waitFor({ timeout: 15_000 });
       }
-      expect(await page.locator('.opblock').count()).toBe(4);
+      expect(await page.locator('.opblock').count()).toBe(5);
       // Opening the webhook shows its signature headers and status codes.
       await page.locator('.opblock-summary-path', { hasText: '/webhooks/hubspot' }).click();
       await page.getByText('X-HubSpot-Signature-v3').first().waitFor({ timeout: 5_000 });

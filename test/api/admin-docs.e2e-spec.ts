@@ -63,6 +63,7 @@ describe('OpenAPI document at /admin/docs (JSON at /admin/docs-json), behind the
       '/admin/audit/export',
       '/admin/conversations/{threadId}',
       '/admin/costs',
+      '/admin/knowledge/gaps',
       '/webhooks/hubspot',
     ]);
     const show = doc.paths['/admin/conversations/{threadId}'].get;
@@ -76,7 +77,13 @@ describe('OpenAPI document at /admin/docs (JSON at /admin/docs-json), behind the
     expect(Object.keys(exportOp.responses).sort()).toEqual(['200', '400', '401']);
     const costs = doc.paths['/admin/costs'].get;
     expect(costs.parameters?.map((p) => [p.name, p.in])).toEqual([['day', 'query']]);
-    for (const op of [show, exportOp, costs]) expect(op.security).toEqual([{ admin: [] }]);
+    const gaps = doc.paths['/admin/knowledge/gaps'].get;
+    expect(gaps.parameters?.map((p) => [p.name, p.in, p.required ?? false])).toEqual([['limit', 'query', false]]);
+    expect(Object.keys(gaps.responses).sort()).toEqual(['200', '400', '401']);
+    expect(Object.keys(doc.components.schemas.KnowledgeGapDto.properties)).toEqual(
+      expect.arrayContaining(['question', 'language', 'profile', 'threadId', 'count', 'firstSeen', 'lastSeen']),
+    );
+    for (const op of [show, exportOp, costs, gaps]) expect(op.security).toEqual([{ admin: [] }]);
     expect(doc.components.securitySchemes).toEqual({
       admin: expect.objectContaining({ type: 'http', scheme: 'basic' }),
     });

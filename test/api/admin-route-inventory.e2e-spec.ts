@@ -24,6 +24,7 @@ describe('route inventory: every route the api serves is public by name or needs
       '/metrics',
       '/admin/conversations/:threadId',
       '/admin/audit/export',
+      '/admin/knowledge/gaps',
       '/admin/queues',
       '/admin/queues/api/queues',
       '/admin/queues/api/queues/:queueName/pause',

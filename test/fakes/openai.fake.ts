@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Fault, type FakeResponse, FakeHttpServer, type RecordedRequest } from './fake-http-server';
 import { buildChatCompletion, type ChatServerMode, viewChatRequest } from './openai-chat.fake';
+import { FakeVectorStores } from './openai-vector-stores.fake';
 
 /**
  * In-process fake of the OpenAI Responses + Conversations APIs (see shared/reference/openai.md), spoken to by
@@ -246,6 +247,8 @@ export class FakeOpenAI extends FakeHttpServer {
   private readonly defaultMode: ChatServerMode;
   private mode: ChatServerMode;
   private malformNext = 0;
+  /** Files, vector stores, file batches and vector-store search (openai-vector-stores.fake.ts). */
+  readonly vectorStores: FakeVectorStores;
 
   constructor(options: FakeOpenAIOptions = {}) {
     super('openai');
@@ -279,6 +282,7 @@ export class FakeOpenAI extends FakeHttpServer {
       this.stored.delete(p.id);
       return { id: p.id, object: 'response', deleted: true };
     });
+    this.vectorStores = new FakeVectorStores((method, template, handler) => this.api(method, template, handler));
   }
 
   // ---------------------------------------------------------------- scripting
@@ -426,6 +430,7 @@ export class FakeOpenAI extends FakeHttpServer {
     this.chatCreated.length = 0;
     this.mode = this.defaultMode;
     this.malformNext = 0;
+    this.vectorStores.reset();
   }
 
   override async stop(): Promise<void> {
@@ -451,7 +456,8 @@ export class FakeOpenAI extends FakeHttpServer {
     this.route(method, template, async (req, params) => {
       try {
         this.checkAuth(req);
-        if (req.rawBody && req.body === undefined) {
+        const multipart = String(req.headers['content-type'] ?? '').startsWith('multipart/form-data');
+        if (req.rawBody && req.body === undefined && !multipart) {
           throw new OpenAIHttpError(
             400,
             "We could not parse the JSON body of your request. (HINT: This likely means you aren't using your HTTP library correctly. The OpenAI API expects a JSON payload, but what was sent was not valid JSON.)",
@@ -460,7 +466,9 @@ export class FakeOpenAI extends FakeHttpServer {
         const body = await handler(req, params);
         const modelCall = method === 'POST' && (template === '/v1/responses' || template === '/v1/chat/completions');
         const extra = modelCall ? rateLimitHeaders() : {};
-        return withRequestId({ status: 200, body, headers: { 'openai-processing-ms': '1', ...extra } });
+        // A poller (file batches) asks again this soon instead of its default 5 s.
+        const poll: Record<string, string> = template.includes('file_batches') ? { 'openai-poll-after-ms': '10' } : {};
+        return withRequestId({ status: 200, body, headers: { 'openai-processing-ms': '1', ...extra, ...poll } });
       } catch (err) {
         if (err instanceof OpenAIHttpError) {
           return withRequestId({ status: err.status, body: errorBody(err.message, err.type, err.param, err.code) });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKER_TEST_ENV } from '../support/fixtures';
@@ -8,6 +8,7 @@ import { freePort, TestRedisServer } from '../support/redis-server';
 const ROOT = join(__dirname, '..', '..');
 const API = join(ROOT, 'dist/apps/api/main.js');
 const WORKER = join(ROOT, 'dist/apps/worker/main.js');
+const KNOWLEDGE = join(ROOT, 'dist/apps/knowledge/main.js');
 
 interface Run {
   child: ChildProcess;
@@ -46,7 +47,7 @@ async function waitForHttp(url: string, timeoutMs = 15_000): Promise<Response> {
 describe('built apps (dist/apps/*/main.js)', () => {
   let redis: TestRedisServer;
   beforeAll(async () => {
-    expect(existsSync(API) && existsSync(WORKER)).toBe(true);
+    expect(existsSync(API) && existsSync(WORKER) && existsSync(KNOWLEDGE)).toBe(true);
     redis = await TestRedisServer.start();
   });
   afterAll(() => redis.destroy());
@@ -194,5 +195,33 @@ describe('built apps (dist/apps/*/main.js)', () => {
     r.child.kill('SIGTERM');
     const exit = await r.exit;
     expect(exit.signal === 'SIGTERM' || exit.code === 0).toBe(true);
+  });
+
+  it('the knowledge command syncs the example folder (PDF included) and searches it, as in the image', async () => {
+    const env = { REDIS_URL: redis.url, LOG_LEVEL: 'warn' };
+    const bare = run(KNOWLEDGE, env);
+    expect((await bare.exit).code).toBe(64);
+    expect(bare.output()).toContain('usage: knowledge <command>');
+    const first = spawnSync(process.execPath, [KNOWLEDGE, 'sync', join(ROOT, 'examples/knowledge')], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+    });
+    expect(first.status).toBe(0);
+    expect(first.stdout).toContain('  added     en/kettle-manual.pdf');
+    expect(first.stdout).toMatch(/7 added, 0 replaced, 0 unchanged, 0 removed, 0 failed/);
+    const search = spawnSync(process.execPath, [KNOWLEDGE, 'search', 'how do I descale the kettle'], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      encoding: 'utf8',
+    });
+    expect(search.stdout).toContain(
+      '1. AquaBoil kettle: descaling (https://help.lumora.example/en/manuals/aquaboil.pdf)',
+    );
+    const misconfigured = spawnSync(process.execPath, [KNOWLEDGE, 'list'], {
+      env: { PATH: process.env.PATH ?? '', KNOWLEDGE_STORE: 'openai' },
+      encoding: 'utf8',
+    });
+    expect(misconfigured.status).toBe(1);
+    expect(misconfigured.stderr).toContain('REDIS_URL is required');
+    expect(misconfigured.stderr).toContain('OPENAI_API_KEY is required with KNOWLEDGE_STORE=openai');
   });
 });

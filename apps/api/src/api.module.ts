@@ -7,6 +7,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
+import { KnowledgeModule } from './knowledge/knowledge.module';
 import { ApiMetrics } from './metrics/api-metrics.service';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -29,6 +30,7 @@ export class ApiModule {
         WebhooksModule,
         AdminModule,
         AuditModule,
+        KnowledgeModule,
       ],
     };
   }

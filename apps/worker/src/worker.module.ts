@@ -6,6 +6,7 @@ import { RedisHealthIndicator, RedisModule } from '@app/redis';
 import { IdentityMetrics } from './identity/identity-metrics.service';
 import { WorkerConfig } from './config/worker-config';
 import { WorkerConfigModule } from './config/worker-config.module';
+import { KnowledgeMetrics } from './metrics/knowledge-metrics.service';
 import { QueueDepthCollector } from './metrics/queue-depth.collector';
 import { WorkerMetrics } from './metrics/worker-metrics.service';
 import { QueueModule } from './queue/queue.module';
@@ -25,7 +26,7 @@ export class WorkerModule {
         LoggingModule.forRoot({ name: 'worker', level: config.logLevel }),
         RedisModule.forRoot({ url: config.redis.url, role: 'consumer', connectionName: 'worker' }),
         // Global: WorkerMetrics is injectable everywhere in the answering code.
-        MetricsModule.forRoot({ providers: [WorkerMetrics, IdentityMetrics, QueueDepthCollector] }),
+        MetricsModule.forRoot({ providers: [WorkerMetrics, IdentityMetrics, QueueDepthCollector, KnowledgeMetrics] }),
         queue,
         HealthModule.forChecks([RedisHealthIndicator, queue.consumer], [queue]),
       ],

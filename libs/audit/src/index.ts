@@ -1,2 +1,3 @@
 export * from './audit-keys';
 export * from './turn-audit.types';
+export * from './knowledge-gap.types';

@@ -61,6 +61,28 @@ export const RedisKeys = {
   costThread: (threadId: string) => `cost:thread:${threadId}`,
   /** Spend of one UTC day, YYYY-MM-DD (hash: tokens, credits, turns). */
   costDay: (day: string) => `cost:day:${day}`,
+  /**
+   * The local knowledge store (KNOWLEDGE_STORE=local), under one hash tag: a sync writes them together.
+   * Documents (hash: source → JSON), chunks (hash: chunk id → JSON), the search index (MiniSearch
+   * JSON, rebuilt by each sync that changed something) and its version (a unique token workers
+   * compare before reusing their copy).
+   */
+  knowledgeDocs: () => 'knowledge:{local}:docs',
+  knowledgeChunks: () => 'knowledge:{local}:chunks',
+  knowledgeIndex: () => 'knowledge:{local}:index',
+  knowledgeIndexVersion: () => 'knowledge:{local}:version',
+  /** Set while documents changed and the index was not rebuilt yet (a failed rebuild is retried). */
+  knowledgeIndexDirty: () => 'knowledge:{local}:dirty',
+  /** The OpenAI vector store `knowledge sync` created (when KNOWLEDGE_VECTOR_STORE_ID is not set). */
+  knowledgeVectorStore: () => 'knowledge:openai:vector-store',
+  /**
+   * Knowledge gaps, under one hash tag (one script writes them): an index (sorted set, score: last
+   * seen), one hash per group of similar questions, and a marker per visitor message counted.
+   */
+  knowledgeGapIndex: () => 'knowledge-gaps:{gaps}:index',
+  knowledgeGap: (key: string) => `knowledge-gaps:{gaps}:item:${key}`,
+  knowledgeGapMessage: (portalId: string, messageId: string) =>
+    `knowledge-gaps:{gaps}:message:${portalId}:${messageId}`,
   /** Failed admin logins of one client address. */
   adminLoginFailures: (client: string) => `admin-auth:failures:${client}`,
 } as const;

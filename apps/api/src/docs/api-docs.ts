@@ -1,10 +1,11 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AuditModule } from '../audit/audit.module';
+import { KnowledgeModule } from '../knowledge/knowledge.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ADMIN_AUTH_SCHEME, API_DOCS_JSON_ROUTE, API_DOCS_ROUTE } from './api-docs.constants';
 
-/** The OpenAPI document: the admin endpoints (audit, costs) and the HubSpot webhook. */
+/** The OpenAPI document: the admin endpoints (audit, costs, knowledge gaps) and the HubSpot webhook. */
 export function createApiDocument(app: NestFastifyApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('HubSpot chat assistant api')
@@ -19,7 +20,7 @@ export function createApiDocument(app: NestFastifyApplication): OpenAPIObject {
       ADMIN_AUTH_SCHEME,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, { include: [AuditModule, WebhooksModule] });
+  return SwaggerModule.createDocument(app, config, { include: [AuditModule, KnowledgeModule, WebhooksModule] });
 }
 
 /**

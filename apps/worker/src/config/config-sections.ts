@@ -7,6 +7,7 @@
 import type { BusinessHours } from '../threads/business-hours';
 import type { HandoffSection, OutsideHoursMode } from './handoff-config';
 import type { ChatCompletionsSection, EngineKind, EngineSection, ServerKind } from './engine-config';
+import type { KnowledgeSection, KnowledgeStoreKind } from './knowledge-config';
 
 export class HttpConfig {
   readonly port!: number;
@@ -145,4 +146,15 @@ export class EngineConfig implements EngineSection {
 
 export class ChatCompletionsConfig implements ChatCompletionsSection {
   readonly transcriptRetentionSeconds!: number;
+}
+
+/** Where the company's documents are searched (KNOWLEDGE_STORE) and what counts as relevant. */
+export class KnowledgeConfig implements KnowledgeSection {
+  readonly store!: KnowledgeStoreKind;
+  readonly vectorStoreId?: string;
+  readonly maxResults!: number;
+  readonly minScore!: number;
+  readonly localMinMatch!: number;
+  readonly maxFileBytes!: number;
+  readonly gapRetentionSeconds!: number;
 }

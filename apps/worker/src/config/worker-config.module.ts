@@ -11,6 +11,7 @@ import {
   HttpConfig,
   HubSpotConfig,
   IdentityConfig,
+  KnowledgeConfig,
   MappingConfig,
   OpenAiConfig,
   ProfilesConfig,
@@ -41,6 +42,7 @@ export class WorkerConfigModule {
       { provide: AuditConfig, useValue: config.audit },
       { provide: CapsConfig, useValue: config.caps },
       { provide: ContactsConfig, useValue: config.contacts },
+      { provide: KnowledgeConfig, useValue: config.knowledge },
       // Absent when Airtable is not configured: its users inject it as optional.
       ...(config.airtable ? [{ provide: AirtableConfig, useValue: config.airtable }] : []),
     ];

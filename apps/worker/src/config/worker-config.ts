@@ -28,6 +28,7 @@ import {
   type EngineSection,
 } from './engine-config';
 import { handoffEnvShape, handoffSection } from './handoff-config';
+import { checkKnowledgeEnv, knowledgeEnvShape, knowledgeSection, type KnowledgeSection } from './knowledge-config';
 
 /** Every URL the worker sends a token to. */
 const PROVIDER_URLS = [
@@ -38,111 +39,115 @@ const PROVIDER_URLS = [
   'ANAF_BASE_URL',
 ] as const;
 
-const workerEnvSchema = baseEnvSchema
-  .extend({
-    WORKER_HTTP_PORT: env.port().default(3001),
-    WORKER_CONCURRENCY: env.int(1, 1000).default(100),
-    WORKER_LOCK_DURATION_MS: env.int(1000, 3_600_000).default(120_000),
-    // How often a worker looks for jobs whose lock expired (their worker died) and takes them over.
-    WORKER_STALLED_INTERVAL_MS: env.int(1000, 3_600_000).default(30_000),
-    TURN_TIMEOUT_MS: env.int(5_000, 3_600_000).default(90_000),
-    // Provider URLs must be https: (or http: on a loopback host); true allows http: anywhere (tests only).
-    ALLOW_INSECURE_PROVIDER_URLS: env.bool().default(false),
+/** The worker's variables, before the cross-variable rules (the knowledge CLI picks its own from it). */
+export const workerEnvObject = baseEnvSchema.extend({
+  WORKER_HTTP_PORT: env.port().default(3001),
+  WORKER_CONCURRENCY: env.int(1, 1000).default(100),
+  WORKER_LOCK_DURATION_MS: env.int(1000, 3_600_000).default(120_000),
+  // How often a worker looks for jobs whose lock expired (their worker died) and takes them over.
+  WORKER_STALLED_INTERVAL_MS: env.int(1000, 3_600_000).default(30_000),
+  TURN_TIMEOUT_MS: env.int(5_000, 3_600_000).default(90_000),
+  // Provider URLs must be https: (or http: on a loopback host); true allows http: anywhere (tests only).
+  ALLOW_INSECURE_PROVIDER_URLS: env.bool().default(false),
 
-    HUBSPOT_ACCESS_TOKEN: env.secret(8),
-    HUBSPOT_BASE_URL: env.url(['https:', 'http:']).default('https://api.hubapi.com'),
-    HUBSPOT_BOT_ACTOR_ID: env.string().regex(/^A-\d+$/, 'must be an agent actor id like A-12345'),
-    HUBSPOT_TIMEOUT_MS: env.int(500, 120_000).default(10_000),
-    REPLY_MAX_CHARS: env.int(200, 10_000).default(2000),
-    // Shared by all workers: HubSpot allows 100 (Free/Starter), 110 (public app) or 190 (Pro/Ent) per 10 s.
-    // 0 = no budget (benchmarks of our own overhead, or a proxy that enforces the limit itself).
-    HUBSPOT_REQUESTS_PER_10S: env.int(0, 1000).default(100),
-    HUBSPOT_SEARCH_PER_SECOND: env.int(0, 100).default(5),
-    AIRTABLE_REQUESTS_PER_SECOND: env.int(0, 100).default(5),
+  HUBSPOT_ACCESS_TOKEN: env.secret(8),
+  HUBSPOT_BASE_URL: env.url(['https:', 'http:']).default('https://api.hubapi.com'),
+  HUBSPOT_BOT_ACTOR_ID: env.string().regex(/^A-\d+$/, 'must be an agent actor id like A-12345'),
+  HUBSPOT_TIMEOUT_MS: env.int(500, 120_000).default(10_000),
+  REPLY_MAX_CHARS: env.int(200, 10_000).default(2000),
+  // Shared by all workers: HubSpot allows 100 (Free/Starter), 110 (public app) or 190 (Pro/Ent) per 10 s.
+  // 0 = no budget (benchmarks of our own overhead, or a proxy that enforces the limit itself).
+  HUBSPOT_REQUESTS_PER_10S: env.int(0, 1000).default(100),
+  HUBSPOT_SEARCH_PER_SECOND: env.int(0, 100).default(5),
+  AIRTABLE_REQUESTS_PER_SECOND: env.int(0, 100).default(5),
 
-    OPENAI_BASE_URL: env.url(['https:', 'http:']).default('https://api.openai.com/v1'),
-    OPENAI_MODEL: env.string().default('gpt-5-mini'),
-    OPENAI_MAX_OUTPUT_TOKENS: env.int(16, 128_000).default(1024),
-    OPENAI_TIMEOUT_MS: env.int(1000, 600_000).default(60_000),
-    OPENAI_COMPACT_THRESHOLD: env.int(1000, 1_000_000).default(12_000),
-    // In-flight model calls across all workers (OpenAI limits concurrency per key/tier).
-    OPENAI_MAX_CONCURRENT: env.int(0, 10_000).default(200),
-    ASSISTANT_MAX_TOOL_ROUNDS: env.int(1, 20).default(6),
-    ASSISTANT_MAX_IDENTICAL_CALLS: env.int(1, 10).default(3),
-    // One response may ask for many calls at once; beyond this many they are answered with an error.
-    ASSISTANT_MAX_TOOL_CALLS_PER_ROUND: env.int(1, 50).default(8),
+  OPENAI_BASE_URL: env.url(['https:', 'http:']).default('https://api.openai.com/v1'),
+  OPENAI_MODEL: env.string().default('gpt-5-mini'),
+  OPENAI_MAX_OUTPUT_TOKENS: env.int(16, 128_000).default(1024),
+  OPENAI_TIMEOUT_MS: env.int(1000, 600_000).default(60_000),
+  OPENAI_COMPACT_THRESHOLD: env.int(1000, 1_000_000).default(12_000),
+  // In-flight model calls across all workers (OpenAI limits concurrency per key/tier).
+  OPENAI_MAX_CONCURRENT: env.int(0, 10_000).default(200),
+  ASSISTANT_MAX_TOOL_ROUNDS: env.int(1, 20).default(6),
+  ASSISTANT_MAX_IDENTICAL_CALLS: env.int(1, 10).default(3),
+  // One response may ask for many calls at once; beyond this many they are answered with an error.
+  ASSISTANT_MAX_TOOL_CALLS_PER_ROUND: env.int(1, 50).default(8),
 
-    AIRTABLE_API_KEY: env.secret(8).optional(),
-    AIRTABLE_BASE_ID: env.string().optional(),
-    AIRTABLE_TABLE: env.string().default('Conversations'),
-    AIRTABLE_THREAD_FIELD: env.string().default('Hubspot Thread ID'),
-    AIRTABLE_CONVERSATION_FIELD: env.string().default('OpenAI Thread ID'),
-    AIRTABLE_ENDPOINT_URL: env.url(['https:', 'http:']).default('https://api.airtable.com'),
-    MAPPING_CACHE_TTL_HOURS: env.int(1, 24 * 365).default(24 * 30),
+  AIRTABLE_API_KEY: env.secret(8).optional(),
+  AIRTABLE_BASE_ID: env.string().optional(),
+  AIRTABLE_TABLE: env.string().default('Conversations'),
+  AIRTABLE_THREAD_FIELD: env.string().default('Hubspot Thread ID'),
+  AIRTABLE_CONVERSATION_FIELD: env.string().default('OpenAI Thread ID'),
+  AIRTABLE_ENDPOINT_URL: env.url(['https:', 'http:']).default('https://api.airtable.com'),
+  MAPPING_CACHE_TTL_HOURS: env.int(1, 24 * 365).default(24 * 30),
 
-    LISTAFIRME_API_KEY: env.secret(4).optional(),
-    LISTAFIRME_BASE_URL: env.url(['https:', 'http:']).default('https://www.listafirme.ro/api'),
-    ANAF_BASE_URL: env.url(['https:', 'http:']).default('https://webservicesp.anaf.ro/api/PlatitorTvaRest/v9'),
-    COMPANY_LOOKUP_TIMEOUT_MS: env.int(500, 60_000).default(8000),
+  LISTAFIRME_API_KEY: env.secret(4).optional(),
+  LISTAFIRME_BASE_URL: env.url(['https:', 'http:']).default('https://www.listafirme.ro/api'),
+  ANAF_BASE_URL: env.url(['https:', 'http:']).default('https://webservicesp.anaf.ro/api/PlatitorTvaRest/v9'),
+  COMPANY_LOOKUP_TIMEOUT_MS: env.int(500, 60_000).default(8000),
 
-    DEFAULT_PROFILE: env.string().default('support'),
-    // HubSpot channels the bot answers: 1000 live chat (default), 1001 Facebook Messenger (opt-in).
-    ANSWER_CHANNELS: env
-      .string()
-      .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'must be HubSpot channel ids like 1000,1001')
-      .default('1000'),
-    INBOX_PROFILES: env
-      .string()
-      .regex(/^\s*\d+\s*=\s*[a-z0-9_-]+\s*(,\s*\d+\s*=\s*[a-z0-9_-]+\s*)*$/i, 'must look like 123=contacts,456=support')
-      .optional(),
-    PROFILES_FILE: env.string().optional(),
-    STAFF_EMAIL_DOMAINS: env.string().optional(),
-    // Identity (docs/SECURITY.md): a typed e-mail is a claim; a one-time code by e-mail proves it.
-    STAFF_EMAILS: env.string().optional(),
-    STAFF_VERIFICATION_HOURS: env.int(1, 24 * 30).default(8),
-    SMTP_URL: env.url(['smtp:', 'smtps:']).optional(),
-    MAIL_FROM: env.string().optional(),
-    VERIFICATION_CODES_PER_ADDRESS_PER_HOUR: env.int(1, 100).default(3),
-    VERIFICATION_CODES_PER_THREAD_PER_HOUR: env.int(1, 100).default(5),
-    // Per visitor id (0 = no limit): the public chat is shared by everyone, and so is the daily budget.
-    VISITOR_MAX_TURNS_PER_HOUR: env.int(0, 1_000_000).default(60),
-    VISITOR_MAX_THREADS_PER_DAY: env.int(0, 1_000_000).default(20),
-    CONTACT_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_UPDATABLE_PROPERTIES.join(',')),
-    CONTACT_VISITOR_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_VISITOR_UPDATABLE_PROPERTIES.join(',')),
-    CONTACT_LEAD_PROPERTIES: env
-      .string()
-      .regex(
-        /^\s*[a-z0-9_]+=[^,=]+(,\s*[a-z0-9_]+=[^,=]+)*\s*$/i,
-        'must look like lifecyclestage=lead,hs_lead_status=OPEN',
-      )
-      .default('lifecyclestage=lead,hs_lead_status=OPEN'),
-    // A contact property that also gets the qualification text ("none" = none: it goes to a CRM note).
-    // Not `message` by default: HubSpot forms write the visitor's own text there.
-    CONTACT_LEAD_NOTE_PROPERTY: env.string().default('none'),
-    // Contact properties the assistant may replace when they already hold a value (default: none).
-    CONTACT_OVERWRITE_PROPERTIES: env.string().default(''),
-    // The unique company property holding the CUI (npm run hubspot:setup-company-property creates it).
-    COMPANY_CUI_PROPERTY: env
-      .string()
-      .regex(/^[a-z][a-z0-9_]{0,99}$/, 'must be a HubSpot property name (lowercase letters, digits, _)')
-      .default('cui'),
-    // Company properties save_company may replace when they already hold a value (default: none).
-    COMPANY_OVERWRITE_PROPERTIES: env.string().default(''),
-    AUDIT_RETENTION_DAYS: env.int(1, 3650).default(30),
-    // Cost caps (0 = no cap). Reaching one hands the conversation to a person instead of spending more.
-    CAP_CONVERSATION_TOKENS: env.int(0, 1_000_000_000).default(200_000),
-    CAP_CONVERSATION_CREDITS: env.decimal(0, 1_000_000).default(10),
-    CAP_DAILY_TOKENS: env.int(0, 10_000_000_000).default(20_000_000),
-    CAP_DAILY_CREDITS: env.decimal(0, 10_000_000).default(500),
-    // Unset: the shipped text in the thread's language (profiles/fixed-texts.ts). Set: this text in
-    // every language, unless a profile's PROFILES_FILE entry sets its own for a language.
-    CAP_MESSAGE: env.string().optional(),
-    HANDOFF_MESSAGE: env.string().optional(),
-    ...handoffEnvShape,
-    ...engineEnvShape,
-  })
+  DEFAULT_PROFILE: env.string().default('support'),
+  // HubSpot channels the bot answers: 1000 live chat (default), 1001 Facebook Messenger (opt-in).
+  ANSWER_CHANNELS: env
+    .string()
+    .regex(/^\s*\d+\s*(,\s*\d+\s*)*$/, 'must be HubSpot channel ids like 1000,1001')
+    .default('1000'),
+  INBOX_PROFILES: env
+    .string()
+    .regex(/^\s*\d+\s*=\s*[a-z0-9_-]+\s*(,\s*\d+\s*=\s*[a-z0-9_-]+\s*)*$/i, 'must look like 123=contacts,456=support')
+    .optional(),
+  PROFILES_FILE: env.string().optional(),
+  STAFF_EMAIL_DOMAINS: env.string().optional(),
+  // Identity (docs/SECURITY.md): a typed e-mail is a claim; a one-time code by e-mail proves it.
+  STAFF_EMAILS: env.string().optional(),
+  STAFF_VERIFICATION_HOURS: env.int(1, 24 * 30).default(8),
+  SMTP_URL: env.url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: env.string().optional(),
+  VERIFICATION_CODES_PER_ADDRESS_PER_HOUR: env.int(1, 100).default(3),
+  VERIFICATION_CODES_PER_THREAD_PER_HOUR: env.int(1, 100).default(5),
+  // Per visitor id (0 = no limit): the public chat is shared by everyone, and so is the daily budget.
+  VISITOR_MAX_TURNS_PER_HOUR: env.int(0, 1_000_000).default(60),
+  VISITOR_MAX_THREADS_PER_DAY: env.int(0, 1_000_000).default(20),
+  CONTACT_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_UPDATABLE_PROPERTIES.join(',')),
+  CONTACT_VISITOR_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_VISITOR_UPDATABLE_PROPERTIES.join(',')),
+  CONTACT_LEAD_PROPERTIES: env
+    .string()
+    .regex(
+      /^\s*[a-z0-9_]+=[^,=]+(,\s*[a-z0-9_]+=[^,=]+)*\s*$/i,
+      'must look like lifecyclestage=lead,hs_lead_status=OPEN',
+    )
+    .default('lifecyclestage=lead,hs_lead_status=OPEN'),
+  // A contact property that also gets the qualification text ("none" = none: it goes to a CRM note).
+  // Not `message` by default: HubSpot forms write the visitor's own text there.
+  CONTACT_LEAD_NOTE_PROPERTY: env.string().default('none'),
+  // Contact properties the assistant may replace when they already hold a value (default: none).
+  CONTACT_OVERWRITE_PROPERTIES: env.string().default(''),
+  // The unique company property holding the CUI (npm run hubspot:setup-company-property creates it).
+  COMPANY_CUI_PROPERTY: env
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,99}$/, 'must be a HubSpot property name (lowercase letters, digits, _)')
+    .default('cui'),
+  // Company properties save_company may replace when they already hold a value (default: none).
+  COMPANY_OVERWRITE_PROPERTIES: env.string().default(''),
+  AUDIT_RETENTION_DAYS: env.int(1, 3650).default(30),
+  // Cost caps (0 = no cap). Reaching one hands the conversation to a person instead of spending more.
+  CAP_CONVERSATION_TOKENS: env.int(0, 1_000_000_000).default(200_000),
+  CAP_CONVERSATION_CREDITS: env.decimal(0, 1_000_000).default(10),
+  CAP_DAILY_TOKENS: env.int(0, 10_000_000_000).default(20_000_000),
+  CAP_DAILY_CREDITS: env.decimal(0, 10_000_000).default(500),
+  // Unset: the shipped text in the thread's language (profiles/fixed-texts.ts). Set: this text in
+  // every language, unless a profile's PROFILES_FILE entry sets its own for a language.
+  CAP_MESSAGE: env.string().optional(),
+  HANDOFF_MESSAGE: env.string().optional(),
+  ...handoffEnvShape,
+  ...engineEnvShape,
+  ...knowledgeEnvShape,
+});
+
+const workerEnvSchema = workerEnvObject
   // Runs even when other variables are missing, so a missing key is named in the same pass.
   .superRefine(checkEngineEnv, { when: () => true })
+  .superRefine(checkKnowledgeEnv, { when: () => true })
   .superRefine((e, ctx) => {
     if (e.SMTP_URL && !e.MAIL_FROM) {
       ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'is required when SMTP_URL is set' });
@@ -186,6 +191,7 @@ export class WorkerConfig {
   readonly audit!: AuditConfig;
   readonly caps!: CapsConfig;
   readonly contacts!: ContactsConfig;
+  readonly knowledge!: KnowledgeSection;
 }
 
 export function loadWorkerConfig(source: Record<string, string | undefined> = process.env): WorkerConfig {
@@ -287,5 +293,6 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       companyCuiProperty: e.COMPANY_CUI_PROPERTY,
       companyOverwriteProperties: list(e.COMPANY_OVERWRITE_PROPERTIES),
     },
+    knowledge: knowledgeSection(e),
   }));
 }

@@ -22,6 +22,7 @@ export const SUPPORT_PROFILE: AssistantProfile = {
     'send_verification_code',
     'verify_code',
     'hand_off_to_human',
+    'search_knowledge',
   ],
   scope: 'visitor',
   staffOnly: false,

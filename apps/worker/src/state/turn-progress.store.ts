@@ -49,6 +49,8 @@ export interface TurnProgress {
   visitorCounted?: boolean;
   /** Which per-visitor limit this message exceeded, if any. */
   visitorLimited?: string;
+  /** What search_knowledge returned in this turn (citations and knowledge gaps are decided from it). */
+  knowledge?: { searches: number; found: { source: string; title: string; url?: string; text: string }[] };
   /** A paid tool call was refused because the daily credit cap is reached. */
   paidToolsPaused?: boolean;
   /** When the first attempt began (ms epoch). */

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { IdentityLevel } from '@app/audit';
+import type { KnowledgePassage } from '../knowledge/knowledge-store';
 
 /** Who the visitor of a thread is, as far as HubSpot tells us. Never taken from chat text. */
 export interface VisitorIdentity {
@@ -36,6 +37,8 @@ export interface ToolContext {
   setLanguage?(language: string): Promise<void>;
   /** Names given in this turn's tool arguments: masked in reasons and errors kept for operators. */
   personalNames?: string[];
+  /** Records what a knowledge search returned in this turn (citations and knowledge gaps use it). */
+  recordKnowledge?(passages: KnowledgePassage[]): void;
   /** Counts paid credits (ListaFirme) a tool call spent; set per call by the tool registry. */
   recordCredits?(credits: number): void;
 }

@@ -10,6 +10,7 @@ import { SaveCompanyTool } from './save-company.tool';
 import { SearchCompaniesCrmTool } from './search-companies-crm.tool';
 import { SearchCompaniesTool } from './search-companies.tool';
 import { SearchContactsTool } from './search-contacts.tool';
+import { SearchKnowledgeTool } from './search-knowledge.tool';
 import { SendVerificationCodeTool } from './send-verification-code.tool';
 import { strictJsonSchema } from './strict-json-schema';
 import { UpdateContactTool } from './update-contact.tool';
@@ -28,6 +29,7 @@ export const TOOL_CLASSES = [
   HandOffToHumanTool,
   SendVerificationCodeTool,
   VerifyCodeTool,
+  SearchKnowledgeTool,
 ] as const;
 
 export const ASSISTANT_TOOLS = Symbol('ASSISTANT_TOOLS');

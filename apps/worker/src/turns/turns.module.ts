@@ -3,6 +3,7 @@ import { AuditModule } from '../audit/audit.module';
 import { ChannelModule } from '../channel/channel.module';
 import { EnginesModule } from '../engines/engines.module';
 import { IdentityModule } from '../identity/identity.module';
+import { KnowledgeModule } from '../knowledge/knowledge.module';
 import { StateModule } from '../state/state.module';
 import { ThreadsModule } from '../threads/threads.module';
 import { MessageTurnService } from './message-turn.service';
@@ -10,15 +11,17 @@ import { AssistantStep } from './steps/assistant.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
 import { HandoffFollowUpStep } from './steps/handoff-follow-up.step';
+import { KnowledgeAnswerStep } from './steps/knowledge-answer.step';
 import { ReplyStep } from './steps/reply.step';
 import { TurnRecorder } from './turn-recorder';
 
 /** One visitor message → one answer: the orchestrator and its steps. */
 @Module({
-  imports: [AuditModule, ChannelModule, EnginesModule, IdentityModule, StateModule, ThreadsModule],
+  imports: [AuditModule, ChannelModule, EnginesModule, IdentityModule, KnowledgeModule, StateModule, ThreadsModule],
   providers: [
     DirectAnswerStep,
     AssistantStep,
+    KnowledgeAnswerStep,
     ReplyStep,
     FallbackStep,
     HandoffFollowUpStep,

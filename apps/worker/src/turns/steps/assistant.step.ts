@@ -11,6 +11,7 @@ import { threadLanguage } from '../../threads/visitor-language';
 import type { ToolContext } from '../../tools/assistant-tool';
 import { HAND_OFF_TOOL } from '../../tools/hand-off-to-human.tool';
 import type { ReadyTurn } from '../turn-context';
+import { KnowledgeAnswerStep } from './knowledge-answer.step';
 
 /**
  * The model's turn: the engine runs the tool loop to an answer; then the outcome policy decides
@@ -26,6 +27,7 @@ export class AssistantStep {
     @Inject(ASSISTANT_ENGINE) private readonly engine: AssistantEngine,
     private readonly handoff: HandoffService,
     private readonly threadState: ThreadStateStore,
+    private readonly knowledge: KnowledgeAnswerStep,
     queue: QueueConfig,
   ) {
     this.turnTimeoutMs = queue.turnTimeoutMs;
@@ -55,6 +57,8 @@ export class AssistantStep {
     if (progress.paidToolsPaused && progress.answer !== undefined && !progress.fallbackReason) {
       progress.answer = `${progress.answer}\n\n${texts.paidToolsPaused}`;
     }
+    // Last: the sources end the reply; a question without an answer in the documents becomes a gap.
+    await this.knowledge.finish(turn, language);
   }
 
   private async applyOutcomePolicy(turn: ReadyTurn, texts: FixedTexts, language: Language): Promise<void> {
@@ -106,6 +110,7 @@ export class AssistantStep {
         (await this.threadState.setOnce(ref, 'contactCreateUsed', job.messageId)) ||
         (await this.threadState.get(ref)).contactCreateUsed === job.messageId,
       setLanguage: (language) => this.threadState.set(ref, { language }),
+      recordKnowledge: this.knowledge.recorder(turn.progress),
     };
   }
 }
