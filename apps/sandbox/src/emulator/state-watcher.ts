@@ -28,6 +28,17 @@ export class StateWatcher {
     private readonly sender: WebhookSender,
     everyMs: number,
   ) {
+    // What exists when the watcher starts was announced by an earlier one (or by nobody yet).
+    for (const thread of emulator.listThreads()) {
+      const messages = emulator.getMessages(thread.id).length;
+      if (messages === 0) continue;
+      this.seen.set(thread.id, {
+        announced: true,
+        messages,
+        status: thread.status,
+        assignedTo: thread.assignedTo ?? '',
+      });
+    }
     this.timer = setInterval(() => this.scan(), everyMs);
     this.timer.unref();
   }
