@@ -8,7 +8,7 @@ const UI = {
   nl: { placeholder: 'Schrijf een bericht…', send: 'Verstuur', working: 'bezig…', hint: 'Begin met “New chat” en schrijf dan.' },
 };
 
-const state = { info: null, visitorThread: null, agentThread: null, lastSeen: '' };
+const state = { info: null, visitorThread: null, agentThread: null, lastSeen: '', apiBase: '' };
 const $ = (id) => document.getElementById(id);
 
 async function api(method, path, body) {
@@ -72,8 +72,12 @@ function renderVisitor(thread) {
   const chat = thread.messages.filter((m) => m.type === 'MESSAGE');
   replaceList($('visitor-messages'), chat.map(visitorItem));
   $('working').hidden = !thread.working;
-  const lastVisitor = chat.map((m) => m.author).lastIndexOf('visitor');
-  const offer = chat.slice(lastVisitor + 1).filter((m) => m.quickReplies.length).at(-1);
+  // The newest offer of buttons stays until one of them is used (HubSpot's widget hides it on any
+  // reply; kept here so a staff member can still tap after proving their address).
+  const at = chat.map((m) => m.quickReplies.length > 0).lastIndexOf(true);
+  const labels = at < 0 ? [] : chat[at].quickReplies.map((q) => q.label);
+  const used = chat.slice(at + 1).some((m) => m.author === 'visitor' && labels.includes(m.text));
+  const offer = at >= 0 && !used ? chat[at] : undefined;
   $('quick-replies').replaceChildren(
     ...(offer ? offer.quickReplies : []).map((q) => {
       const b = el('button', { type: 'button', 'data-testid': 'quick-reply' }, q.label);
@@ -87,6 +91,8 @@ function renderAgent(thread) {
   replaceList($('agent-messages'), thread.messages.map(agentItem));
   const assignee = thread.assignedTo ? `assigned to ${thread.assignedTo}` : 'unassigned';
   $('thread-state').textContent = `${thread.profile} · ${thread.status} · ${assignee}`;
+  $('link-thread').href = `${state.apiBase}/admin/conversations/${thread.id}`;
+  $('link-thread').hidden = false;
 }
 
 async function refresh() {
@@ -159,7 +165,8 @@ async function init() {
   }
   const base = `${location.protocol}//${location.hostname}:${info.apiPort}`;
   $('link-board').href = `${base}/admin/queues`;
-  $('link-admin').href = `${base}/admin`;
+  $('link-costs').href = `${base}/admin/costs`;
+  state.apiBase = base;
   $('link-docs').href = `${base}/admin/docs`;
   $('admin-login').textContent = `login: ${info.admin.user} / ${info.admin.password}`;
   $('agent-name').textContent = `(${info.agent.name}, ${info.agent.actorId})`;
