@@ -76,12 +76,16 @@ describe('HubSpot emulator (sandbox): API subset and webhooks as HubSpot sends t
   const ofType = (type: string, threadId: string) =>
     receiver.events().filter((e) => e.subscriptionType === type && String(e.objectId) === threadId);
 
-  it("announces a chat with its first message in one signed batch (creation, then the message), not before", async () => {
+  it('announces a chat with its first message in one signed batch (creation, then the message), not before', async () => {
     const thread = emulator.startChat('support', 'en');
     await new Promise((r) => setTimeout(r, 100));
     expect(ofType('conversation.creation', thread.id)).toHaveLength(0);
     const message = emulator.visitorWrites(thread.id, 'hello');
-    await until(() => receiver.batches.length, (n) => n >= 1, 'a webhook batch');
+    await until(
+      () => receiver.batches.length,
+      (n) => n >= 1,
+      'a webhook batch',
+    );
     const [batch] = receiver.batches;
     expect(batch.valid).toBe(true);
     expect(batch.events.map((e) => e.subscriptionType)).toEqual(['conversation.creation', 'conversation.newMessage']);
@@ -101,7 +105,11 @@ describe('HubSpot emulator (sandbox): API subset and webhooks as HubSpot sends t
     receiver.inject({ match: (r) => r.method === 'POST', respond: { status: 500 }, times: 2 });
     const thread = emulator.startChat('support', 'en');
     const message = emulator.visitorWrites(thread.id, 'hi');
-    await until(() => ofType('conversation.newMessage', thread.id).length, (n) => n >= 1, 'the redelivered event');
+    await until(
+      () => ofType('conversation.newMessage', thread.id).length,
+      (n) => n >= 1,
+      'the redelivered event',
+    );
     const posts = receiver.received('POST', '/webhooks/hubspot');
     expect(posts).toHaveLength(3);
     const attempts = posts.map((p) => (p.body as ConversationWebhookEvent[]).map((e) => e.attemptNumber));
@@ -127,7 +135,11 @@ describe('HubSpot emulator (sandbox): API subset and webhooks as HubSpot sends t
     emulator.connect(sender);
     receiver.inject({ match: () => true, respond: { status: 503 }, times: Infinity });
     emulator.visitorWrites(emulator.startChat('support', 'en').id, 'anyone?');
-    await until(() => sender.busy, (busy) => !busy, 'the sender to give up');
+    await until(
+      () => sender.busy,
+      (busy) => !busy,
+      'the sender to give up',
+    );
     expect(sender.deliveries.map((d) => d.attemptNumber)).toEqual([0, 1, 2]);
   });
 
@@ -135,7 +147,11 @@ describe('HubSpot emulator (sandbox): API subset and webhooks as HubSpot sends t
     const thread = emulator.startChat('support', 'en');
     const incoming = emulator.visitorWrites(thread.id, 'hello');
     const post = (body: object) =>
-      client.apiRequest({ method: 'POST', path: `/conversations/v3/conversations/threads/${thread.id}/messages`, body });
+      client.apiRequest({
+        method: 'POST',
+        path: `/conversations/v3/conversations/threads/${thread.id}/messages`,
+        body,
+      });
     const reply = await post({
       type: 'MESSAGE',
       text: 'Choose one',
@@ -149,10 +165,19 @@ describe('HubSpot emulator (sandbox): API subset and webhooks as HubSpot sends t
     });
     expect(reply.status).toBe(201);
     // The sender is optional for a COMMENT at HubSpot (§8); the test fake asks for one until it learns that.
-    const note = await post({ type: 'COMMENT', text: 'for the agent', senderActorId: SANDBOX_BOT.actorId, attachments: [] });
+    const note = await post({
+      type: 'COMMENT',
+      text: 'for the agent',
+      senderActorId: SANDBOX_BOT.actorId,
+      attachments: [],
+    });
     expect(note.status).toBe(201);
     const noteId = ((await note.json()) as { id: string }).id;
-    await until(() => ofType('conversation.newMessage', thread.id).length, (n) => n >= 3, 'three newMessage events');
+    await until(
+      () => ofType('conversation.newMessage', thread.id).length,
+      (n) => n >= 3,
+      'three newMessage events',
+    );
     expect(ofType('conversation.newMessage', thread.id).map((e) => e.messageType)).toEqual([
       'MESSAGE',
       'MESSAGE',
@@ -174,12 +199,18 @@ describe('HubSpot emulator (sandbox): API subset and webhooks as HubSpot sends t
     const put = await client.apiRequest({ method: 'PUT', path: at, body: { actorId: SANDBOX_AGENT.actorId } });
     expect(put.status).toBe(200);
     expect(((await put.json()) as { assignedTo: string }).assignedTo).toBe(SANDBOX_AGENT.actorId);
-    await until(() => ofType('conversation.propertyChange', thread.id).length, (n) => n >= 1, 'assignedTo event');
+    await until(
+      () => ofType('conversation.propertyChange', thread.id).length,
+      (n) => n >= 1,
+      'assignedTo event',
+    );
     expect((await client.apiRequest({ method: 'DELETE', path: at })).status).toBe(204);
-    await until(() => ofType('conversation.propertyChange', thread.id).length, (n) => n >= 2, 'unassigned event');
-    expect(
-      ofType('conversation.propertyChange', thread.id).map((e) => [e.propertyName, e.propertyValue]),
-    ).toEqual([
+    await until(
+      () => ofType('conversation.propertyChange', thread.id).length,
+      (n) => n >= 2,
+      'unassigned event',
+    );
+    expect(ofType('conversation.propertyChange', thread.id).map((e) => [e.propertyName, e.propertyValue])).toEqual([
       ['assignedTo', SANDBOX_AGENT.actorId],
       ['assignedTo', ''],
     ]);
@@ -201,9 +232,17 @@ describe('HubSpot emulator (sandbox): API subset and webhooks as HubSpot sends t
       body: { status: 'CLOSED' },
     });
     expect(patch.status).toBe(200);
-    await until(() => ofType('conversation.propertyChange', thread.id).length, (n) => n >= 1, 'CLOSED event');
+    await until(
+      () => ofType('conversation.propertyChange', thread.id).length,
+      (n) => n >= 1,
+      'CLOSED event',
+    );
     emulator.setStatus(thread.id, 'OPEN');
-    await until(() => ofType('conversation.propertyChange', thread.id).length, (n) => n >= 2, 'OPEN event');
+    await until(
+      () => ofType('conversation.propertyChange', thread.id).length,
+      (n) => n >= 2,
+      'OPEN event',
+    );
     expect(ofType('conversation.propertyChange', thread.id).map((e) => e.propertyValue)).toEqual(['CLOSED', 'OPEN']);
   });
 

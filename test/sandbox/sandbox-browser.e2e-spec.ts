@@ -77,7 +77,10 @@ describe('sandbox chat page in a real browser (chromium), with the demo model', 
       await write('hello');
       await botSays(CONTACTS_PROFILE.welcome.text);
       const labels = CONTACTS_PROFILE.welcome.quickReplies.map((q) => q.label);
-      await page.getByTestId('quick-reply').nth(labels.length - 1).waitFor();
+      await page
+        .getByTestId('quick-reply')
+        .nth(labels.length - 1)
+        .waitFor();
       expect(await page.getByTestId('quick-reply').allTextContents()).toEqual(labels);
       expect(await visitor().getByTestId('visitor-message-bot').first().textContent()).toContain(
         'demo model (scripted)',

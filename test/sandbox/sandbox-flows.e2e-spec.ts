@@ -35,9 +35,7 @@ describe('sandbox: the product flows with the demo model, over the page API', ()
     expect(answer).toContain('CARPATI SOFTWARE SRL');
     expect(answer).toContain('J40/1234/2002');
     const deliveries = await sandbox.client.webhooks();
-    expect(deliveries.some((d) => d.status === 200 && d.events.some((e) => e.messageId === turn.messageId))).toBe(
-      true,
-    );
+    expect(deliveries.some((d) => d.status === 200 && d.events.some((e) => e.messageId === turn.messageId))).toBe(true);
   });
 
   it('support: by name and by registration number (search, then the single hit’s details)', async () => {

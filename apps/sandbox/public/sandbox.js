@@ -3,9 +3,24 @@
 'use strict';
 
 const UI = {
-  en: { placeholder: 'Write a message…', send: 'Send', working: 'working…', hint: 'Start with “New chat”, then write.' },
-  ro: { placeholder: 'Scrieți un mesaj…', send: 'Trimite', working: 'se lucrează…', hint: 'Începeți cu „New chat”, apoi scrieți.' },
-  nl: { placeholder: 'Schrijf een bericht…', send: 'Verstuur', working: 'bezig…', hint: 'Begin met “New chat” en schrijf dan.' },
+  en: {
+    placeholder: 'Write a message…',
+    send: 'Send',
+    working: 'working…',
+    hint: 'Start with “New chat”, then write.',
+  },
+  ro: {
+    placeholder: 'Scrieți un mesaj…',
+    send: 'Trimite',
+    working: 'se lucrează…',
+    hint: 'Începeți cu „New chat”, apoi scrieți.',
+  },
+  nl: {
+    placeholder: 'Schrijf een bericht…',
+    send: 'Verstuur',
+    working: 'bezig…',
+    hint: 'Begin met “New chat” en schrijf dan.',
+  },
 };
 
 const state = { info: null, visitorThread: null, agentThread: null, lastSeen: '', apiBase: '' };
@@ -53,13 +68,24 @@ function visitorItem(m) {
 
 function agentItem(m) {
   if (m.type === 'COMMENT') {
-    return el('li', { class: 'note', 'data-testid': 'agent-note-item' }, el('span', { class: 'who' }, `Internal note · ${m.name}`), m.text);
+    return el(
+      'li',
+      { class: 'note', 'data-testid': 'agent-note-item' },
+      el('span', { class: 'who' }, `Internal note · ${m.name}`),
+      m.text,
+    );
   }
-  if (m.type === 'ASSIGNMENT') return el('li', { class: 'system' }, m.assignedTo ? `Assigned to ${m.assignedTo}` : 'Unassigned');
+  if (m.type === 'ASSIGNMENT')
+    return el('li', { class: 'system' }, m.assignedTo ? `Assigned to ${m.assignedTo}` : 'Unassigned');
   if (m.type === 'THREAD_STATUS_CHANGE') return el('li', { class: 'system' }, 'Status changed');
   if (m.type !== 'MESSAGE') return el('li', { class: 'system' }, m.type);
   const buttons = m.quickReplies.length ? `\n[buttons: ${m.quickReplies.map((q) => q.label).join(' | ')}]` : '';
-  return el('li', { class: m.author }, el('span', { class: 'who' }, who(m), m.author === 'bot' ? botTag() : null), m.text + buttons);
+  return el(
+    'li',
+    { class: m.author },
+    el('span', { class: 'who' }, who(m), m.author === 'bot' ? botTag() : null),
+    m.text + buttons,
+  );
 }
 
 function replaceList(list, items) {
@@ -120,7 +146,12 @@ async function refreshSlow() {
     $('mail').replaceChildren(
       ...mails.map((m) => {
         const code = /\b(\d{6})\b/.exec(m.text);
-        return el('li', { 'data-testid': 'mail-item' }, `To ${m.to.join(', ')} · ${m.subject}\n`, code ? el('span', { class: 'code', 'data-testid': 'mail-code' }, code[1]) : m.text.slice(0, 200));
+        return el(
+          'li',
+          { 'data-testid': 'mail-item' },
+          `To ${m.to.join(', ')} · ${m.subject}\n`,
+          code ? el('span', { class: 'code', 'data-testid': 'mail-code' }, code[1]) : m.text.slice(0, 200),
+        );
       }),
     );
   } catch (err) {

@@ -113,7 +113,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     emulator.connect(sender);
     stops.push(() => sender.stop());
     await Promise.all([mail.start(), register.start(), demoModel?.start()]);
-    stops.push(() => mail.stop(), () => register.stop(), async () => demoModel?.stop());
+    stops.push(
+      () => mail.stop(),
+      () => register.stop(),
+      async () => demoModel?.stop(),
+    );
 
     const admin = { user: options.admin?.user ?? 'sandbox', password: options.admin?.password ?? randomPassword() };
     const info: SandboxInfo = {

@@ -27,8 +27,7 @@ const sandboxEnvSchema = z.object({
 
 /** Which model the sandbox's worker talks to. */
 export type ModelChoice =
-  | { kind: 'demo' }
-  | { kind: 'openai' | 'chat-completions'; label: string; workerEnv: Record<string, string> };
+  { kind: 'demo' } | { kind: 'openai' | 'chat-completions'; label: string; workerEnv: Record<string, string> };
 
 export interface SandboxConfig {
   host: string;

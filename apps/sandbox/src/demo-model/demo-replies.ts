@@ -51,8 +51,9 @@ export function toolResultText(name: string, output: unknown): string {
     case 'search_knowledge': {
       const [best] = list(o.results ?? o.passages ?? o.hits);
       if (!best) return "I couldn't find that in our documents; a colleague can help if you ask for one.";
-      const source = best.source ?? best.title ?? best.file ?? best.filename;
-      return `${String(best.text ?? best.content ?? best.snippet ?? '')}${source ? `\n\nSource: ${String(source)}` : ''}`;
+      const pick = (...keys: string[]) => keys.map((k) => best[k]).find((v): v is string => typeof v === 'string');
+      const source = pick('source', 'title', 'file', 'filename');
+      return `${pick('text', 'content', 'snippet') ?? ''}${source ? `\n\nSource: ${source}` : ''}`;
     }
     default:
       return `Result: ${JSON.stringify(output).slice(0, 500)}`;

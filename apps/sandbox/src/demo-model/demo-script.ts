@@ -126,7 +126,9 @@ function staffFlow(
     return call('create_contact', { email: address ?? null, firstname, lastname: rest.join(' ') || null });
   }
   if (/^Updating a contact/i.test(asked) && email) {
-    const change = /\b(phone|jobtitle|company|firstname|lastname)\b\s*(?:=|:|to)?\s*(.+)$/i.exec(text.replace(email, ''));
+    const change = /\b(phone|jobtitle|company|firstname|lastname)\b\s*(?:=|:|to)?\s*(.+)$/i.exec(
+      text.replace(email, ''),
+    );
     if (!change) return { text: 'What should change? For example: phone +40 721 000 000' };
     return call('update_contact', { email, properties: { [change[1].toLowerCase()]: change[2].trim() } });
   }

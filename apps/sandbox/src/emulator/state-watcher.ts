@@ -86,9 +86,9 @@ export class StateWatcher {
 
   /** An assignee set by a route that does not record the ASSIGNMENT item still gets one. */
   private lastAssignmentIs(messages: HubSpotMessage[], assignedTo: string): boolean {
-    const last = messages.filter((m) => m.type === 'ASSIGNMENT').at(-1) as
-      | (HubSpotMessage & { assignedTo?: string | null })
-      | undefined;
+    const last: (HubSpotMessage & { assignedTo?: string | null }) | undefined = messages
+      .filter((m) => m.type === 'ASSIGNMENT')
+      .at(-1);
     return last !== undefined && (last.assignedTo ?? '') === assignedTo;
   }
 }
