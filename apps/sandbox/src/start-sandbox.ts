@@ -156,6 +156,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       HUBSPOT_BOT_ACTOR_ID: SANDBOX_BOT.actorId,
       INBOX_PROFILES: SANDBOX_INBOXES.map((i) => `${i.id}=${i.profile}`).join(','),
       STAFF_EMAIL_DOMAINS: STAFF_DOMAIN,
+      // One staff contact serves every staff chat of a session (a code each): the production limits
+      // per address would stop a demo or an eval run after a few chats. Evals of the limits override these.
+      VERIFICATION_CODES_PER_ADDRESS_PER_HOUR: '100',
+      VISITOR_MAX_THREADS_PER_DAY: '1000',
       ...register.workerEnv(),
       ...mail.workerEnv(),
       ...(demoModel ? demoModel.workerEnv() : model.kind === 'demo' ? {} : model.workerEnv),
