@@ -18,12 +18,14 @@ FROM base AS deps
 COPY package.json package-lock.json ./
 RUN npm ci
 
-# ---- build: typecheck + rspack bundles into dist/apps/{api,worker,knowledge}/main.js
+# ---- build: typecheck + rspack bundles into dist/apps/{api,worker,knowledge,sandbox}/main.js
 FROM deps AS build
 COPY tsconfig.json nest-cli.json ./
 COPY scripts ./scripts
 COPY libs ./libs
 COPY apps ./apps
+# The sandbox's emulator reuses the provider fakes (compose profile `sandbox` runs this stage).
+COPY test/fakes ./test/fakes
 RUN npm run build
 
 # ---- prod-deps: production dependencies only (the bundles require() them) ----

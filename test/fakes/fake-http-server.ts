@@ -116,10 +116,14 @@ export class FakeHttpServer {
     this.setLatency(0);
   }
 
-  async start(port = 0): Promise<this> {
+  /** Listens on loopback by default; the sandbox's emulator passes 0.0.0.0 inside a container. */
+  async start(port = 0, host = '127.0.0.1'): Promise<this> {
     this.server = createServer((req, res) => void this.handle(req, res));
     this.server.keepAliveTimeout = 5000;
-    await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
+    await new Promise<void>((resolve, reject) => {
+      this.server!.once('error', reject);
+      this.server!.listen(port, host, resolve);
+    });
     return this;
   }
 
