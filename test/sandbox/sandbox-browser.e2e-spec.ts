@@ -75,8 +75,8 @@ describe('sandbox chat page in a real browser (chromium), with the demo model', 
       await page.getByTestId('inbox').selectOption('contacts');
       await page.getByTestId('new-chat').click();
       await write('hello');
-      await botSays(CONTACTS_PROFILE.welcome.text);
-      const labels = CONTACTS_PROFILE.welcome.quickReplies.map((q) => q.label);
+      await botSays(CONTACTS_PROFILE.welcome.en.text);
+      const labels = CONTACTS_PROFILE.welcome.en.quickReplies.map((q) => q.label);
       await page
         .getByTestId('quick-reply')
         .nth(labels.length - 1)
@@ -93,7 +93,7 @@ describe('sandbox chat page in a real browser (chromium), with the demo model', 
       await write((await code.textContent())!);
       await botSays(IDENTITY_TEXTS.en.staffVerified);
       // The buttons of the welcome are still the newest offer: tap one.
-      const search = CONTACTS_PROFILE.welcome.quickReplies[0];
+      const search = CONTACTS_PROFILE.welcome.en.quickReplies[0];
       await page.getByTestId('quick-reply').filter({ hasText: search.label }).click();
       await botSays(search.confirmation);
     });

@@ -30,8 +30,8 @@ describe('sandbox: the product flows with the demo model, over the page API', ()
     const turn = await sandbox.client.say(chat.id, 'Can you check CUI 14837428?');
     // The welcome (thread opened) and the answer (message) are two jobs: either may post first.
     expect(texts(turn)).toHaveLength(2);
-    expect(texts(turn)).toContain(SUPPORT_PROFILE.welcome.text);
-    const answer = texts(turn).find((t) => t !== SUPPORT_PROFILE.welcome.text)!;
+    expect(texts(turn)).toContain(SUPPORT_PROFILE.welcome.en.text);
+    const answer = texts(turn).find((t) => t !== SUPPORT_PROFILE.welcome.en.text)!;
     expect(answer).toContain('CARPATI SOFTWARE SRL');
     expect(answer).toContain('J40/1234/2002');
     const deliveries = await sandbox.client.webhooks();
@@ -81,15 +81,15 @@ describe('sandbox: the product flows with the demo model, over the page API', ()
     const chat = await sandbox.client.startChat('contacts');
     const first = await sandbox.client.say(chat.id, 'hello');
     expect(texts(first)).toEqual(
-      expect.arrayContaining([CONTACTS_PROFILE.welcome.text, IDENTITY_TEXTS.en.staffPrompt]),
+      expect.arrayContaining([CONTACTS_PROFILE.welcome.en.text, IDENTITY_TEXTS.en.staffPrompt]),
     );
-    const welcome = first.replies.find((m) => m.text === CONTACTS_PROFILE.welcome.text)!;
-    expect(welcome.quickReplies.map((q) => q.label)).toEqual(CONTACTS_PROFILE.welcome.quickReplies.map((q) => q.label));
+    const welcome = first.replies.find((m) => m.text === CONTACTS_PROFILE.welcome.en.text)!;
+    expect(welcome.en.quickReplies.map((q) => q.label)).toEqual(CONTACTS_PROFILE.welcome.en.quickReplies.map((q) => q.label));
     expect(texts(await sandbox.client.say(chat.id, SANDBOX_STAFF.email))).toEqual([IDENTITY_TEXTS.en.staffCodeSent]);
     const code = await sandbox.client.latestCode(SANDBOX_STAFF.email);
     expect(code).toMatch(/^\d{6}$/);
     expect(texts(await sandbox.client.say(chat.id, code!))).toEqual([IDENTITY_TEXTS.en.staffVerified]);
-    const create = CONTACTS_PROFILE.welcome.quickReplies.find((q) => q.value === 'create_contact')!;
+    const create = CONTACTS_PROFILE.welcome.en.quickReplies.find((q) => q.value === 'create_contact')!;
     expect(texts(await sandbox.client.say(chat.id, create.label))).toEqual([create.confirmation]);
     expect(texts(await sandbox.client.say(chat.id, 'ion.new@client.example.com'))).toEqual([
       'Thanks. What are the first and last name?',
