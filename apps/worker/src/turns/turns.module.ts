@@ -7,6 +7,7 @@ import { StateModule } from '../state/state.module';
 import { ThreadsModule } from '../threads/threads.module';
 import { MessageTurnService } from './message-turn.service';
 import { AssistantStep } from './steps/assistant.step';
+import { BurstStep } from './steps/burst.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
 import { ReplyStep } from './steps/reply.step';
@@ -15,7 +16,7 @@ import { TurnRecorder } from './turn-recorder';
 /** One visitor message → one answer: the orchestrator and its steps. */
 @Module({
   imports: [AuditModule, ChannelModule, EnginesModule, IdentityModule, StateModule, ThreadsModule],
-  providers: [DirectAnswerStep, AssistantStep, ReplyStep, FallbackStep, TurnRecorder, MessageTurnService],
+  providers: [DirectAnswerStep, AssistantStep, BurstStep, ReplyStep, FallbackStep, TurnRecorder, MessageTurnService],
   exports: [MessageTurnService],
 })
 export class TurnsModule {}

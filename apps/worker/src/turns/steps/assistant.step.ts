@@ -38,7 +38,8 @@ export class AssistantStep {
       ctx,
       language,
       profile: thread.profile,
-      userText: withAttachments(message.text, message.attachments),
+      // The turn's message and those answered together with it, each as the visitor wrote it.
+      lines: [message, ...turn.members].map((m) => ({ messageId: m.id, text: withAttachments(m.text, m.attachments) })),
       visitorId: message.senderId ?? turn.ref.threadId,
       progress,
       save: () => turn.save(),

@@ -2,6 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
 import { IdentityGate, threadLanguage } from '../../identity/identity-gate.service';
 import { IDENTITY_TEXTS } from '../../identity/identity-texts';
+import { findCode } from '../../identity/verification-codes.service';
+import type { AssistantProfile } from '../../profiles/assistant-profile';
+import type { ResolvedThread } from '../../threads/thread-context.service';
+import type { ChannelMessage } from '../../channel/chat-channel';
 import { asksForPerson, normalizeChatText } from '../../threads/handoff-intent';
 import { HandoffService } from '../../threads/handoff.service';
 import type { ReadyTurn } from '../turn-context';
@@ -45,12 +49,7 @@ export class DirectAnswerStep {
       if (gated.recordAs) await this.record(turn, gated.recordAs, gated.text);
       return gated.text;
     }
-    // A tap sends the label; a visitor may type it or the value, in any case, with or without
-    // diacritics, punctuation or emoji.
-    const typed = normalizeChatText(message.text);
-    const tapped = thread.profile.welcome.quickReplies.find(
-      (q) => typed.length > 0 && (normalizeChatText(q.label) === typed || normalizeChatText(q.value) === typed),
-    );
+    const tapped = tappedQuickReply(thread.profile, message.text);
     if (!tapped) return undefined;
     // Record the tap and the confirmation in the history so the model continues the flow.
     await this.record(turn, message.text, tapped.confirmation);
@@ -65,4 +64,27 @@ export class DirectAnswerStep {
       answer,
     );
   }
+}
+
+/** A tap sends the label; a visitor may type it or the value, in any case, with or without diacritics, punctuation or emoji. */
+function tappedQuickReply(profile: AssistantProfile, text: string) {
+  const typed = normalizeChatText(text);
+  if (typed.length === 0) return undefined;
+  return profile.welcome.quickReplies.find(
+    (q) => normalizeChatText(q.label) === typed || normalizeChatText(q.value) === typed,
+  );
+}
+
+/**
+ * Could this message only ever reach the model (nothing above answers it directly)? Decided without
+ * an effect: a person asked for, a code typed while one is pending, the staff gate, a tap, or no text
+ * at all say no. The per-visitor limit is not about the text: it applies to a turn.
+ */
+export function plainForModel(message: ChannelMessage, thread: ResolvedThread, codePending: boolean): boolean {
+  const { text } = message;
+  if (!text.trim()) return false;
+  if (asksForPerson(text, thread.profile.handoffPhrases)) return false;
+  if (codePending && findCode(text)) return false;
+  if (thread.profile.staffOnly && !thread.isStaff) return false;
+  return !tappedQuickReply(thread.profile, text);
 }
