@@ -68,7 +68,10 @@ export class ThreadTurnLock {
     return result === -1 ? { status: 'answered' } : { status: 'busy' };
   }
 
-  /** First in line with the turn free: a waiting message checks this after it went to wait. */
+  /**
+   * First in line with the turn free, or out of the line (answered with an earlier message): a
+   * waiting message checks this after it went to wait.
+   */
   async ready(ref: ThreadKeyRef, messageId: string): Promise<boolean> {
     return (
       (await threadLineReady.run(this.redis, RedisKeys.threadLine(ref), RedisKeys.threadLock(ref), messageId)) === 1
