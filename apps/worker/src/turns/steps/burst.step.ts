@@ -37,7 +37,9 @@ export class BurstStep {
     if (progress.burst) return Promise.all(progress.burst.map((id) => this.channel.read(job, id)));
     // Persisted with the turn's first save, which comes before its first effect: a retry takes no one new.
     progress.burst = [];
-    if (waiting.length === 0) return [];
+    // A turn begun without a burst (progress written before bursts existed) stays one message.
+    const begun = progress.visitorCounted || progress.userMessageSent || progress.answer !== undefined;
+    if (waiting.length === 0 || begun) return [];
     const members = await this.choose(turn, waiting.slice(0, this.take - 1));
     if (members.length === 0) return [];
     progress.burst = members.map((m) => m.id);
