@@ -133,9 +133,14 @@ export class FakeHttpServer {
     return `http://127.0.0.1:${port}`;
   }
 
-  async stop(): Promise<void> {
+  /** Ends every request left hanging by a fault (its caller sees the connection reset), as a dead client's would. */
+  dropHanging(): void {
     for (const res of this.hanging) res.destroy();
     this.hanging.clear();
+  }
+
+  async stop(): Promise<void> {
+    this.dropHanging();
     if (!this.server) return;
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server!.close(() => resolve()));

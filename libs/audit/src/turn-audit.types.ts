@@ -63,4 +63,6 @@ export interface TurnAuditRecord {
   credits: number;
   tools: ToolCallAudit[];
   replyMessageIds: string[];
+  /** The later messages this turn answered together with its own (a burst), oldest first. */
+  members?: string[];
 }

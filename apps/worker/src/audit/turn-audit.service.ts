@@ -78,6 +78,7 @@ export class TurnAudit {
       credits: round(progress.credits),
       tools: progress.toolCalls,
       replyMessageIds: progress.replyMessageIds,
+      members: progress.burst?.length ? progress.burst : undefined,
     };
   }
 

@@ -22,6 +22,8 @@ export class QueueConfig {
   readonly lockDurationMs!: number;
   readonly stalledIntervalMs!: number;
   readonly turnTimeoutMs!: number;
+  /** Messages of one thread one turn answers at most (a burst: its own and those waiting behind it). */
+  readonly turnMaxMessages!: number;
 }
 
 export class HubSpotConfig {

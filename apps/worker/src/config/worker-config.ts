@@ -47,6 +47,8 @@ export const workerEnvObject = baseEnvSchema.extend({
   // How often a worker looks for jobs whose lock expired (their worker died) and takes them over.
   WORKER_STALLED_INTERVAL_MS: env.int(1000, 3_600_000).default(30_000),
   TURN_TIMEOUT_MS: env.int(5_000, 3_600_000).default(90_000),
+  // Messages of one thread that waited for a turn are answered together, at most this many per turn.
+  TURN_MAX_MESSAGES: env.int(1, 50).default(10),
   // Provider URLs must be https: (or http: on a loopback host); true allows http: anywhere (tests only).
   ALLOW_INSECURE_PROVIDER_URLS: env.bool().default(false),
 
@@ -204,6 +206,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
       turnTimeoutMs: e.TURN_TIMEOUT_MS,
+      turnMaxMessages: e.TURN_MAX_MESSAGES,
     },
     hubspot: {
       accessToken: e.HUBSPOT_ACCESS_TOKEN,

@@ -3,11 +3,21 @@ import type { AssistantProfile } from '../profiles/assistant-profile';
 import type { TurnProgress } from '../state/turn-progress.store';
 import type { ToolContext } from '../tools/assistant-tool';
 
+/** One visitor message as the model reads it, keyed by its channel id. */
+export interface VisitorLine {
+  messageId: string;
+  text: string;
+}
+
 /** One turn as an engine runs it: who it acts for, what the visitor wrote, where progress goes. */
 export interface EngineTurn {
   ctx: ToolContext;
   profile: AssistantProfile;
-  userText: string;
+  /**
+   * What the visitor wrote, oldest first: the turn's own message, then those answered together with
+   * it (a burst). Each goes into the history once, as its own user message; one answer covers all.
+   */
+  lines: VisitorLine[];
   /** Hashed into the provider's abuse-tracking id; never sent raw. */
   visitorId: string;
   /** The engine reads and writes it; `progress.engine` is its own state, opaque to everyone else. */

@@ -44,6 +44,11 @@ export class IdentityGate {
     return { limit: counted.limited, notice: counted.firstNotice };
   }
 
+  /** Would a code typed now be checked as one (a code is pending in the thread)? */
+  async codePending(ref: ThreadRef): Promise<boolean> {
+    return (await this.codes.pendingLanguage(ref)) !== undefined;
+  }
+
   async answer(ref: ThreadRef, thread: ResolvedThread, text: string): Promise<GateAnswer | undefined> {
     const code = findCode(text);
     const pending = code ? await this.codes.pendingLanguage(ref) : undefined;

@@ -82,6 +82,13 @@ export interface TurnProgress {
   /** When we last looked for that part in the thread without finding it (ms epoch). */
   replyLookedUpAt?: number;
   replyMessageIds: string[];
+  /**
+   * The later messages of the thread this turn answers together with its own, in order; fixed
+   * (and saved) before the turn's first effect, so a retry answers the same burst. [] = none.
+   */
+  burst?: string[];
+  /** This message was answered by the turn of that (earlier) message, together with it. */
+  answeredBy?: string;
   done: boolean;
 }
 
@@ -192,6 +199,41 @@ export class TurnProgressStore {
       String(OWN_TTL_SECONDS),
     );
     if (saved !== 1) throw new JobLockLostError(lock.key);
+  }
+
+  /**
+   * One round trip over messages waiting in a thread's line: which are ours (posted by us) and
+   * which have a turn progress already (their turn began, or they were answered).
+   */
+  async peek(ref: ThreadKeyRef, messageIds: string[]): Promise<{ own: boolean; progressed: boolean }[]> {
+    if (messageIds.length === 0) return [];
+    const keys = messageIds.flatMap((id) => [RedisKeys.ownMessage(ref, id), RedisKeys.turnProgress(ref, id)]);
+    const values = await this.redis.mget(...keys);
+    return messageIds.map((_, i) => ({ own: values[2 * i] !== null, progressed: values[2 * i + 1] !== null }));
+  }
+
+  /**
+   * Marks messages as answered by `leader`'s turn (done: their jobs skip without a channel call).
+   * Idempotent: a retry of the leader writes the same. They never held the thread's turn, so no
+   * progress of their own is overwritten.
+   */
+  async markAnswered(ref: ThreadKeyRef, messageIds: string[], leader: string, from: TurnProgress): Promise<void> {
+    if (messageIds.length === 0) return;
+    const tx = this.redis.multi();
+    for (const id of messageIds) {
+      const progress: TurnProgress = {
+        ...newProgress(),
+        answeredBy: leader,
+        startedAt: from.startedAt,
+        profile: from.profile,
+        identity: from.identity,
+        conversationId: from.conversationId,
+        done: true,
+      };
+      tx.set(RedisKeys.turnProgress(ref, id), JSON.stringify(progress), 'EX', TTL_SECONDS);
+    }
+    const failed = (await tx.exec())?.find(([err]) => err)?.[0];
+    if (failed) throw failed;
   }
 
   /** The id of the newest item we know a conversation holds (set after every model call). */

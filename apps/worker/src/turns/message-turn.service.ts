@@ -11,6 +11,7 @@ import { HandoffService } from '../threads/handoff.service';
 import { ThreadContext } from '../threads/thread-context.service';
 import { VisitorLanguage, threadLanguage } from '../threads/visitor-language';
 import { AssistantStep } from './steps/assistant.step';
+import { BurstStep } from './steps/burst.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
 import { HandoffFollowUpStep } from './steps/handoff-follow-up.step';
@@ -19,13 +20,14 @@ import { ThreadTurnLock } from '../state/thread-turn-lock.service';
 import { answeredOutcome, endOf, skipReason, type TurnOutcome } from './turn-outcome';
 
 import { TurnRecorder } from './turn-recorder';
-import type { ReadyTurn } from './turn-context';
+import type { ReadyTurn, TurnContext } from './turn-context';
 
 /**
  * One visitor message → exactly one answer in the same thread, as steps over one turn context:
  * skip our own and answered messages; take the thread's turn; read the message and check who sent
- * it; resolve the thread (profile, identity, handoff); answer directly or with the model; post the
- * reply; audit. Progress is recorded so a retry resumes instead of repeating.
+ * it; resolve the thread (profile, identity, handoff); take the visitor's lines waiting behind it
+ * (a burst, answered together); answer directly or with the model; post the reply; audit.
+ * Progress is recorded so a retry resumes instead of repeating.
  */
 @Injectable()
 export class MessageTurnService {
@@ -42,6 +44,7 @@ export class MessageTurnService {
     private readonly fallback: FallbackStep,
     private readonly followUp: HandoffFollowUpStep,
     private readonly handoffs: HandoffService,
+    private readonly bursts: BurstStep,
     private readonly recorder: TurnRecorder,
     private readonly queue: QueueConfig,
     private readonly openai: OpenAiConfig,
@@ -55,16 +58,17 @@ export class MessageTurnService {
     // Our own replies come back as webhooks: recognised by id, without spending a channel read.
     if (own) return { status: 'skipped', reason: 'own reply' };
     const turn = this.recorder.context(job, attempt, progress);
-    if (progress.done) {
-      // A crash after recording the answer but before leaving the line must not block the thread.
-      await this.lock.finish(turn.ref, messageId, holder);
-      return { status: 'skipped', reason: 'already answered' };
-    }
+    if (progress.done) return this.alreadyAnswered(turn, holder);
     // The thread's turn first, in the order HubSpot saw the messages, before any channel call: a
     // message that must wait spends no request, and a slow read cannot be overtaken by a later one.
     // The lock outlives the slowest turn: no model call starts after the turn timeout, and one may run that long.
     const lockTtl = this.queue.turnTimeoutMs + this.openai.timeoutMs + 30_000;
-    if (!(await this.lock.acquire(turn.ref, messageId, job.occurredAt, holder, lockTtl))) return { status: 'busy' };
+    const take = await this.lock.acquire(turn.ref, messageId, job.occurredAt, holder, lockTtl, this.bursts.take);
+    if (take.status === 'busy') return { status: 'busy' };
+    if (take.status === 'answered') {
+      // Answered with an earlier message while this job was on its way (its first look saw no `done`).
+      return this.alreadyAnswered(this.recorder.context(job, attempt, await this.progressStore.load(job, messageId)));
+    }
     progress.startedAt ??= Date.now();
     try {
       const message = await this.channel.read(job, messageId);
@@ -93,7 +97,10 @@ export class MessageTurnService {
         return { status: 'skipped', reason };
       }
       // Every fixed text of the turn and the model's language line follow this message's language.
-      await this.answer({ ...turn, message, thread: await this.language.observe(turn.ref, thread, message.text) });
+      const resolved = { ...turn, message, thread: await this.language.observe(turn.ref, thread, message.text) };
+      await this.answer({ ...resolved, members: await this.bursts.members(resolved, take.waiting) });
+      // Before this turn is done: a retry after a crash here marks them again (the same record).
+      await this.bursts.complete(turn);
       progress.done = true;
       await this.recorder.end(turn, { ...endOf(progress), messageAt });
     } catch (err) {
@@ -107,17 +114,41 @@ export class MessageTurnService {
       }
       throw err;
     }
-    await this.lock.finish(turn.ref, messageId, holder);
+    await this.lock.finish(turn.ref, messageId, holder, progress.burst);
     return answeredOutcome(progress);
+  }
+
+  /**
+   * A message whose turn is over: a redelivery, or one answered together with an earlier message
+   * (its audit record, once, says by which). A crash after recording the answer but before leaving
+   * the line must not block the thread: leave it now (with the burst the turn answered).
+   */
+  private async alreadyAnswered(turn: TurnContext, holder?: string): Promise<TurnOutcome> {
+    const { progress, job } = turn;
+    const leader = progress.answeredBy;
+    const reason = leader ? `answered with ${leader}` : 'already answered';
+    if (leader && !progress.audited) await this.recorder.end(turn, { outcome: 'skipped', reason });
+    if (holder) await this.lock.finish(turn.ref, job.messageId, holder, progress.burst);
+    return { status: 'skipped', reason };
   }
 
   /** After the last attempt failed: the fallback text, once (FallbackStep); the thread's line moves on. */
   async sendFallback(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<void> {
     const progress = await this.progressStore.load(job, job.messageId);
+    const turn = this.recorder.context(job, attempt, progress);
     try {
-      await this.fallback.send(this.recorder.context(job, attempt, progress));
+      await this.fallback.send(turn);
     } finally {
-      await this.lock.finish({ portalId: job.portalId, threadId: job.threadId }, job.messageId, holder);
+      // The fallback (or the reply before it) answered the burst too; else its members keep their turns.
+      const answered = progress.done || progress.replyMessageIds.length > 0;
+      const burst = answered ? (progress.burst ?? []) : [];
+      const marked =
+        burst.length > 0 &&
+        (await this.bursts.complete(turn).then(
+          () => true,
+          () => false,
+        ));
+      await this.lock.finish(turn.ref, job.messageId, holder, marked ? burst : []);
     }
   }
 
@@ -139,8 +170,10 @@ export class MessageTurnService {
     // Saved together with the first part's in-flight mark (ReplyStep), before the post.
     const answer = progress.answer ?? textsFor(turn.thread.profile, threadLanguage(turn.thread)).fallback;
     progress.replyParts ??= splitReply(answer, this.hubspot.replyMaxChars);
-    await this.replies.post(turn, turn.message);
-    await this.followUp.run(turn, turn.message, threadLanguage(turn.thread));
+    // One reply to the burst, on the channel of its last message.
+    const last = turn.members.at(-1) ?? turn.message;
+    await this.replies.post(turn, last);
+    await this.followUp.run(turn, last, threadLanguage(turn.thread));
   }
 }
 

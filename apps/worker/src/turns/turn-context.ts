@@ -15,8 +15,14 @@ export interface TurnContext {
   save: (ownMessageId?: string) => Promise<void>;
 }
 
-/** A turn whose message was read and whose thread was resolved: what the answering steps take. */
-export interface ReadyTurn extends TurnContext {
+/** A turn whose message was read and whose thread was resolved. */
+export interface ResolvedTurn extends TurnContext {
   message: ChannelMessage;
   thread: ResolvedThread;
+}
+
+/** What the answering steps take: with the later messages answered together with `message` (a burst). */
+export interface ReadyTurn extends ResolvedTurn {
+  /** Oldest first; empty for a turn of one message. The reply goes to the last of them. */
+  members: ChannelMessage[];
 }

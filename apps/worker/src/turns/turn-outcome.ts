@@ -16,7 +16,15 @@ export function endOf(progress: TurnProgress): { outcome: TurnOutcomeKind; reaso
 }
 
 export type TurnOutcome =
-  | { status: 'answered'; replyMessageIds: string[]; fallback: boolean; responseIds: string[]; tokens: number }
+  | {
+      status: 'answered';
+      replyMessageIds: string[];
+      fallback: boolean;
+      responseIds: string[];
+      tokens: number;
+      /** The later messages answered together with this one (a burst); absent when none. */
+      members?: string[];
+    }
   | { status: 'skipped'; reason: string }
   | { status: 'busy' };
 
@@ -24,7 +32,9 @@ export type TurnOutcome =
 export function answeredOutcome(progress: TurnProgress): TurnOutcome {
   const { replyMessageIds, responseIds, usage } = progress;
   const fallback = progress.fallbackReason !== undefined;
-  return { status: 'answered', replyMessageIds, fallback, responseIds, tokens: usage.inputTokens + usage.outputTokens };
+  const tokens = usage.inputTokens + usage.outputTokens;
+  const members = progress.burst?.length ? { members: progress.burst } : {};
+  return { status: 'answered', replyMessageIds, fallback, responseIds, tokens, ...members };
 }
 
 /** Why a visitor's message of this thread is not answered at all, if it is not. */

@@ -8,6 +8,7 @@ import { StateModule } from '../state/state.module';
 import { ThreadsModule } from '../threads/threads.module';
 import { MessageTurnService } from './message-turn.service';
 import { AssistantStep } from './steps/assistant.step';
+import { BurstStep } from './steps/burst.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
 import { FallbackStep } from './steps/fallback.step';
 import { HandoffFollowUpStep } from './steps/handoff-follow-up.step';
@@ -21,6 +22,7 @@ import { TurnRecorder } from './turn-recorder';
   providers: [
     DirectAnswerStep,
     AssistantStep,
+    BurstStep,
     KnowledgeAnswerStep,
     ReplyStep,
     FallbackStep,

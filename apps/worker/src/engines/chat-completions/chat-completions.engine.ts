@@ -51,10 +51,13 @@ export class ChatCompletionsEngine implements AssistantEngine {
     const turn: ChatTurn = { ...engineTurn, ref, log: await this.transcript.load(ref), paidToolsOff: false };
     // Where the history lives, for the audit trail (no conversation to map).
     p.conversationId = RedisKeys.transcript(ref);
-    const userId = entryIds.user(ctx.messageId);
-    if (!turn.log.some((e) => e.id === userId)) {
-      await this.append(turn, [this.entry(turn, userId, { role: 'user', content: turn.userText })]);
-    }
+    // Each visitor message once, under its own id, as this turn's (a burst answered together).
+    const known = new Set(turn.log.map((e) => e.id));
+    const lines = turn.lines.filter((l) => !known.has(entryIds.user(l.messageId)));
+    await this.append(
+      turn,
+      lines.map((l) => this.entry(turn, entryIds.user(l.messageId), { role: 'user', content: l.text })),
+    );
     p.userMessageSent = true;
     while (p.answer === undefined) await this.step(turn);
   }

@@ -24,11 +24,12 @@ export class ConversationRecovery {
       sdk.conversations.items.list(turn.conversationId, { limit: 50, order: 'desc' }),
     );
     // Only items after the turn's anchor can be ours: an identical earlier message must not match.
+    // The turn's user messages are appended together: its last one marks where the request's output begins.
     const anchor = s.anchorItemId ? page.data.findIndex((item) => item.id === s.anchorItemId) : -1;
     const newestFirst = anchor >= 0 ? page.data.slice(0, anchor) : page.data;
     const index = newestFirst.findIndex((item) =>
       s.requestInFlight === 'user'
-        ? isUserMessage(item, turn.userText)
+        ? isUserMessage(item, turn.lines.at(-1)?.text ?? '')
         : item.type === 'function_call_output' && p.pendingCalls.some((c) => c.callId === item.call_id),
     );
     const applied = index >= 0;

@@ -53,7 +53,8 @@ export class ResponsesEngine implements AssistantEngine {
       if (!p.userMessageSent) {
         if (await this.stopAtCap(turn)) break;
         if (s.anchorItemId === undefined) s.anchorItemId = await this.progressStore.lastItemOf(turn.conversationId);
-        const response = await this.create(turn, [{ role: 'user', content: turn.userText }], 'user');
+        const lines: ResponseInputItem[] = turn.lines.map((l) => ({ role: 'user', content: l.text }));
+        const response = await this.create(turn, lines, 'user');
         p.userMessageSent = true;
         await this.absorb(turn, response);
       } else if (p.pendingCalls.length > 0) {

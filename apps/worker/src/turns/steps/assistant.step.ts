@@ -37,13 +37,18 @@ export class AssistantStep {
     const { progress, thread, message } = turn;
     const ctx = this.toolContext(turn);
     const language = threadLanguage(thread);
-    const userText = withAttachments(message.text, message.attachments);
+    // The turn's message and those answered together with it, each as the visitor wrote it.
+    const lines = [message, ...turn.members].map((m) => ({
+      messageId: m.id,
+      text: withAttachments(m.text, m.attachments),
+    }));
+    // The first turn after a handed-off chat was closed and reopened: the old chat must not steer it.
+    if (thread.state.reopenedAfterHandoff) lines[0].text = `${REOPENED_NOTE}\n\n${lines[0].text}`;
     await this.engine.run({
       ctx,
       language,
       profile: thread.profile,
-      // The first turn after a handed-off chat was closed and reopened: the old chat must not steer it.
-      userText: thread.state.reopenedAfterHandoff ? `${REOPENED_NOTE}\n\n${userText}` : userText,
+      lines,
       visitorId: message.senderId ?? turn.ref.threadId,
       progress,
       save: () => turn.save(),

@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
 import { IdentityGate } from '../../identity/identity-gate.service';
+import { findCode } from '../../identity/verification-codes.service';
 import { textsFor, type FixedTexts } from '../../profiles/fixed-texts';
 import { tappedQuickReply } from '../../profiles/quick-replies';
+import type { ResolvedThread } from '../../threads/thread-context.service';
+import type { ChannelMessage } from '../../channel/chat-channel';
 import { asksForPerson } from '../../threads/handoff-intent';
 import { HandoffService } from '../../threads/handoff.service';
 import { threadLanguage } from '../../threads/visitor-language';
@@ -87,4 +90,18 @@ export class DirectAnswerStep {
       answer,
     );
   }
+}
+
+/**
+ * Could this message only ever reach the model (nothing above answers it directly)? Decided without
+ * an effect: a person asked for, a code typed while one is pending, the staff gate, a tap, or no text
+ * at all say no. The per-visitor limit is not about the text: it applies to a turn.
+ */
+export function plainForModel(message: ChannelMessage, thread: ResolvedThread, codePending: boolean): boolean {
+  const { text } = message;
+  if (!text.trim()) return false;
+  if (asksForPerson(text, thread.profile.handoffPhrases)) return false;
+  if (codePending && findCode(text)) return false;
+  if (thread.profile.staffOnly && !thread.isStaff) return false;
+  return !tappedQuickReply(thread.profile, text);
 }
