@@ -1,26 +1,17 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { MessageReceivedJob } from '@app/contracts';
 import type { TurnAttempt } from '../audit/turn-audit.service';
 import { RateBudgetExhaustedError } from '../budgets/rate-budget.service';
-import { CHAT_CHANNEL, type ChatChannel } from '../channel/chat-channel';
-import { HubSpotConfig, OpenAiConfig, QueueConfig } from '../config/config-sections';
-import { splitReply } from '../hubspot/reply-formatter';
+import { OpenAiConfig, QueueConfig } from '../config/config-sections';
 import { JobLockLostError, TurnProgressStore } from '../state/turn-progress.store';
-import { textsFor } from '../profiles/fixed-texts';
-import { HandoffService } from '../threads/handoff.service';
-import { ThreadContext } from '../threads/thread-context.service';
-import { VisitorLanguage, threadLanguage } from '../threads/visitor-language';
-import { AssistantStep } from './steps/assistant.step';
-import { BurstStep } from './steps/burst.step';
-import { DirectAnswerStep } from './steps/direct-answer.step';
-import { FallbackStep } from './steps/fallback.step';
-import { HandoffFollowUpStep } from './steps/handoff-follow-up.step';
-import { ReplyStep } from './steps/reply.step';
 import { ThreadTurnLock } from '../state/thread-turn-lock.service';
-import { answeredOutcome, endOf, skipReason, type TurnOutcome } from './turn-outcome';
-
+import { AnswerStep } from './steps/answer.step';
+import { BurstStep } from './steps/burst.step';
+import { FallbackStep } from './steps/fallback.step';
+import { ResolveStep } from './steps/resolve.step';
+import type { TurnContext } from './turn-context';
+import { answeredOutcome, endOf, type TurnOutcome } from './turn-outcome';
 import { TurnRecorder } from './turn-recorder';
-import type { ReadyTurn, TurnContext } from './turn-context';
 
 /**
  * One visitor message → exactly one answer in the same thread, as steps over one turn context:
@@ -31,25 +22,16 @@ import type { ReadyTurn, TurnContext } from './turn-context';
  */
 @Injectable()
 export class MessageTurnService {
-  private readonly logger = new Logger(MessageTurnService.name);
-
   constructor(
-    @Inject(CHAT_CHANNEL) private readonly channel: ChatChannel,
     private readonly lock: ThreadTurnLock,
     private readonly progressStore: TurnProgressStore,
-    private readonly threadContext: ThreadContext,
-    private readonly directAnswers: DirectAnswerStep,
-    private readonly assistant: AssistantStep,
-    private readonly replies: ReplyStep,
-    private readonly fallback: FallbackStep,
-    private readonly followUp: HandoffFollowUpStep,
-    private readonly handoffs: HandoffService,
+    private readonly resolver: ResolveStep,
     private readonly bursts: BurstStep,
+    private readonly answers: AnswerStep,
+    private readonly fallback: FallbackStep,
     private readonly recorder: TurnRecorder,
     private readonly queue: QueueConfig,
     private readonly openai: OpenAiConfig,
-    private readonly hubspot: HubSpotConfig,
-    private readonly language: VisitorLanguage,
   ) {}
 
   async handle(job: MessageReceivedJob, holder: string, attempt = firstAttempt(holder)): Promise<TurnOutcome> {
@@ -71,38 +53,21 @@ export class MessageTurnService {
     }
     progress.startedAt ??= Date.now();
     try {
-      const message = await this.channel.read(job, messageId);
-      const role = this.channel.answerable(message);
-      if (!role.answer) {
-        // A person wrote in the thread: the bot stays silent there from now on.
-        if (role.takeover) await this.handoffs.onAgentMessage(turn.ref, role.takeover);
+      const resolution = await this.resolver.resolve(turn);
+      if ('skip' in resolution) {
+        const { skip: reason } = resolution;
         await this.lock.finish(turn.ref, messageId, holder);
-        return { status: 'skipped', reason: role.reason };
-      }
-      const messageAt = message.sentAt ?? job.occurredAt;
-      // Read under the lock: the thread's previous turn may have changed it (contact, handoff).
-      const thread = await this.threadContext.resolve(turn.ref, message.senderEmail);
-      progress.profile = thread.profile.name;
-      progress.identity ??= thread.identity;
-      const reason = skipReason(
-        this.threadContext.answersChannel(thread.profile, message.via),
-        message,
-        thread,
-        progress,
-      );
-      if (reason) {
-        await this.lock.finish(turn.ref, messageId, holder);
+        if (!resolution.audit) return { status: 'skipped', reason };
         progress.done = true;
-        await this.recorder.end(turn, { outcome: 'skipped', reason, messageAt });
+        await this.recorder.end(turn, { outcome: 'skipped', reason, messageAt: resolution.messageAt });
         return { status: 'skipped', reason };
       }
-      // Every fixed text of the turn and the model's language line follow this message's language.
-      const resolved = { ...turn, message, thread: await this.language.observe(turn.ref, thread, message.text) };
-      await this.answer({ ...resolved, members: await this.bursts.members(resolved, take.waiting) });
+      const resolved = resolution.turn;
+      await this.answers.answer({ ...resolved, members: await this.bursts.members(resolved, take.waiting) });
       // Before this turn is done: a retry after a crash here marks them again (the same record).
       await this.bursts.complete(turn);
       progress.done = true;
-      await this.recorder.end(turn, { ...endOf(progress), messageAt });
+      await this.recorder.end(turn, { ...endOf(progress), messageAt: resolution.messageAt });
     } catch (err) {
       // Another run owns the job (and, with the same holder, the thread's turn) now: touch nothing.
       if (err instanceof JobLockLostError) throw err;
@@ -140,40 +105,8 @@ export class MessageTurnService {
       await this.fallback.send(turn);
     } finally {
       // The fallback (or the reply before it) answered the burst too; else its members keep their turns.
-      const answered = progress.done || progress.replyMessageIds.length > 0;
-      const burst = answered ? (progress.burst ?? []) : [];
-      const marked =
-        burst.length > 0 &&
-        (await this.bursts.complete(turn).then(
-          () => true,
-          () => false,
-        ));
-      await this.lock.finish(turn.ref, job.messageId, holder, marked ? burst : []);
+      await this.lock.finish(turn.ref, job.messageId, holder, await this.bursts.afterFallback(turn));
     }
-  }
-
-  private async answer(turn: ReadyTurn): Promise<void> {
-    const { progress } = turn;
-    if (progress.answer === undefined) {
-      const direct = await this.directAnswers.answer(turn);
-      if (direct === null)
-        [progress.answer, progress.replyParts] = ['', []]; // limited: stay silent
-      else if (direct !== undefined) progress.answer = direct;
-      else await this.assistant.run(turn);
-    }
-    if (progress.fallbackReason) {
-      this.logger.warn(
-        { threadId: turn.ref.threadId, reason: progress.fallbackReason },
-        'answering with the fallback text',
-      );
-    }
-    // Saved together with the first part's in-flight mark (ReplyStep), before the post.
-    const answer = progress.answer ?? textsFor(turn.thread.profile, threadLanguage(turn.thread)).fallback;
-    progress.replyParts ??= splitReply(answer, this.hubspot.replyMaxChars);
-    // One reply to the burst, on the channel of its last message.
-    const last = turn.members.at(-1) ?? turn.message;
-    await this.replies.post(turn, last);
-    await this.followUp.run(turn, last, threadLanguage(turn.thread));
   }
 }
 

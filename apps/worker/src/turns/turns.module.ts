@@ -7,6 +7,7 @@ import { KnowledgeModule } from '../knowledge/knowledge.module';
 import { StateModule } from '../state/state.module';
 import { ThreadsModule } from '../threads/threads.module';
 import { MessageTurnService } from './message-turn.service';
+import { AnswerStep } from './steps/answer.step';
 import { AssistantStep } from './steps/assistant.step';
 import { BurstStep } from './steps/burst.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
@@ -14,13 +15,16 @@ import { FallbackStep } from './steps/fallback.step';
 import { HandoffFollowUpStep } from './steps/handoff-follow-up.step';
 import { KnowledgeAnswerStep } from './steps/knowledge-answer.step';
 import { ReplyStep } from './steps/reply.step';
+import { ResolveStep } from './steps/resolve.step';
 import { TurnRecorder } from './turn-recorder';
 
 /** One visitor message → one answer: the orchestrator and its steps. */
 @Module({
   imports: [AuditModule, ChannelModule, EnginesModule, IdentityModule, KnowledgeModule, StateModule, ThreadsModule],
   providers: [
+    ResolveStep,
     DirectAnswerStep,
+    AnswerStep,
     AssistantStep,
     BurstStep,
     KnowledgeAnswerStep,

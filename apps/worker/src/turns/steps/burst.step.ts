@@ -53,6 +53,21 @@ export class BurstStep {
     await this.progressStore.markAnswered(ref, progress.burst ?? [], job.messageId, progress);
   }
 
+  /**
+   * After the last attempt's fallback: the members it answered too (marked so), to leave the line
+   * with the turn. Nothing was posted: none; the members keep their own turns.
+   */
+  async afterFallback(turn: TurnContext): Promise<string[]> {
+    const { progress } = turn;
+    const answered = progress.done || progress.replyMessageIds.length > 0;
+    const burst = answered ? (progress.burst ?? []) : [];
+    if (burst.length === 0) return [];
+    return this.complete(turn).then(
+      () => burst,
+      () => [],
+    );
+  }
+
   private async choose(turn: ResolvedTurn, waiting: string[]): Promise<ChannelMessage[]> {
     const { message, thread, job, ref } = turn;
     let pending: Promise<boolean> | undefined;
