@@ -18,7 +18,6 @@ import type {
   RedisConfig,
   VisitorLimitsConfig,
 } from './config-sections';
-import { DEFAULT_UPDATABLE_PROPERTIES, DEFAULT_VISITOR_UPDATABLE_PROPERTIES } from '../contacts/contact-properties';
 import {
   checkEngineEnv,
   engineEnvShape,
@@ -27,6 +26,7 @@ import {
   type ChatCompletionsSection,
   type EngineSection,
 } from './engine-config';
+import { contactsEnvShape, contactsSection } from './contacts-config';
 import { handoffEnvShape, handoffSection } from './handoff-config';
 import { checkKnowledgeEnv, knowledgeEnvShape, knowledgeSection, type KnowledgeSection } from './knowledge-config';
 
@@ -110,27 +110,7 @@ export const workerEnvObject = baseEnvSchema.extend({
   // Per visitor id (0 = no limit): the public chat is shared by everyone, and so is the daily budget.
   VISITOR_MAX_TURNS_PER_HOUR: env.int(0, 1_000_000).default(60),
   VISITOR_MAX_THREADS_PER_DAY: env.int(0, 1_000_000).default(20),
-  CONTACT_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_UPDATABLE_PROPERTIES.join(',')),
-  CONTACT_VISITOR_UPDATABLE_PROPERTIES: env.string().default(DEFAULT_VISITOR_UPDATABLE_PROPERTIES.join(',')),
-  CONTACT_LEAD_PROPERTIES: env
-    .string()
-    .regex(
-      /^\s*[a-z0-9_]+=[^,=]+(,\s*[a-z0-9_]+=[^,=]+)*\s*$/i,
-      'must look like lifecyclestage=lead,hs_lead_status=OPEN',
-    )
-    .default('lifecyclestage=lead,hs_lead_status=OPEN'),
-  // A contact property that also gets the qualification text ("none" = none: it goes to a CRM note).
-  // Not `message` by default: HubSpot forms write the visitor's own text there.
-  CONTACT_LEAD_NOTE_PROPERTY: env.string().default('none'),
-  // Contact properties the assistant may replace when they already hold a value (default: none).
-  CONTACT_OVERWRITE_PROPERTIES: env.string().default(''),
-  // The unique company property holding the CUI (npm run hubspot:setup-company-property creates it).
-  COMPANY_CUI_PROPERTY: env
-    .string()
-    .regex(/^[a-z][a-z0-9_]{0,99}$/, 'must be a HubSpot property name (lowercase letters, digits, _)')
-    .default('cui'),
-  // Company properties save_company may replace when they already hold a value (default: none).
-  COMPANY_OVERWRITE_PROPERTIES: env.string().default(''),
+  ...contactsEnvShape,
   AUDIT_RETENTION_DAYS: env.int(1, 3650).default(30),
   // Cost caps (0 = no cap). Reaching one hands the conversation to a person instead of spending more.
   CAP_CONVERSATION_TOKENS: env.int(0, 1_000_000_000).default(200_000),
@@ -285,17 +265,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
       dailyTokens: e.CAP_DAILY_TOKENS,
       dailyCredits: e.CAP_DAILY_CREDITS,
     },
-    contacts: {
-      updatableProperties: list(e.CONTACT_UPDATABLE_PROPERTIES),
-      visitorUpdatableProperties: list(e.CONTACT_VISITOR_UPDATABLE_PROPERTIES),
-      leadProperties: Object.fromEntries(
-        list(e.CONTACT_LEAD_PROPERTIES).map((pair) => pair.split('=').map((x) => x.trim()) as [string, string]),
-      ),
-      leadNoteProperty: e.CONTACT_LEAD_NOTE_PROPERTY === 'none' ? undefined : e.CONTACT_LEAD_NOTE_PROPERTY,
-      overwriteProperties: list(e.CONTACT_OVERWRITE_PROPERTIES),
-      companyCuiProperty: e.COMPANY_CUI_PROPERTY,
-      companyOverwriteProperties: list(e.COMPANY_OVERWRITE_PROPERTIES),
-    },
+    contacts: contactsSection(e),
     knowledge: knowledgeSection(e),
   }));
 }
