@@ -121,6 +121,12 @@ describe('HubSpot emulator (sandbox): API subset and webhooks as HubSpot sends t
     expect(posts[2].at - posts[1].at).toBeGreaterThanOrEqual(posts[1].at - posts[0].at);
     const ids = posts.map((p) => (p.body as ConversationWebhookEvent[])[1].messageId);
     expect(ids).toEqual([message.id, message.id, message.id]);
+    // The receiver has the third request before the sender has its answer.
+    await until(
+      () => sender.deliveries.length,
+      (n) => n >= 3,
+      'the third delivery answered',
+    );
     expect(sender.deliveries.map((d) => d.status)).toEqual([500, 500, 200]);
   });
 

@@ -112,8 +112,14 @@ describe('sandbox chat page in a real browser (chromium), with the demo model', 
       await page.getByTestId('working').waitFor({ state: 'hidden' });
       await write('I want to talk to a person');
       await botSays(HANDOFF_MESSAGE);
-      // The agent panel follows the same thread: the visitor's request is there; a note stays internal.
-      await agentPanel().getByText('I want to talk to a person').waitFor();
+      // The agent panel follows the same thread: the visitor's request is there, and the worker's
+      // internal note says why it was handed over; a note stays internal.
+      await agentPanel().locator('li.visitor').filter({ hasText: 'I want to talk to a person' }).waitFor();
+      await agentPanel()
+        .getByTestId('agent-note-item')
+        .filter({ hasText: 'Handed over: the visitor asked for a person' })
+        .waitFor();
+      expect(await visitor().getByText('Handed over').count()).toBe(0);
       await page.getByTestId('agent-assign').click();
       await page.getByTestId('thread-state').filter({ hasText: 'assigned to A-2001' }).waitFor();
       await page.getByTestId('agent-text').fill('Customer asked for a person; calling back.');
