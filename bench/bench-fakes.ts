@@ -2,7 +2,7 @@ import { FakeAirtable } from '../test/fakes/airtable.fake';
 import { FakeAnaf } from '../test/fakes/anaf.fake';
 import { FakeHubSpot } from '../test/fakes/hubspot.fake';
 import { FakeListaFirme } from '../test/fakes/listafirme.fake';
-import { FakeOpenAI } from '../test/fakes/openai.fake';
+import { defaultModel, type FakeModel, FakeOpenAI, itemText } from '../test/fakes/openai.fake';
 
 /** The bench credentials and Airtable layout the fakes and the worker processes agree on. */
 export const BOT_ACTOR = 'A-777';
@@ -20,6 +20,25 @@ export interface ProviderFakes {
   anaf: FakeAnaf;
 }
 
+const ECHO = 'You said: ';
+const LINES = ' | ';
+
+/**
+ * The benches' model: echoes every visitor line of the call, in order (`You said: a | b | c`). One line
+ * is `You said: a`, as the fake's default model; several are a burst (messages that waited behind a
+ * running turn, answered together with one reply). Tool outputs: the default model's summary.
+ */
+export const echoEveryLine: FakeModel = (ctx) => {
+  const lines = ctx.input.filter((i) => i.type === 'message' && i.role === 'user').map(itemText);
+  if (lines.length === 0 || ctx.input.some((i) => i.type === 'function_call_output')) return defaultModel(ctx);
+  return { text: ECHO + lines.join(LINES) };
+};
+
+/** The visitor lines a reply of `echoEveryLine` answers, in order; [] for any other text. */
+export function echoedLines(reply: string): string[] {
+  return reply.startsWith(ECHO) ? reply.slice(ECHO.length).split(LINES) : [];
+}
+
 /** Every provider as a started fake; limits are the caller's to set. */
 export async function startProviderFakes(options: {
   modelLatencyMs: number;
@@ -32,6 +51,7 @@ export async function startProviderFakes(options: {
     listafirme: new FakeListaFirme(),
     anaf: new FakeAnaf(),
   };
+  fakes.openai.setModel(echoEveryLine);
   fakes.openai.setModelLatency(options.modelLatencyMs);
   await Promise.all(Object.values(fakes).map((fake: { start(): Promise<unknown> }) => fake.start()));
   fakes.airtable.createBase(AIRTABLE_BASE, { Conversations: [THREAD_FIELD, CONVERSATION_FIELD] });

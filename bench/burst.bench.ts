@@ -7,13 +7,16 @@
  *     = npm run build && tsc -p bench/tsconfig.json && node .tools/bench-build/bench/burst.bench.js [flags]
  *
  * Flags: --threads 200 --messages 5 --workers 3 --worker-concurrency 100 --hubspot-limits 100,190
+ *        --turn-max-messages 1,10 (the workers' TURN_MAX_MESSAGES; one configuration per value)
  *        --search-per-second 5 --airtable-per-second 5 --openai-max-concurrent 10 --model-latency 1000
  *        --spread 2000 --gap 1000 --senders 8 --seed 1 --timeout 1800 --no-write
  *        --dist <folder holding apps/{api,worker}/main.js> (default dist/: a copy keeps a run stable while dist/ is rebuilt)
  *        --build-note "<what the build is>" (written into the report)
  *
- * Per configuration (one per --hubspot-limits value: HUBSPOT_REQUESTS_PER_10S of the workers and the fake's
- * per-10-s limit): fresh fakes, a throwaway redis-server, the built api and --workers worker processes.
+ * Per configuration (one per --hubspot-limits value × --turn-max-messages value: HUBSPOT_REQUESTS_PER_10S of the
+ * workers and the fake's per-10-s limit; TURN_MAX_MESSAGES of the workers, 1 = every message its own turn,
+ * more = messages that wait behind their thread's running turn are answered together in its next turn):
+ * fresh fakes, a throwaway redis-server, the built api and --workers worker processes.
  * - Fakes with their real limits ON: HubSpot `limit` requests per rolling 10 s per portal and 5 searches/s
  *   (429 + counted violation beyond), Airtable 5 requests/s per base (429 + a 30 s penalty on the whole base),
  *   OpenAI: the fake has no concurrency limit of its own, so this script counts, at the fake, every
@@ -24,13 +27,16 @@
  *   a thread's next webhook only after the api acknowledged its previous one (HubSpot delivers in order).
  * - Done when every message has a reply at the fake HubSpot and the queue is empty (nothing waiting, delayed
  *   or active); then 2 s more to catch a late duplicate.
- * - Checks: exactly one reply per message (the fake model echoes the visitor's text, so each reply names its
- *   message), replies of a thread in message order, 0 violations at each fake, 0 failed jobs.
+ * - Checks: every message answered exactly once, in order per thread (the fake model echoes every visitor line
+ *   of its call, so each reply names the messages it answers: one, or several consecutive ones of its thread
+ *   answered together, at most TURN_MAX_MESSAGES), turns/members as the jobs report them agree with the replies,
+ *   0 violations at each fake, 0 failed jobs.
  * - Theoretical minimum: n calls under a limit of L per window W need at least floor((n − 1) / L) × W after the
- *   first; model calls ceil(n / slots) × model latency. Counted twice: for the calls the turns need (per message
- *   1 HubSpot read + 1 reply + 1 model call; per new thread 1 thread read + 1 contact read + 1 Airtable select
- *   + 1 upsert; the headline) and for the calls the fakes received. The largest bound is the binding constraint;
- *   duration = first webhook sent → last reply received (so the delivery spread is inside it).
+ *   first; model calls ceil(n / slots) × model latency. Counted twice: for the calls the turns this run formed
+ *   need (per message 1 HubSpot read; per turn 1 reply + 1 model call; per new thread 1 thread read + 1 contact
+ *   read + 1 Airtable select + 1 upsert; the headline) and for the calls the fakes received. The largest bound
+ *   is the binding constraint; duration = first webhook sent → last reply received (so the delivery spread is
+ *   inside it).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -61,7 +67,7 @@ import {
   WEBHOOK_URL,
   type Child,
 } from './bench-support.ts';
-import { startProviderFakes, workerEnvFor } from './bench-fakes.ts';
+import { echoedLines, startProviderFakes, workerEnvFor } from './bench-fakes.ts';
 
 // ------------------------------------------------------------------------------------------------ constants
 
@@ -83,6 +89,7 @@ const { values: args } = parseArgs({
     workers: { type: 'string', default: '3' },
     'worker-concurrency': { type: 'string', default: '100' },
     'hubspot-limits': { type: 'string', default: '100,190' },
+    'turn-max-messages': { type: 'string', default: '1,10' },
     'search-per-second': { type: 'string', default: '5' },
     'airtable-per-second': { type: 'string', default: '5' },
     'openai-max-concurrent': { type: 'string', default: '10' },
@@ -104,6 +111,7 @@ const settings = {
   workers: int('workers', args.workers, 1),
   workerConcurrency: int('worker-concurrency', args['worker-concurrency'], 1),
   hubspotLimits: args['hubspot-limits'].split(',').map((v) => int('hubspot-limits', v.trim(), 1)),
+  turnMaxMessages: args['turn-max-messages'].split(',').map((v) => int('turn-max-messages', v.trim(), 1)),
   searchPerSecond: int('search-per-second', args['search-per-second'], 1),
   airtablePerSecond: int('airtable-per-second', args['airtable-per-second'], 1),
   openaiMaxConcurrent: int('openai-max-concurrent', args['openai-max-concurrent'], 1),
@@ -226,6 +234,8 @@ interface Bounds {
 
 interface Result {
   hubspotLimit: number;
+  /** The workers' TURN_MAX_MESSAGES: messages one turn answers at most (1: every message its own turn). */
+  turnMax: number;
   durationMs: number;
   deliveryMs: number;
   timedOut: boolean;
@@ -236,6 +246,12 @@ interface Result {
   duplicates: number;
   outOfOrderThreads: number;
   rejectedWebhooks: number;
+  /**
+   * Turns (jobs that answered: one model call and one reply each), members (messages answered in an
+   * earlier message's turn: their jobs skip as "answered with <id>"), replies posted, and replies by how
+   * many messages they answer.
+   */
+  bursts: { turns: number; members: number; memberSkips: number; replies: number; replySizes: Map<number, number> };
   calls: { hubspot: Map<string, number>; airtable: Map<string, number>; openai: Map<string, number> };
   violations: { hubspot: number; airtable: number; airtable429s: number; openai: number; openaiLock: number };
   peaks: { hubspot10s: number; search1s: number; airtable1s: number; openaiInFlight: number };
@@ -263,11 +279,11 @@ interface Result {
   problems: string[];
 }
 
-async function runConfiguration(hubspotLimit: number): Promise<Result> {
+async function runConfiguration(hubspotLimit: number, turnMax: number): Promise<Result> {
   const { threads: threadCount, messages: perThread, workers: workerCount } = settings;
   const total = threadCount * perThread;
   console.log(
-    `\n[HubSpot ${hubspotLimit}/10 s] ${threadCount} threads × ${perThread} messages = ${total}, ${workerCount} workers × ` +
+    `\n[HubSpot ${hubspotLimit}/10 s, TURN_MAX_MESSAGES ${turnMax}] ${threadCount} threads × ${perThread} messages = ${total}, ${workerCount} workers × ` +
       `WORKER_CONCURRENCY ${settings.workerConcurrency}, model latency ${settings.modelLatencyMs} ms, OPENAI_MAX_CONCURRENT ${settings.openaiMaxConcurrent}`,
   );
   const problems: string[] = [];
@@ -311,12 +327,13 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
     LOG_LEVEL: 'warn',
   };
   const apiPort = await freePort();
-  const logs = [path.join(os.tmpdir(), `burst-bench-${process.pid}-${hubspotLimit}-api.log`)];
+  const tag = `${process.pid}-${hubspotLimit}-t${turnMax}`;
+  const logs = [path.join(os.tmpdir(), `burst-bench-${tag}-api.log`)];
   const api = start(process.execPath, [API_MAIN], { ...base, ...apiEnv(apiPort) }, logs[0]);
   const workers: { proc: Child; port: number }[] = [];
   for (let i = 0; i < workerCount; i++) {
     const port = await freePort();
-    const log = path.join(os.tmpdir(), `burst-bench-${process.pid}-${hubspotLimit}-worker-${i + 1}.log`);
+    const log = path.join(os.tmpdir(), `burst-bench-${tag}-worker-${i + 1}.log`);
     logs.push(log);
     const proc = start(
       process.execPath,
@@ -330,6 +347,7 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
         HUBSPOT_SEARCH_PER_SECOND: String(settings.searchPerSecond),
         OPENAI_MAX_CONCURRENT: String(settings.openaiMaxConcurrent),
         AIRTABLE_REQUESTS_PER_SECOND: String(settings.airtablePerSecond),
+        TURN_MAX_MESSAGES: String(turnMax),
       },
       log,
     );
@@ -451,10 +469,11 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
     let timedOut = false;
     let lastLog = performance.now();
     for (;;) {
-      const replied = new Set(hubspot.sentMessages().map((s) => `${s.threadId}\u0000${s.message.text ?? ''}`));
-      const answered = messages.filter((m) =>
-        replied.has(`${m.threadId}\u0000You said: ${m.message.text ?? ''}`),
-      ).length;
+      // A reply answers every line it echoes (several when messages were answered together).
+      const replied = new Set(
+        hubspot.sentMessages().flatMap((s) => echoedLines(s.message.text ?? '').map((l) => `${s.threadId}\u0000${l}`)),
+      );
+      const answered = messages.filter((m) => replied.has(`${m.threadId}\u0000${m.message.text ?? ''}`)).length;
       const counts = await queue.getJobCounts('active', 'waiting', 'delayed', 'prioritized', 'waiting-children');
       const pending = Object.values(counts).reduce((a, b) => a + b, 0);
       if (answered >= messages.length - rejected.length && pending === 0) break;
@@ -479,41 +498,56 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
       redis: cpuMs(redis.proc.child.pid),
     };
 
-    // Replies: exactly one per message, in order per thread.
+    // Replies: every message answered exactly once, in order per thread. The fake model echoes every
+    // line it was given, so a reply names the messages it answers: one, or several consecutive messages
+    // of its thread answered together (a burst, at most TURN_MAX_MESSAGES).
     const sent = hubspot.sentMessages();
     const replyRequests = hubspot.requests.filter((r) => HubSpotRequests.sendMessage(r));
     const lastReplyAt = Math.max(...replyRequests.map((r) => r.at));
     const durationMs = lastReplyAt - startedWall;
-    const byThread = new Map<string, string[]>();
+    const byThread = new Map<string, string[][]>();
     for (const s of sent) {
       const list = byThread.get(s.threadId) ?? [];
-      list.push(s.message.text ?? '');
+      list.push(echoedLines(s.message.text ?? ''));
       byThread.set(s.threadId, list);
     }
     let lost = 0;
     let duplicates = 0;
     let answered = 0;
     let outOfOrderThreads = 0;
+    let unexpected = 0;
+    let oversized = 0;
+    const replySizes = new Map<number, number>();
     for (const thread of threads) {
       const replies = byThread.get(thread.id) ?? [];
       const expected = messages
         .filter((m) => m.threadId === thread.id)
         .sort((a, b) => a.n - b.n)
-        .map((m) => `You said: ${m.message.text ?? ''}`);
+        .map((m) => m.message.text ?? '');
+      for (const lines of replies) {
+        replySizes.set(lines.length, (replySizes.get(lines.length) ?? 0) + 1);
+        if (lines.length === 0) unexpected += 1; // not an echo (e.g. a fallback text)
+        if (lines.length > turnMax) oversized += 1;
+      }
+      // The thread's answered lines, reply after reply: each message once, in message order.
+      const lines = replies.flat();
       for (const e of expected) {
-        const c = replies.filter((r) => r === e).length;
+        const c = lines.filter((l) => l === e).length;
         if (c === 0) lost += 1;
         else answered += 1;
         if (c > 1) duplicates += c - 1;
       }
-      const firsts = replies.filter((r, i) => replies.indexOf(r) === i);
+      unexpected += lines.filter((l) => !expected.includes(l)).length;
+      const firsts = lines.filter((l, i) => lines.indexOf(l) === i && expected.includes(l));
       if (firsts.join('\n') !== expected.filter((e) => firsts.includes(e)).join('\n')) outOfOrderThreads += 1;
     }
-    const unexpected = sent.length - answered - duplicates;
     if (lost > 0) problems.push(`${lost} message(s) without a reply`);
-    if (duplicates > 0) problems.push(`${duplicates} duplicate reply(ies)`);
-    if (unexpected > 0) problems.push(`${unexpected} reply(ies) that answer no message (e.g. fallback texts)`);
+    if (duplicates > 0) problems.push(`${duplicates} duplicate answer(s) (a message answered more than once)`);
+    if (unexpected > 0)
+      problems.push(`${unexpected} reply(ies) or line(s) that answer no message (e.g. fallback texts)`);
     if (outOfOrderThreads > 0) problems.push(`${outOfOrderThreads} thread(s) answered out of order`);
+    if (oversized > 0)
+      problems.push(`${oversized} reply(ies) answering more than TURN_MAX_MESSAGES=${turnMax} messages`);
     if (rejected.length > 0) problems.push(`${rejected.length} webhook(s) not accepted by the api`);
 
     // Jobs.
@@ -524,6 +558,21 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
     const retried = completedJobs.filter((j) => j.attemptsMade > 1 || (j.stacktrace ?? []).length > 0).length;
     if (failedFinal > 0) problems.push(`${failedFinal} failed job(s)`);
     if (counters.failed > 0) problems.push(`${counters.failed} failed job attempt(s)`);
+    // Turns and bursts, as the jobs say: an answered job is a turn (its `members` answered with it);
+    // a member's own job skips as "answered with <leader id>".
+    const outcomes = completedJobs.map(
+      (j) => (j.returnvalue ?? {}) as { status?: string; members?: string[]; reason?: string },
+    );
+    const turnCount = outcomes.filter((o) => o.status === 'answered').length;
+    const memberCount = outcomes.reduce((sum, o) => sum + (o.status === 'answered' ? (o.members?.length ?? 0) : 0), 0);
+    const memberSkips = outcomes.filter((o) => o.status === 'skipped' && o.reason?.startsWith('answered with ')).length;
+    const combinedLines = [...replySizes.entries()].reduce((sum, [size, n]) => sum + Math.max(0, size - 1) * n, 0);
+    if (turnCount !== sent.length || memberCount !== combinedLines || memberSkips !== memberCount) {
+      problems.push(
+        `turns and replies disagree: ${turnCount} answered jobs / ${sent.length} replies; ${memberCount} members / ` +
+          `${combinedLines} lines answered in an earlier line's reply / ${memberSkips} jobs skipped as answered with another`,
+      );
+    }
 
     // Provider calls and limits at the fakes.
     const hsRequests = hubspot.requests;
@@ -533,16 +582,18 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
     const atCalls = countKinds(airtable.requests, airtableKind);
     const aiCalls = countKinds(openai.requests, openaiKind);
     const modelCallCount = aiCalls.get('responses.create') ?? 0;
-    // What the turns need: per message 1 read + 1 reply; per new thread 1 thread read + 1 contact read
-    // (each thread has a visitor contact id) and 1 Airtable select + 1 upsert; 1 model call per message.
+    // What this run's turns need: per message 1 read (a burst reads each member once, for the turn that
+    // answers it); per turn 1 reply + 1 model call (a turn answers one message, or a burst); per new
+    // thread 1 thread read + 1 contact read (each thread has a visitor contact id) and 1 Airtable select
+    // + 1 upsert. Turns are the ones this run formed (TURN_MAX_MESSAGES=1: one per message).
     const upTo = (m: Map<string, number>, kind: string, most: number) => Math.min(m.get(kind) ?? 0, most);
     const neededHubSpot =
       upTo(hsCalls, 'GET message', total) +
-      upTo(hsCalls, 'POST message (reply)', total) +
+      upTo(hsCalls, 'POST message (reply)', turnCount) +
       upTo(hsCalls, 'GET thread', threadCount) +
       upTo(hsCalls, 'GET contact', threadCount);
     const neededAirtable = upTo(atCalls, 'select', threadCount) + upTo(atCalls, 'upsert', threadCount);
-    const neededModel = Math.min(modelCallCount, total);
+    const neededModel = Math.min(modelCallCount, turnCount);
     const bounds = (hs: number, search: number, at: number, model: number): Bounds => ({
       hubspot: { calls: hs, ms: rateBound(hs, hubspotLimit, HUBSPOT_WINDOW_MS) },
       search: { calls: search, ms: rateBound(search, settings.searchPerSecond, 1000) },
@@ -593,6 +644,7 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
       a === undefined || b === undefined ? undefined : b - a;
     const result: Result = {
       hubspotLimit,
+      turnMax,
       durationMs,
       deliveryMs,
       timedOut,
@@ -603,6 +655,7 @@ async function runConfiguration(hubspotLimit: number): Promise<Result> {
       duplicates,
       outOfOrderThreads,
       rejectedWebhooks: rejected.length,
+      bursts: { turns: turnCount, members: memberCount, memberSkips, replies: sent.length, replySizes },
       calls: { hubspot: hsCalls, airtable: atCalls, openai: aiCalls },
       violations,
       peaks: {
@@ -677,6 +730,18 @@ const kinds = (m: Map<string, number>) =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
 
+/** Replies by how many messages each answers: "1 × 600, 2 × 150, …". */
+const sizes = (r: Result) =>
+  [...r.bursts.replySizes.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([size, n]) => `${size} × ${n}`)
+    .join(', ');
+
+/** Attempts started (every pickup, delays included) per job; every message has its own job. */
+const pickups = (r: Result) => (r.jobs.attemptsStarted / r.messages).toFixed(2);
+
+const label = (r: Result) => `HUBSPOT_REQUESTS_PER_10S=${r.hubspotLimit}, TURN_MAX_MESSAGES=${r.turnMax}`;
+
 function printResult(r: Result): void {
   const b = binding(r);
   console.log(
@@ -688,21 +753,33 @@ function printResult(r: Result): void {
       `violations HubSpot ${r.violations.hubspot}, Airtable ${r.violations.airtable} (${r.violations.airtable429s} 429s), OpenAI concurrency ${r.violations.openai}, lock ${r.violations.openaiLock}`,
   );
   console.log(
+    `  turns (model calls) ${r.bursts.turns}, replies ${r.bursts.replies}, members ${r.bursts.members} ` +
+      `(jobs skipped as answered with another ${r.bursts.memberSkips}); messages per reply: ${sizes(r)}`,
+  );
+  console.log(
     `  calls: HubSpot ${kinds(r.calls.hubspot)}; Airtable ${kinds(r.calls.airtable)}; OpenAI ${kinds(r.calls.openai)}`,
   );
   console.log(
     `  jobs: completed ${r.jobs.completed}, failed ${r.jobs.failedFinal} ("failed" events ${r.jobs.failedEvents}), attempts made ${r.jobs.attemptsMade}, ` +
       `started ${r.jobs.attemptsStarted}, delayed events ${r.jobs.delayedEvents}; worker warn/error log lines ${r.warnLines}`,
   );
-  console.log(`  delays by budget: ${kinds(new Map(Object.entries(r.jobs.exhaustedByBudget)))}`);
+  console.log(
+    `  pickups per job ${pickups(r)}; delays by budget: ${kinds(new Map(Object.entries(r.jobs.exhaustedByBudget)))}; ` +
+      `redis CPU ${r.cpu.redis === undefined ? 'n/a' : s1(r.cpu.redis)} s`,
+  );
   for (const p of r.problems) console.error(`  !!! ${p}`);
 }
 
 function resultTable(results: Result[]): string[] {
   const col = (f: (r: Result) => string) => results.map(f).join(' | ');
-  const header = `| | ${col((r) => `HUBSPOT_REQUESTS_PER_10S=${r.hubspotLimit}`)} |`;
+  const header = `| | ${col(label)} |`;
   const rows: [string, (r: Result) => string][] = [
     ['messages / threads', (r) => `${r.messages} / ${r.threads}`],
+    [
+      "**turns** (one model call + one reply each) / members (messages answered in an earlier message's turn)",
+      (r) => `**${r.bursts.turns}** / ${r.bursts.members}`,
+    ],
+    ['replies by messages answered (messages × replies)', sizes],
     ['**duration** (first webhook sent → last reply received)', (r) => `**${s1(r.durationMs)} s**`],
     ['webhooks delivered in', (r) => `${s1(r.deliveryMs)} s`],
     [
@@ -736,7 +813,7 @@ function resultTable(results: Result[]): string[] {
       (r) => `${r.peaks.hubspot10s} / ${r.peaks.search1s} / ${r.peaks.airtable1s} / ${r.peaks.openaiInFlight}`,
     ],
     [
-      '**answered / lost / duplicate replies / threads out of order**',
+      '**answered / lost / duplicate answers / threads out of order**',
       (r) => `**${r.answered} / ${r.lost} / ${r.duplicates} / ${r.outOfOrderThreads}**`,
     ],
     ['threads with more than one OpenAI conversation', (r) => String(r.threadsWithExtraConversations)],
@@ -748,6 +825,7 @@ function resultTable(results: Result[]): string[] {
       'attempts made (BullMQ attemptsMade: budget and busy waits spend none) / attempts started (every pickup, delays included) / jobs that needed a retry after an error',
       (r) => `${r.jobs.attemptsMade} / ${r.jobs.attemptsStarted} / ${r.jobs.retried}`,
     ],
+    ['**pickups per job** (attempts started / jobs; one job per message)', (r) => `**${pickups(r)}**`],
     ['delayed-job events (busy thread + out of budget)', (r) => `${r.jobs.delayedEvents}`],
     [
       "of which out of budget, by budget (workers' `rate_budget_exhausted_total`)",
@@ -783,9 +861,11 @@ async function main(): Promise<void> {
   const command = commandLine(ROOT);
   console.log(`machine: ${host}\ncommand: ${command}`);
   const results: Result[] = [];
-  for (const limit of settings.hubspotLimits) results.push(await runConfiguration(limit));
+  for (const limit of settings.hubspotLimits) {
+    for (const turnMax of settings.turnMaxMessages) results.push(await runConfiguration(limit, turnMax));
+  }
 
-  const problems = results.flatMap((r) => r.problems.map((p) => `HUBSPOT_REQUESTS_PER_10S=${r.hubspotLimit}: ${p}`));
+  const problems = results.flatMap((r) => r.problems.map((p) => `${label(r)}: ${p}`));
   const lines = [
     `- date: ${new Date().toISOString()}`,
     `- machine: ${host}`,
@@ -797,20 +877,25 @@ async function main(): Promise<void> {
     `- limits ON at the fakes, and the same values in the workers' budgets: HubSpot per portal N requests per rolling 10 s (N per column), ` +
       `search ${settings.searchPerSecond}/s; Airtable ${settings.airtablePerSecond}/s per base (a violation = 429 + 30 s penalty on the base); ` +
       `OPENAI_MAX_CONCURRENT=${settings.openaiMaxConcurrent} (the fake has no limit of its own: a model call arriving while ${settings.openaiMaxConcurrent} are in flight counts as a violation); ` +
-      `model latency ${settings.modelLatencyMs} ms; the fake model echoes the visitor (no tool calls)`,
+      `model latency ${settings.modelLatencyMs} ms; the fake model echoes every visitor line of its call (\`You said: a | b\`; no tool calls)`,
+    `- TURN_MAX_MESSAGES per column (the workers' setting): 1 = every message its own turn (one model call and one reply per message); ` +
+      `above 1, messages of a thread that wait behind its running turn are answered together in its next turn ` +
+      `(up to that many per turn: one model call, one reply; each member's own job skips as "answered with <first>")`,
     `- load: ${settings.threads} new threads × ${settings.messages} messages = ${settings.threads * settings.messages} signed \`conversation.newMessage\` webhooks (one event each), ` +
       `a thread's first message at a random moment of the first ${settings.spreadMs} ms, each next one ${settings.gapMs}–${2 * settings.gapMs} ms after the previous (a visitor typing; seed ${settings.seed}), ` +
       `the threads' messages merged by time and sent by ${settings.senders} concurrent clients, a thread's next webhook only after the api acknowledged its previous one; ` +
       'the webhooks of our own replies are not delivered',
     '- done: every message has a reply at the fake HubSpot and no job is waiting, delayed or active (+2 s to catch late duplicates). ' +
       'Theoretical minimum per limit: n calls of that kind need floor((n − 1) / limit) windows after the first call; model calls need ceil(n / slots) × latency; ' +
-      'the largest is the binding constraint. "Needed" counts the calls a turn needs (per message 1 HubSpot read + 1 reply + 1 model call; per new thread ' +
-      '1 thread read + 1 contact read + 1 Airtable select + 1 upsert), "made" the calls the fakes received (re-reads after delays included)',
+      'the largest is the binding constraint. "Needed" counts the calls the turns this run formed need (per message 1 HubSpot read; per turn 1 reply + 1 model call, ' +
+      'so with TURN_MAX_MESSAGES=1 per message 1 read + 1 reply + 1 model call; per new thread 1 thread read + 1 contact read + 1 Airtable select + 1 upsert), ' +
+      '"made" the calls the fakes received (re-reads after delays included). With bursts the number of turns depends on the run ' +
+      '(the longer messages wait, the more are answered together), so compare durations across columns, and each duration with its own minimum',
     '',
     ...resultTable(results),
     '',
     problems.length === 0
-      ? '- verdict: **passed** — every message answered exactly once, in order per thread; 0 violations at every fake; 0 failed jobs'
+      ? '- verdict: **passed** — every message answered exactly once, in order per thread (a reply may answer several consecutive messages of its thread, at most TURN_MAX_MESSAGES); 0 violations at every fake; 0 failed jobs'
       : `- verdict: **FAILED** — ${problems.join('; ')}`,
   ];
   console.log(`\n${lines.join('\n')}`);

@@ -11,6 +11,9 @@
  *        --b-stagger <ms> (default: the model latency; spreads B's first measured messages so loops are not in lockstep)
  *        --c-threads 50 --c-seconds 60 --c-settle 11 (budget-bound scenario C)
  *        --d-threads 100 --d-lanes 10 --d-model-latency 20 --d-gap 5 (fast pairs scenario D)
+ *        --d-turn-max-messages 1 (D's TURN_MAX_MESSAGES: 1 = each message of a pair its own turn, what D measures;
+ *        above 1 a pair whose second message arrives before the first's turn took its thread is answered together,
+ *        counted apart; A, B and C run with the worker's default, 10: closed loops, no message waits behind a turn)
  *        --engines responses,chat-completions (each scenario runs per engine; ids of the chat engine end in "chat")
  *        --only A,B,C,D (any of them) --turn-timeout 120 --worker-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof"
  *        --api-node-args="…" --redis-monitor=FILE (Redis MONITOR of the measured phases) --no-write
@@ -20,6 +23,10 @@
  * worker runs with HUBSPOT_REQUESTS_PER_10S=100; every thread driven at once for --c-seconds: turns/s against
  * the budget's maximum), D (fast pairs: two messages --d-gap ms apart in one thread; the second one's model call
  * against the first one's reply).
+ *
+ * Correctness: the fake model echoes every visitor line of its call (bench-fakes.ts `echoEveryLine`), so a reply
+ * names the messages it answers; per thread, the replies' lines must be its messages, each once, in order, and a
+ * reply answers more than one only where bursts are on (at most TURN_MAX_MESSAGES).
  *
  * Per scenario: fresh fakes, Redis, api and worker. Phase 1 (warm-up) sends the first message of every thread
  * (new thread: conversation created, mapping written); phase 2 (measured) sends the remaining M-1 messages of
@@ -92,7 +99,7 @@ import {
   type Child,
 } from './bench-support.ts';
 import { measureBareBullmq, type BareBullmqResult } from './bare-bullmq.ts';
-import { startProviderFakes, THREAD_FIELD, workerEnvFor, type ProviderFakes } from './bench-fakes.ts';
+import { echoedLines, startProviderFakes, THREAD_FIELD, workerEnvFor, type ProviderFakes } from './bench-fakes.ts';
 
 // ------------------------------------------------------------------------------------------------ constants
 
@@ -109,6 +116,8 @@ const TARGET_REDIS_RATIO = 1.5;
 const TARGET_BUDGET_SHARE = 0.95;
 /** Fast pairs: second message's model call ≤ this long after the first reply was posted (p99). */
 const TARGET_PAIR_P99_MS = 50;
+/** The worker's TURN_MAX_MESSAGES default (apps/worker/src/config/worker-config.ts). */
+const DEFAULT_TURN_MAX = 10;
 /** HubSpot's standard limit of the budget-bound scenario (HUBSPOT_REQUESTS_PER_10S's default). */
 const BUDGET_PER_10S = 100;
 /** apps/worker/src/budgets/rate-budget.service.ts WINDOW_SLACK: the worker counts a 10 % longer window. */
@@ -137,6 +146,7 @@ const { values: args } = parseArgs({
     'd-lanes': { type: 'string', default: '10' },
     'd-model-latency': { type: 'string', default: '20' },
     'd-gap': { type: 'string', default: '5' },
+    'd-turn-max-messages': { type: 'string', default: '1' },
     only: { type: 'string' },
     engines: { type: 'string', default: 'responses,chat-completions' },
     'turn-timeout': { type: 'string', default: '120' },
@@ -169,6 +179,8 @@ interface Scenario {
   settleMs: number;
   /** D: time between the two webhooks of a pair. */
   gapMs: number;
+  /** The worker's TURN_MAX_MESSAGES; undefined: its default (10). */
+  turnMax?: number;
 }
 
 function scenarios(): Scenario[] {
@@ -247,6 +259,7 @@ function engineScenarios(): Omit<Scenario, 'engine'>[] {
       lanes: Math.min(threads, int('d-lanes', args['d-lanes'], 1)),
       workerConcurrency: int('a-worker-concurrency', args['a-worker-concurrency'], 1),
       gapMs: int('d-gap', args['d-gap'], 0),
+      turnMax: int('d-turn-max-messages', args['d-turn-max-messages'], 1),
     });
   }
   return list;
@@ -722,6 +735,8 @@ interface ScenarioResult {
   cpuMsPerTurn: { api?: number; worker?: number; redis?: number; bench: number };
   otherCpus?: number;
   benchLoopDelay: { p99: number; max: number };
+  /** Replies that answered several messages (bursts; only where TURN_MAX_MESSAGES > 1). */
+  combinedReplies: number;
   delayedEvents: number;
   failedEvents: number;
   lockViolations: number;
@@ -835,21 +850,28 @@ interface PairFigures {
   gaps: number[];
   /** Its first part: the first reply → the second message's `GET message` (first turn ends, second job starts). */
   handoffs: number[];
-  /** Pairs whose second message reached the model before the first reply (answered together or out of order). */
+  /** Pairs answered together, one model call and one reply (a burst: only with TURN_MAX_MESSAGES > 1). */
+  combined: number;
+  /** Other pairs whose second message reached the model before the first reply (out of order). */
   early: number;
   unmatched: number;
 }
 
 /**
- * D: per thread, the reply POST of the pair's first message (the fake echoes the text it got) and the first
- * model call whose body holds the second message's text (its own call: earlier calls cannot hold it).
+ * D: per thread, the reply POST of the pair's first message (the fake echoes the lines it got) and the first
+ * model call whose body holds the second message's text (its own call: earlier calls cannot hold it). A pair
+ * answered together (one reply echoing both) has no gap to measure: counted apart.
  */
 function pairFigures(f: Fakes, turns: Turn[]): PairFigures {
   const startOf = (r: RecordedRequest) => f.timings.get(r.headers)?.start ?? NaN;
-  const replyAt = new Map<string, number>();
+  /** Each answered line → its reply's request event and how many lines that reply answers. */
+  const replyAt = new Map<string, { at: number; lines: number }>();
   for (const r of f.hubspot.requests) {
     const text = (r.body as { text?: unknown } | undefined)?.text;
-    if (HubSpotRequests.sendMessage(r) && typeof text === 'string') replyAt.set(text, startOf(r));
+    if (!HubSpotRequests.sendMessage(r) || typeof text !== 'string') continue;
+    const lines = echoedLines(text);
+    const reply = { at: startOf(r), lines: lines.length };
+    for (const line of lines) replyAt.set(line, reply);
   }
   const getMessageAt = new Map<string, number>();
   for (const r of f.hubspot.requests) {
@@ -861,12 +883,14 @@ function pairFigures(f: Fakes, turns: Turn[]): PairFigures {
     .sort((a, b) => a.start - b.start);
   const byThread = new Map<string, Turn[]>();
   for (const t of turns) byThread.set(t.threadId, [...(byThread.get(t.threadId) ?? []), t]);
-  const out: PairFigures = { pairs: 0, gaps: [], handoffs: [], early: 0, unmatched: 0 };
+  const out: PairFigures = { pairs: 0, gaps: [], handoffs: [], combined: 0, early: 0, unmatched: 0 };
   for (const [first, second] of byThread.values()) {
     out.pairs++;
-    const reply = replyAt.get(`You said: ${first.text}`);
+    const firstReply = replyAt.get(first.text);
+    const reply = firstReply?.at;
     const call = modelCalls.find((c) => c.body.includes(second.text));
-    if (reply === undefined || call === undefined) out.unmatched++;
+    if (firstReply !== undefined && firstReply.lines > 1 && replyAt.get(second.text) === firstReply) out.combined++;
+    else if (reply === undefined || call === undefined) out.unmatched++;
     else if (call.start < reply) out.early++;
     else {
       out.gaps.push(call.start - reply);
@@ -944,6 +968,7 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       OPENAI_MAX_CONCURRENT: '0',
       VISITOR_MAX_TURNS_PER_HOUR: '0',
       VISITOR_MAX_THREADS_PER_DAY: '0',
+      ...(s.turnMax === undefined ? {} : { TURN_MAX_MESSAGES: String(s.turnMax) }),
     },
     logs.worker,
   );
@@ -1007,13 +1032,29 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
         `${bad.length} turn(s) not completed (first: thread ${bad[0].threadId}: ${bad[0].outcome} ${bad[0].detail ?? ''})`,
       );
     }
+    // Each message answered exactly once, in order: the thread's replies, line by line (a reply echoes every
+    // line it answers), are its messages; a reply answers several only where bursts are on.
+    const turnMax = s.turnMax ?? DEFAULT_TURN_MAX;
     let wrongReplies = 0;
+    let oversized = 0;
+    let combinedReplies = 0;
     for (const t of threads) {
-      const sent = fakes.hubspot.sentMessages(t.id).map((m) => m.body.text);
-      const expected = turns.filter((x) => x.threadId === t.id).map((x) => `You said: ${x.text}`);
-      if (sent.length !== expected.length || sent.some((text, i) => text !== expected[i])) wrongReplies++;
+      const replies = fakes.hubspot.sentMessages(t.id).map((m) => echoedLines(m.message.text ?? ''));
+      const lines = replies.flat();
+      const expected = turns.filter((x) => x.threadId === t.id).map((x) => x.text);
+      if (
+        replies.some((r) => r.length === 0) ||
+        lines.length !== expected.length ||
+        lines.some((l, i) => l !== expected[i])
+      )
+        wrongReplies++;
+      oversized += replies.filter((r) => r.length > turnMax).length;
+      combinedReplies += replies.filter((r) => r.length > 1).length;
     }
-    if (wrongReplies > 0) problems.push(`${wrongReplies} thread(s) without exactly one matching reply per message`);
+    if (wrongReplies > 0)
+      problems.push(`${wrongReplies} thread(s) whose messages were not each answered exactly once, in order`);
+    if (oversized > 0)
+      problems.push(`${oversized} reply(ies) answering more than TURN_MAX_MESSAGES=${turnMax} messages`);
     if (fakes.openai.lockViolations > 0)
       problems.push(`${fakes.openai.lockViolations} OpenAI conversation lock violations`);
     if (fakes.hubspot.rateLimitViolations > 0) problems.push(`${fakes.hubspot.rateLimitViolations} HubSpot 429s`);
@@ -1118,6 +1159,7 @@ async function runScenario(s: Scenario): Promise<ScenarioResult> {
       },
       otherCpus: otherCpus(cpu.busyMs, ours, measuredMs),
       benchLoopDelay: { p99: eld.percentile(99) / 1e6, max: eld.max / 1e6 },
+      combinedReplies,
       delayedEvents: driver.delayedEvents - warmDelayed,
       failedEvents: driver.failedEvents,
       lockViolations: fakes.openai.lockViolations,
@@ -1167,7 +1209,8 @@ function printScenario(r: ScenarioResult): void {
       `other load ${ms(r.otherCpus, 2)} CPUs; bench event-loop delay p99 ${ms(r.benchLoopDelay.p99)} ms`,
   );
   console.log(
-    `  echoes of the measured replies: ${echoCell(r.echoes)}; Redis commands per turn ${redisTotal(r.redisPerTurn).toFixed(1)}`,
+    `  echoes of the measured replies: ${echoCell(r.echoes)}; Redis commands per turn ${redisTotal(r.redisPerTurn).toFixed(1)}; ` +
+      `replies answering several messages ${r.combinedReplies} (TURN_MAX_MESSAGES ${r.s.turnMax ?? `${DEFAULT_TURN_MAX}, the default`})`,
   );
   if (r.budget) {
     const b = r.budget;
@@ -1181,7 +1224,7 @@ function printScenario(r: ScenarioResult): void {
     const p = r.pairs;
     console.log(
       `  fast pairs: ${p.gaps.length} of ${p.pairs}: first reply → second model call p50 ${ms(pct(p.gaps, 50))} / p99 ${ms(pct(p.gaps, 99))} / ` +
-        `max ${ms(p.gaps[p.gaps.length - 1])} ms; early ${p.early}, unmatched ${p.unmatched}`,
+        `max ${ms(p.gaps[p.gaps.length - 1])} ms; answered together ${p.combined}, early ${p.early}, unmatched ${p.unmatched}`,
     );
   }
   for (const p of r.problems) console.error(`  !!! ${p}`);
@@ -1359,14 +1402,14 @@ function budgetTable(results: ScenarioResult[]): string[] {
 
 function pairsTable(results: ScenarioResult[]): string[] {
   const rows = [
-    '| scenario | model latency | gap between the two webhooks | pairs (threads at once) | first reply posted → second model call (ms): **p50** / **p99** / max | of which first reply → second `GET message` (ms): p50 / p99 | reached the model before the first reply | unmatched | busy/retry delays |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| scenario | model latency | gap between the two webhooks | TURN_MAX_MESSAGES | pairs (threads at once) | first reply posted → second model call (ms): **p50** / **p99** / max | of which first reply → second `GET message` (ms): p50 / p99 | answered together (one reply) | other: reached the model before the first reply | unmatched | busy/retry delays |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const r of results.filter((x) => x.pairs)) {
     const p = r.pairs!;
     rows.push(
-      `| ${r.s.id} | ${r.s.modelLatencyMs} ms | ${r.s.gapMs} ms | ${p.pairs} (${r.s.lanes}) | **${ms(pct(p.gaps, 50))}** / **${ms(pct(p.gaps, 99))}** / ${ms(p.gaps[p.gaps.length - 1])} | ` +
-        `${ms(pct(p.handoffs, 50))} / ${ms(pct(p.handoffs, 99))} | ${p.early} | ${p.unmatched} | ${r.delayedEvents} |`,
+      `| ${r.s.id} | ${r.s.modelLatencyMs} ms | ${r.s.gapMs} ms | ${r.s.turnMax ?? DEFAULT_TURN_MAX} | ${p.pairs} (${r.s.lanes}) | **${ms(pct(p.gaps, 50))}** / **${ms(pct(p.gaps, 99))}** / ${ms(p.gaps[p.gaps.length - 1])} | ` +
+        `${ms(pct(p.handoffs, 50))} / ${ms(pct(p.handoffs, 99))} | ${p.combined} | ${p.early} | ${p.unmatched} | ${r.delayedEvents} |`,
     );
   }
   return rows;
@@ -1431,6 +1474,7 @@ function newTargets(results: ScenarioResult[], verdict: (met: boolean) => string
     out.push(
       `- ${r.s.id}: the second of two fast messages starts its model call ≤ ${TARGET_PAIR_P99_MS} ms after the first reply was posted (p99 over ≥ 100 pairs): ` +
         `${verdict(p99 <= TARGET_PAIR_P99_MS && enough && p.unmatched === 0)} (p99 ${ms(p99)} ms over ${p.gaps.length} pairs` +
+        `${p.combined ? `; ${p.combined} answered together, not measured` : ''}` +
         `${p.early ? `; ${p.early} reached the model before the first reply` : ''}${p.unmatched ? `; ${p.unmatched} unmatched` : ''}` +
         `${p99 <= TARGET_PAIR_P99_MS ? '' : `; limited by the hand-off: the first turn's reply returns, its progress and own-message mark are saved, its thread lock is released and the second job, which found the thread busy and waits as a delayed job (${(r.delayedEvents / p.pairs).toFixed(1)} busy/retry delays per pair), is promoted, picked up and started — first reply → second \`GET message\` p50 ${ms(pct(p.handoffs, 50))} / p99 ${ms(pct(p.handoffs, 99))} ms — then that turn's own path to its model call`})`,
     );
@@ -1512,7 +1556,10 @@ async function main(): Promise<void> {
       '(`HUBSPOT_REQUESTS_PER_10S`, `HUBSPOT_SEARCH_PER_SECOND`, `AIRTABLE_REQUESTS_PER_SECOND`, `OPENAI_MAX_CONCURRENT`, ' +
       '`VISITOR_MAX_*` = 0; `0` = no budget) in A, B and D: this measures our own overhead; `npm run bench:burst` measures the budgets. ' +
       'C alone is budget-bound: the fake HubSpot enforces 100 requests per rolling 10 s and the worker runs with `HUBSPOT_REQUESTS_PER_10S=100` (the default), the other budgets as in A',
-    '- model: FakeOpenAI default model (echoes the visitor), no tool calls: every turn is a plain turn',
+    "- model: FakeOpenAI with the benches' echo model (echoes every visitor line of its call: `You said: a`, or `You said: a | b` for messages answered together), no tool calls: every turn is a plain turn",
+    `- bursts (messages of a thread waiting behind its running turn are answered together): A, B and C run with the worker's default \`TURN_MAX_MESSAGES\` (${DEFAULT_TURN_MAX}); ` +
+      "they are closed loops (a thread's next message once the previous one was answered), so no message waits behind a turn and every reply answers one message. " +
+      `D runs with \`TURN_MAX_MESSAGES=${results.find((r) => r.pairs)?.s.turnMax ?? 1}\`${(results.find((r) => r.pairs)?.s.turnMax ?? 1) === 1 ? " (every message its own turn): it measures how soon a message waiting behind a turn starts its own turn once that turn's reply is posted, which a pair answered together would not show" : ": a pair whose second message arrived before the first one's turn took the thread is answered together (one model call, one reply) and counted apart, without a gap"}`,
     "- webhook echo: once a turn's job completed, the bench delivers the signed `conversation.newMessage` webhook of each reply the fake HubSpot received " +
       "(HubSpot's own delivery comes later than that; earlier would race the own-message mark the worker writes right after the reply POST returns); " +
       "the api's answer tells whether it was recognised as our own (`ignored`, no job) or became a job; the measured phase ends when every echo was answered, so its Redis commands include them",
@@ -1575,7 +1622,7 @@ async function main(): Promise<void> {
     ...targets,
     '',
     problems.length === 0
-      ? `- correctness: every message got exactly one reply, answering it, in order; 0 OpenAI conversation lock violations; no failed job attempts; ` +
+      ? `- correctness: every message answered exactly once, in order (${results.reduce((n, r) => n + r.combinedReplies, 0)} replies answered several messages together); 0 OpenAI conversation lock violations; no failed job attempts; ` +
         `${results.reduce((n, r) => n + r.delayedEvents, 0)} busy/retry delays in measured phases`
       : `- correctness: **FAILED** — ${problems.join('; ')}`,
     noisy.length === 0
