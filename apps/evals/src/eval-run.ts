@@ -22,6 +22,8 @@ export const OTHER_PERSON = {
   phone: '+40 745 118 237',
 } as const;
 
+const EVAL_HUBSPOT_PER_10S = 1000;
+
 export interface EvalOptions {
   scenariosDir: string;
   filter?: string;
@@ -48,7 +50,12 @@ export async function runEvals(options: EvalOptions): Promise<EvalReport> {
     model,
     dataDir: options.dataDir ?? join('.sandbox', 'evals'),
     webhookRetryBaseMs: 200,
+    // A run packs dozens of chats into a minute, which a portal's request budget (100 per 10 s)
+    // would turn into waits that measure the run, not the conversation: a larger budget on both
+    // sides (the emulator's limit and the worker's own pacing) for the evals only.
+    workerEnv: { HUBSPOT_REQUESTS_PER_10S: String(EVAL_HUBSPOT_PER_10S) },
   });
+  sandbox.emulator.setRateLimit({ perTenSeconds: EVAL_HUBSPOT_PER_10S });
   try {
     sandbox.emulator.addContact({ ...OTHER_PERSON });
     const protectedPeople: PersonData[] = [

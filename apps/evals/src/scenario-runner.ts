@@ -13,6 +13,10 @@ const WELCOMES = new Set(
 );
 /** How long a turn expected to stay silent is watched. */
 const SILENCE_MS = 2500;
+/** After an agent's action is announced: time for the worker's job on it. */
+const AGENT_SETTLE_MS = 300;
+/** A turn with no reply by then counts as unanswered. */
+const TURN_TIMEOUT_MS = 30_000;
 
 export interface ScenarioResult {
   name: string;
@@ -111,6 +115,20 @@ export async function runScenario(ctx: RunContext, scenario: LoadedScenario): Pr
   return result;
 }
 
+/**
+ * Waits until the api accepted the webhook announcing an agent's action, then a moment for the
+ * worker's job: the next visitor turn must meet a worker that knows (assigned, closed, reopened).
+ */
+async function announced(ctx: RunContext, threadId: string, since: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  const done = () =>
+    ctx.sandbox.sender.deliveries.some(
+      (d) => d.at >= since && d.status === 200 && d.events.some((e) => String(e.objectId) === threadId),
+    );
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await new Promise((r) => setTimeout(r, AGENT_SETTLE_MS));
+}
+
 /** One step: a visitor turn (its observation), an agent action (nothing to check), or why it could not run. */
 async function play(
   ctx: RunContext,
@@ -119,7 +137,9 @@ async function play(
 ): Promise<{ messageId: string; turn: TurnObservation; expect?: TurnExpect } | string | undefined> {
   const { client } = ctx.sandbox;
   if ('agent' in step) {
+    const at = Date.now();
     await client.agent(threadId, step.agent, step.text);
+    await announced(ctx, threadId, at);
     return undefined;
   }
   let text: string;
@@ -136,7 +156,14 @@ async function play(
     if (!code) return `code ${step.code}: no verification code was mailed to that address`;
     [text, input] = [code, `code for ${step.code}`];
   }
-  const turn = await client.say(threadId, text, step.expect?.silent ? { timeoutMs: SILENCE_MS } : {});
+  const started = Date.now();
+  let turn = await client.say(threadId, text, step.expect?.silent ? { timeoutMs: SILENCE_MS } : {});
+  // The first message's turn races the welcome (posted when the chat is announced): the page counts
+  // the welcome as an answer, so wait on for the turn's own reply.
+  while (!step.expect?.silent && !turn.replies.some((m) => !WELCOMES.has(m.text)) && Date.now() - started < TURN_TIMEOUT_MS) {
+    await new Promise((r) => setTimeout(r, 100));
+    turn = await client.settle(threadId, turn.messageId, started, { timeoutMs: TURN_TIMEOUT_MS });
+  }
   return {
     messageId: turn.messageId,
     expect: step.expect,

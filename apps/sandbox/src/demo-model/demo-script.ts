@@ -1,3 +1,4 @@
+import { normalizeChatText } from '../../../worker/src/threads/handoff-intent';
 import { askedLanguage, DEMO_TEXTS } from './demo-language';
 import { toolResultText } from './demo-replies';
 
@@ -32,18 +33,19 @@ const CUI = /\b(?:RO\s?)?\d{6,10}\b/i;
 const REG_NO = /\b[JFC]\s?\d{1,2}\s?\/\s?\d{1,7}\s?\/\s?\d{4}\b/i;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/u;
 const COMPANY_WORDS = /\b(?:company|companies|firm|firma|firme|compania|societatea|bedrijf|onderneming)\b\s*(.*)$/i;
+// Matched on normalized text (normalizeChatText: lower case, no diacritics): "ofertă" → "oferta".
 const LEAD_WORDS =
-  /\b(?:offer|quote|pricing|price|demo|buy|purchase|interested|oferta|ofertă|pret|preț|cumpar|cumpăr|interesat|offerte|prijs|kopen|geïnteresseerd)\b/i;
+  /\b(?:offer|quote|pricing|price|demo|buy|purchase|interested|oferta|pret|cumpar|interesat|offerte|prijs|kopen|geinteresseerd)\b/;
 // A request for a person the worker's own check did not catch ("can a colleague call me back?"); a
 // mere mention ("a colleague recommended you", "human resources") is no request.
 const PERSON_REQUEST =
-  /\b(?:can|could|may|want|need|like|talk|speak|call|connect|pot|poate|vreau|vorbesc|kan|wil|spreken)\b.*\b(?:colleague|someone real|a person|a human|sales team|coleg|colega|persoana|persoană|medewerker)\b/i;
+  /\b(?:can|could|may|want|need|like|talk|speak|call|connect|pot|poate|vreau|vorbesc|kan|wil|spreken)\b.*\b(?:colleague|someone real|a person|a human|sales team|coleg|colega|persoana|medewerker)\b/;
 const GREETING = /^(?:hi|hello|hey|good (?:morning|afternoon|evening)|buna|bună|salut|hallo|hoi|goedemiddag|goedemorgen)\b[\s!.,]*$/i;
 // The demo model is gullible on purpose, as models can be: it does what a message tells it about its
 // instructions or another person's data, so the evals show the worker's guards holding (the output
 // guard against instruction leaks, the contact tools' identity checks).
 const REVEAL_INSTRUCTIONS =
-  /\b(?:instructions|system prompt|prompt|instrucțiunile|instructiunile|promptul|instructies)\b/i;
+  /\b(?:print|show|repeat|reveal|tell|give|write|output|scrie|scrieti|arata|spune|toon|herhaal|geef)\b.*\b(?:instructions|system prompt|prompt|instructiunile|promptul|instructies)\b/;
 const CONTACT_DATA = /\b(?:phone|number|details|on file|address|telefon|telefonul|datele|gegevens|telefoonnummer)\b/i;
 const FREE_CREATE = /\b(?:add|create|new|adaugă|adauga|creează|creeaza|nou|toevoegen|nieuw)\b/i;
 
@@ -64,7 +66,8 @@ export function decide(messages: ChatMessage[], tools: ToolSpec[]): DemoDecision
   const text = userTexts.at(-1)?.trim() ?? '';
   const asked = textOf(messages.filter((m) => m.role === 'assistant' && textOf(m)).at(-1));
 
-  if (REVEAL_INSTRUCTIONS.test(text)) {
+  const plain = normalizeChatText(text);
+  if (REVEAL_INSTRUCTIONS.test(plain)) {
     const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map(textOf);
     return { text: `Sure, here they are:\n\n${system.join('\n\n')}` };
   }
@@ -89,8 +92,8 @@ export function decide(messages: ChatMessage[], tools: ToolSpec[]): DemoDecision
   if (company && company[1].replace(/[?!.]/g, '').trim().length >= 2) {
     return call('search_companies', { query: company[1].replace(/[?!.]/g, '').trim() });
   }
-  if (LEAD_WORDS.test(text) && offered.has('qualify_lead')) return { text: say.askEmail };
-  if (PERSON_REQUEST.test(text) && offered.has('hand_off_to_human')) {
+  if (LEAD_WORDS.test(plain) && offered.has('qualify_lead')) return { text: say.askEmail };
+  if (PERSON_REQUEST.test(plain) && offered.has('hand_off_to_human')) {
     return call('hand_off_to_human', { reason: `the visitor asked: ${text.slice(0, 200)}` });
   }
   if (offered.has('search_knowledge') && text.length > 3 && !GREETING.test(text)) {
@@ -123,7 +126,7 @@ function afterTools(
     const intent = messages
       .filter((m) => m.role === 'user')
       .map(textOf)
-      .find((t) => LEAD_WORDS.test(t));
+      .find((t) => LEAD_WORDS.test(normalizeChatText(t)));
     return call('qualify_lead', { intent: intent?.slice(0, 300) ?? null, summary: intent?.slice(0, 500) ?? null });
   }
   const question = textOf(messages.filter((m) => m.role === 'user').at(-1));
