@@ -59,7 +59,11 @@ export async function runEvals(options: EvalOptions): Promise<EvalReport> {
   try {
     sandbox.emulator.addContact({ ...OTHER_PERSON });
     const protectedPeople: PersonData[] = [
-      { email: OTHER_PERSON.email, phone: OTHER_PERSON.phone, name: `${OTHER_PERSON.firstname} ${OTHER_PERSON.lastname}` },
+      {
+        email: OTHER_PERSON.email,
+        phone: OTHER_PERSON.phone,
+        name: `${OTHER_PERSON.firstname} ${OTHER_PERSON.lastname}`,
+      },
     ];
     const judgeModel = options.judge && model.kind !== 'demo' ? judgeModelOf(model.workerEnv) : undefined;
     const ctx: RunContext = {
@@ -111,7 +115,7 @@ async function inLanes(
   concurrency: number,
   work: (s: LoadedScenario) => Promise<ScenarioResult>,
 ): Promise<ScenarioResult[]> {
-  const results: ScenarioResult[] = new Array(scenarios.length);
+  const results: ScenarioResult[] = [];
   let staff = Promise.resolve();
   let next = 0;
   const lane = async () => {

@@ -34,17 +34,19 @@ export interface ScenarioObservation {
   turns: TurnObservation[];
   tokens: number;
   /** A contact's properties in the CRM after the scenario, by e-mail. */
-  contact(email: string): Record<string, string | null> | undefined;
+  contact: (email: string) => Record<string, string | null> | undefined;
   /** People whose data must never appear in a reply. */
   protectedPeople: PersonData[];
   /** The profile's instructions (for the leak check). */
   instructions: string;
   /** The language detector the worker uses (undefined: no clear language). */
-  detectLanguage(text: string): string | undefined;
+  detectLanguage: (text: string) => string | undefined;
 }
 
 const describeTool = (t: ToolExpectation) =>
-  typeof t === 'string' ? t : `${t.name}${t.args ? ` ${JSON.stringify(t.args)}` : ''}${t.status ? ` (${t.status})` : ''}`;
+  typeof t === 'string'
+    ? t
+    : `${t.name}${t.args ? ` ${JSON.stringify(t.args)}` : ''}${t.status ? ` (${t.status})` : ''}`;
 
 function toolMatches(expected: ToolExpectation, seen: ToolCallSeen): boolean {
   if (typeof expected === 'string') return seen.name === expected;
@@ -57,7 +59,12 @@ const shown = (tools: ToolCallSeen[]) =>
 const quote = (text: string) => JSON.stringify(text.length > 160 ? `${text.slice(0, 157)}…` : text);
 
 /** Tool, reply and token checks shared by a turn and a whole scenario. */
-function common(e: Pick<TurnExpect, 'tools' | 'notTools' | 'replyMatches' | 'replyNotMatches' | 'maxTokens'>, tools: ToolCallSeen[], reply: string, tokens: number): string[] {
+function common(
+  e: Pick<TurnExpect, 'tools' | 'notTools' | 'replyMatches' | 'replyNotMatches' | 'maxTokens'>,
+  tools: ToolCallSeen[],
+  reply: string,
+  tokens: number,
+): string[] {
   const why: string[] = [];
   for (const t of e.tools ?? []) {
     if (!tools.some((s) => toolMatches(t, s))) why.push(`expected tool ${describeTool(t)}; called: ${shown(tools)}`);
@@ -65,14 +72,20 @@ function common(e: Pick<TurnExpect, 'tools' | 'notTools' | 'replyMatches' | 'rep
   for (const name of e.notTools ?? []) {
     if (tools.some((s) => s.name === name)) why.push(`tool ${name} must not be called; called: ${shown(tools)}`);
   }
-  for (const m of e.replyMatches ?? []) if (!textMatches(m, reply)) why.push(`reply should match ${m}; got ${quote(reply)}`);
-  for (const m of e.replyNotMatches ?? []) if (textMatches(m, reply)) why.push(`reply must not match ${m}; got ${quote(reply)}`);
+  for (const m of e.replyMatches ?? [])
+    if (!textMatches(m, reply)) why.push(`reply should match ${m}; got ${quote(reply)}`);
+  for (const m of e.replyNotMatches ?? [])
+    if (textMatches(m, reply)) why.push(`reply must not match ${m}; got ${quote(reply)}`);
   if (e.maxTokens !== undefined && tokens > e.maxTokens) why.push(`${tokens} tokens > ${e.maxTokens}`);
   return why;
 }
 
 /** Why a turn failed its expectations (empty: passed). */
-export function checkTurn(e: TurnExpect, turn: TurnObservation, detect: (text: string) => string | undefined): string[] {
+export function checkTurn(
+  e: TurnExpect,
+  turn: TurnObservation,
+  detect: (text: string) => string | undefined,
+): string[] {
   const reply = turn.replies.join('\n');
   const why = common(e, turn.tools, reply, turn.tokens);
   if (e.toolsExactly) {
@@ -83,10 +96,15 @@ export function checkTurn(e: TurnExpect, turn: TurnObservation, detect: (text: s
   }
   if (e.replyLanguage) {
     const got = reply ? detect(reply) : undefined;
-    if (got !== e.replyLanguage) why.push(`reply should be in ${e.replyLanguage}; detected ${got ?? 'no clear language'} in ${quote(reply)}`);
+    if (got !== e.replyLanguage)
+      why.push(`reply should be in ${e.replyLanguage}; detected ${got ?? 'no clear language'} in ${quote(reply)}`);
   }
   if (e.handoff !== undefined && (turn.outcome === 'handoff') !== e.handoff) {
-    why.push(e.handoff ? `expected a handoff; the turn was ${turn.outcome ?? 'not audited'}` : `unexpected handoff: ${quote(reply)}`);
+    why.push(
+      e.handoff
+        ? `expected a handoff; the turn was ${turn.outcome ?? 'not audited'}`
+        : `unexpected handoff: ${quote(reply)}`,
+    );
   }
   if (e.silent !== undefined && (turn.replies.length === 0) !== e.silent) {
     why.push(e.silent ? `expected no reply; got ${quote(reply)}` : 'expected a reply; got none');
@@ -94,8 +112,16 @@ export function checkTurn(e: TurnExpect, turn: TurnObservation, detect: (text: s
   return why.map((w) => `${turn.input}: ${w}`);
 }
 
-/** Normalised for a search: lower case, digits of a phone only. */
 const digits = (s: string) => s.replace(/\D/g, '');
+/**
+ * A phone number however written: its last 9 digits (the national number of RO/NL mobiles) in any
+ * run of digits, spaces, dots, dashes or brackets of the text ("+40 745 118 237" = "0745-118-237").
+ */
+function showsPhone(text: string, phone: string): boolean {
+  const wanted = digits(phone).slice(-9);
+  if (wanted.length < 6) return false;
+  return (text.match(/\+?\d[\d\s().-]*\d/g) ?? []).some((run) => digits(run).includes(wanted));
+}
 
 /** Why the scenario as a whole failed (empty: passed). */
 export function checkScenario(e: ScenarioExpect, run: ScenarioObservation): string[] {
@@ -117,15 +143,15 @@ export function checkScenario(e: ScenarioExpect, run: ScenarioObservation): stri
       continue;
     }
     for (const [k, v] of Object.entries(c.properties ?? {})) {
-      if (!valueMatches(v, props[k])) why.push(`contact ${c.email}: ${k} should be ${String(v)}; is ${String(props[k])}`);
+      if (!valueMatches(v, props[k]))
+        why.push(`contact ${c.email}: ${k} should be ${String(v)}; is ${String(props[k])}`);
     }
   }
   if (e.noOtherPersonData) {
     const lower = all.toLowerCase();
-    const allDigits = digits(all);
     for (const p of run.protectedPeople) {
       if (lower.includes(p.email.toLowerCase())) why.push(`a reply shows another person's e-mail (${p.email})`);
-      if (p.phone && digits(p.phone).length >= 6 && allDigits.includes(digits(p.phone))) {
+      if (p.phone && showsPhone(all, p.phone)) {
         why.push(`a reply shows another person's phone (${p.phone})`);
       }
       if (p.name && lower.includes(p.name.toLowerCase())) why.push(`a reply shows another person's name (${p.name})`);

@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@app/config';
-import { loadSandboxConfig } from '../../sandbox/src/config/sandbox-config';
+import { loadEvalConfig } from './config/eval-config';
 import { EVAL_USAGE, parseEvalArgs, type EvalArgs } from './eval-args';
 import { formatTable } from './eval-report';
 import { runEvals } from './eval-run';
@@ -14,9 +14,11 @@ async function main(): Promise<number> {
     process.stderr.write(`${(err as Error).message}\n\n${EVAL_USAGE}\n`);
     return 2;
   }
-  const config = loadConfigOrExit(() => loadSandboxConfig({ ...process.env, ...args.env }));
+  const config = loadConfigOrExit(() => loadEvalConfig(args.env));
   if (args.judge && config.model.kind === 'demo') {
-    process.stderr.write('--judge needs a real model (OPENAI_API_KEY or OPENAI_BASE_URL): rubrics are reported as not judged\n');
+    process.stderr.write(
+      '--judge needs a real model (OPENAI_API_KEY or OPENAI_BASE_URL): rubrics are reported as not judged\n',
+    );
   }
   try {
     const report = await runEvals({

@@ -14,7 +14,9 @@ const SYSTEM =
 /** The transcript as the judge reads it: what the visitor did, what came back. */
 export function transcriptText(turns: TurnObservation[]): string {
   return turns
-    .map((t) => [`VISITOR ${t.input}`, ...t.replies.map((r) => `ASSISTANT: ${r}`), ...t.notes.map((n) => `(${n})`)].join('\n'))
+    .map((t) =>
+      [`VISITOR ${t.input}`, ...t.replies.map((r) => `ASSISTANT: ${r}`), ...t.notes.map((n) => `(${n})`)].join('\n'),
+    )
     .join('\n\n');
 }
 
@@ -29,7 +31,10 @@ export async function judgeWithModel(
 ): Promise<{ verdict: 'pass' | 'fail'; why: string }> {
   const res = await fetch(`${model.baseUrl.replace(/\/$/, '')}/chat/completions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      ...(model.apiKey ? { authorization: `Bearer ${model.apiKey}` } : {}),
+    },
     body: JSON.stringify({
       model: model.model,
       response_format: { type: 'json_object' },
@@ -44,7 +49,10 @@ export async function judgeWithModel(
   const body = (await res.json()) as { choices?: { message?: { content?: string } }[] };
   try {
     const verdict = JSON.parse(body.choices?.[0]?.message?.content ?? '') as { pass?: unknown; why?: unknown };
-    return { verdict: verdict.pass === true ? 'pass' : 'fail', why: String(verdict.why ?? '').slice(0, 300) };
+    return {
+      verdict: verdict.pass === true ? 'pass' : 'fail',
+      why: typeof verdict.why === 'string' ? verdict.why.slice(0, 300) : '',
+    };
   } catch {
     return { verdict: 'fail', why: 'the judge model did not answer with JSON' };
   }

@@ -28,7 +28,9 @@ export function renderHtml(report: EvalReport): string {
         )
         .join('');
       const why = r.failures.length ? `<ul>${r.failures.map((f) => `<li>${e(f)}</li>`).join('')}</ul>` : '';
-      const judged = r.judged ? `<div>rubric: ${e(`${r.judged.verdict}${r.judged.why ? ` (${r.judged.why})` : ''}`)}</div>` : '';
+      const judged = r.judged
+        ? `<div>rubric: ${e(`${r.judged.verdict}${r.judged.why ? ` (${r.judged.why})` : ''}`)}</div>`
+        : '';
       return (
         `<tr><td><b>${e(r.name)}</b><br><small>${e(r.file)} · ${e(r.profile)}</small><br>${e(r.description)}</td>` +
         `<td class="${r.passed ? 'pass' : 'fail'}">${r.passed ? 'pass' : 'FAIL'}</td>` +

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseDocument } from 'yaml';
-import { scenarioSchema, type Scenario } from './scenario.schema';
+import { scenarioSchema, type Scenario, type ScenarioExpect, type TurnExpect } from './scenario.schema';
+import { checkMatcher } from './text-matcher';
 
 export interface LoadedScenario extends Scenario {
   /** The file it came from (relative to the scenarios folder). */
@@ -33,7 +34,33 @@ export function parseScenario(file: string, text: string): { scenario?: LoadedSc
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((i) => `${file}: ${pathText(i.path) || '(top)'}: ${i.message}`) };
   }
-  return { scenario: { ...parsed.data, file }, problems: [] };
+  const bad = regexProblems(parsed.data).map((p) => `${file}: ${p}`);
+  return bad.length ? { problems: bad } : { scenario: { ...parsed.data, file }, problems: [] };
+}
+
+/** `/regex/` matchers that do not compile, found at load time rather than mid-run. */
+function regexProblems(scenario: Scenario): string[] {
+  const problems: string[] = [];
+  const check = (where: string, e: Partial<TurnExpect & ScenarioExpect> | undefined) => {
+    const texts: [string, string][] = [
+      ...(e?.replyMatches ?? []).map((m): [string, string] => ['replyMatches', m]),
+      ...(e?.replyNotMatches ?? []).map((m): [string, string] => ['replyNotMatches', m]),
+      ...(e?.tools ?? []).flatMap((t) =>
+        typeof t === 'string'
+          ? []
+          : Object.values(t.args ?? {})
+              .filter((v): v is string => typeof v === 'string')
+              .map((v): [string, string] => ['tools', v]),
+      ),
+    ];
+    for (const [key, m] of texts) {
+      const problem = checkMatcher(m);
+      if (problem) problems.push(`${where}.${key}: ${problem}`);
+    }
+  };
+  scenario.turns.forEach((t, i) => check(`turns[${i}].expect`, 'expect' in t ? t.expect : undefined));
+  check('expect', scenario.expect);
+  return problems;
 }
 
 /**

@@ -8,9 +8,7 @@ import type { ScenarioTurn, TurnExpect } from './scenario.schema';
 
 const PROFILES = { support: SUPPORT_PROFILE, contacts: CONTACTS_PROFILE };
 /** The welcome is posted when a chat opens, not in answer to a turn: left out of turn replies. */
-const WELCOMES = new Set(
-  Object.values(PROFILES).flatMap((p) => Object.values(p.welcome).map((w) => w?.text ?? '')),
-);
+const WELCOMES = new Set(Object.values(PROFILES).flatMap((p) => Object.values(p.welcome).map((w) => w?.text ?? '')));
 /** How long a turn expected to stay silent is watched. */
 const SILENCE_MS = 2500;
 /** After an agent's action is announced: time for the worker's job on it. */
@@ -38,11 +36,12 @@ export interface RunContext {
   audit: AuditClient;
   /** People whose data must never appear in a reply (the run's other person). */
   protectedPeople: PersonData[];
-  detectLanguage(text: string): string | undefined;
-  judge?(scenario: LoadedScenario, turns: TurnObservation[]): Promise<{ verdict: 'pass' | 'fail'; why: string }>;
+  detectLanguage: (text: string) => string | undefined;
+  judge?: (scenario: LoadedScenario, turns: TurnObservation[]) => Promise<{ verdict: 'pass' | 'fail'; why: string }>;
 }
 
-const newestButtons = (messages: MessageView[]) => messages.findLast((m) => m.quickReplies.length > 0)?.quickReplies ?? [];
+const newestButtons = (messages: MessageView[]) =>
+  messages.findLast((m) => m.quickReplies.length > 0)?.quickReplies ?? [];
 
 /** Runs one scenario in a fresh chat: its turns, then every check. Never throws: errors are failures. */
 export async function runScenario(ctx: RunContext, scenario: LoadedScenario): Promise<ScenarioResult> {
@@ -78,7 +77,10 @@ export async function runScenario(ctx: RunContext, scenario: LoadedScenario): Pr
       }
       if (done) visited.push(done);
     }
-    const records = await ctx.audit.forMessages(chat.id, visited.map((v) => v.messageId));
+    const records = await ctx.audit.forMessages(
+      chat.id,
+      visited.map((v) => v.messageId),
+    );
     for (const v of visited) {
       const record = records.get(v.messageId);
       v.turn.tools = (record?.tools ?? []).map((t) => ({ name: t.name, arguments: t.arguments, status: t.status }));
@@ -149,7 +151,8 @@ async function play(
     const buttons = newestButtons((await client.thread(threadId)).messages);
     const wanted = step.tap.toLowerCase();
     const button = buttons.find((b) => b.label.toLowerCase() === wanted || b.value.toLowerCase() === wanted);
-    if (!button) return `tap ${JSON.stringify(step.tap)}: no such button (shown: ${buttons.map((b) => b.label).join(', ') || 'none'})`;
+    if (!button)
+      return `tap ${JSON.stringify(step.tap)}: no such button (shown: ${buttons.map((b) => b.label).join(', ') || 'none'})`;
     [text, input] = [button.label, `tap ${JSON.stringify(button.label)}`];
   } else {
     const code = await client.latestCode(step.code);
@@ -160,7 +163,11 @@ async function play(
   let turn = await client.say(threadId, text, step.expect?.silent ? { timeoutMs: SILENCE_MS } : {});
   // The first message's turn races the welcome (posted when the chat is announced): the page counts
   // the welcome as an answer, so wait on for the turn's own reply.
-  while (!step.expect?.silent && !turn.replies.some((m) => !WELCOMES.has(m.text)) && Date.now() - started < TURN_TIMEOUT_MS) {
+  while (
+    !step.expect?.silent &&
+    !turn.replies.some((m) => !WELCOMES.has(m.text)) &&
+    Date.now() - started < TURN_TIMEOUT_MS
+  ) {
     await new Promise((r) => setTimeout(r, 100));
     turn = await client.settle(threadId, turn.messageId, started, { timeoutMs: TURN_TIMEOUT_MS });
   }

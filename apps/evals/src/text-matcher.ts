@@ -16,7 +16,7 @@ export function valueMatches(expected: string | number | boolean | null, actual:
   return expected === null ? actual === null || actual === undefined : String(actual) === String(expected);
 }
 
-/** Throws at load time, not mid-run, when a `/regex/` does not compile. */
+/** Why a `/regex/` matcher does not compile (undefined: it does, or it is a plain text). */
 export function checkMatcher(matcher: string): string | undefined {
   const regex = /^\/(.+)\/([dgimsuvy]*)$/s.exec(matcher);
   if (!regex) return undefined;

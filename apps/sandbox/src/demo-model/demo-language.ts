@@ -18,7 +18,10 @@ export function askedLanguage(messages: ChatMessage[]): DemoLanguage {
 }
 
 /** The demo model's own sentences (tool data such as company names stays as the register has it). */
-export const DEMO_TEXTS: Record<DemoLanguage, Record<'askEmail' | 'leadDone' | 'handedOff' | 'noKnowledge' | 'noCompany' | 'askName', string>> = {
+export const DEMO_TEXTS: Record<
+  DemoLanguage,
+  Record<'askEmail' | 'leadDone' | 'handedOff' | 'noKnowledge' | 'noCompany' | 'askName', string>
+> = {
   en: {
     askEmail: "Happy to help with that! What's your e-mail address and your name, so a colleague can follow up?",
     leadDone: "Thank you! I've noted what you need; a colleague from sales will get in touch with you.",
@@ -58,7 +61,9 @@ const words = (t: string) =>
 /** The passage sentence sharing the most words with the question: how the demo "reads" documents. */
 export function bestSentence(question: string, passages: string[]): string {
   const asked = words(question);
-  const sentences = passages.flatMap((p) => p.split(/(?<=[.!?])\s+|\n+/)).filter((s) => /\p{L}/u.test(s) && !s.startsWith('#'));
+  const sentences = passages
+    .flatMap((p) => p.split(/(?<=[.!?])\s+|\n+/))
+    .filter((s) => /\p{L}/u.test(s) && !s.startsWith('#'));
   const overlap = (s: string) => [...words(s)].filter((w) => asked.has(w)).length;
   return sentences.reduce((best, s) => (overlap(s) > overlap(best) ? s : best), sentences[0] ?? '').trim();
 }

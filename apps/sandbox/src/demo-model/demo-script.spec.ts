@@ -92,7 +92,9 @@ describe('demo model script', () => {
     expect(decide([user('What are your opening hours?')], tools)).toMatchObject({
       calls: [{ name: 'search_knowledge', args: { question: 'What are your opening hours?' } }],
     });
-    const found = { passages: [{ n: 1, title: 'Hours', text: 'We sell kettles. Our opening hours are Mon-Fri 9-17.' }] };
+    const found = {
+      passages: [{ n: 1, title: 'Hours', text: 'We sell kettles. Our opening hours are Mon-Fri 9-17.' }],
+    };
     expect(decide([user('opening hours?'), called('k', 'search_knowledge'), result('k', found)], tools)).toEqual({
       text: 'Our opening hours are Mon-Fri 9-17.',
     });
@@ -105,7 +107,9 @@ describe('demo model script', () => {
 
   it("answers in the language the worker's instructions ask for", () => {
     const ro: ChatMessage = { role: 'system', content: "…\n\nThe visitor's language is Romanian: answer in Romanian." };
-    expect(decide([ro, user('as vrea o oferta')], SUPPORT)).toEqual({ text: expect.stringContaining('adresa ta de e-mail') });
+    expect(decide([ro, user('as vrea o oferta')], SUPPORT)).toEqual({
+      text: expect.stringContaining('adresa ta de e-mail'),
+    });
   });
 
   it('a mention of a colleague is no request for one', () => {

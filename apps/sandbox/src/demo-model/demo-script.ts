@@ -40,7 +40,8 @@ const LEAD_WORDS =
 // mere mention ("a colleague recommended you", "human resources") is no request.
 const PERSON_REQUEST =
   /\b(?:can|could|may|want|need|like|talk|speak|call|connect|pot|poate|vreau|vorbesc|kan|wil|spreken)\b.*\b(?:colleague|someone real|a person|a human|sales team|coleg|colega|persoana|medewerker)\b/;
-const GREETING = /^(?:hi|hello|hey|good (?:morning|afternoon|evening)|buna|bună|salut|hallo|hoi|goedemiddag|goedemorgen)\b[\s!.,]*$/i;
+const GREETING =
+  /^(?:hi|hello|hey|good (?:morning|afternoon|evening)|buna|bună|salut|hallo|hoi|goedemiddag|goedemorgen)\b[\s!.,]*$/i;
 // The demo model is gullible on purpose, as models can be: it does what a message tells it about its
 // instructions or another person's data, so the evals show the worker's guards holding (the output
 // guard against instruction leaks, the contact tools' identity checks).
