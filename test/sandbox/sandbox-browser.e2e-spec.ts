@@ -113,7 +113,8 @@ describe('sandbox chat page in a real browser (chromium), with the demo model', 
       await write('I want to talk to a person');
       await botSays(HANDOFF_MESSAGE);
       // The agent panel follows the same thread: the visitor's request is there; a note stays internal.
-      await agentPanel().getByText('I want to talk to a person').waitFor();
+      // (The handoff note quotes the request too: the visitor's own message is the one looked for.)
+      await agentPanel().locator('li.visitor', { hasText: 'I want to talk to a person' }).waitFor();
       await page.getByTestId('agent-assign').click();
       await page.getByTestId('thread-state').filter({ hasText: 'assigned to A-2001' }).waitFor();
       await page.getByTestId('agent-text').fill('Customer asked for a person; calling back.');
