@@ -26,6 +26,8 @@ COPY libs ./libs
 COPY apps ./apps
 # The sandbox's emulator reuses the provider fakes (compose profile `sandbox` runs this stage).
 COPY test/fakes ./test/fakes
+# The sandbox syncs the example documents at start (its knowledge answers).
+COPY examples ./examples
 RUN npm run build
 
 # ---- prod-deps: production dependencies only (the bundles require() them) ----

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { LogLevel } from '@app/config';
 import { loadApiConfig } from '../../api/src/config/api-config';
 import { createApiApp } from '../../api/src/create-api-app';
+import { runKnowledgeCli } from '../../knowledge/src/knowledge-cli';
 import { loadWorkerConfig } from '../../worker/src/config/worker-config';
 import { createWorkerApp } from '../../worker/src/create-worker-app';
 import type { ModelChoice } from './config/sandbox-config';
@@ -45,6 +47,8 @@ export interface SandboxOptions {
   /** Extra worker / api variables (evals: limits, profiles, …). */
   workerEnv?: Record<string, string>;
   apiEnv?: Record<string, string>;
+  /** Documents synced into the knowledge store at start (default `examples/knowledge` when present; false: none). */
+  knowledgeDir?: string | false;
 }
 
 /** A running sandbox: its URLs, its parts for inspection, a client to drive chats, and stop(). */
@@ -163,8 +167,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ...register.workerEnv(),
       ...mail.workerEnv(),
       ...(demoModel ? demoModel.workerEnv() : model.kind === 'demo' ? {} : model.workerEnv),
+      // The documents live in Redis with the rest of the sandbox: no outside store.
+      KNOWLEDGE_STORE: 'local',
       ...options.workerEnv,
     };
+    const knowledgeDir = options.knowledgeDir ?? resolve('examples', 'knowledge');
+    if (knowledgeDir && existsSync(knowledgeDir)) await syncKnowledge(knowledgeDir, workerEnv);
     const worker = await createWorkerApp(loadWorkerConfig(workerEnv));
     stops.push(() => worker.close());
     await worker.init();
@@ -190,6 +198,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     await stopAll();
     throw err;
   }
+}
+
+/** `knowledge sync <dir>` against the sandbox's store, so search_knowledge has the example documents. */
+async function syncKnowledge(dir: string, env: Record<string, string>): Promise<void> {
+  const errors: string[] = [];
+  const code = await runKnowledgeCli(['sync', dir], { out: () => undefined, err: (l) => errors.push(l) }, env);
+  if (code !== 0) throw new Error(`knowledge sync ${dir} failed: ${errors.join(' ').slice(0, 500)}`);
 }
 
 function randomPassword(): string {

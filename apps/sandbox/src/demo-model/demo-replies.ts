@@ -1,3 +1,5 @@
+import { bestSentence, DEMO_TEXTS, type DemoLanguage } from './demo-language';
+
 type Json = Record<string, unknown>;
 
 const obj = (v: unknown): Json => (typeof v === 'object' && v !== null ? (v as Json) : {});
@@ -19,16 +21,20 @@ function contactLine(c: Json): string {
   return `${name || '(no name)'} <${typeof p.email === 'string' ? p.email : 'no e-mail'}> (id ${String(c.id ?? p.hs_object_id)})`;
 }
 
-/** What the demo model says about one tool's result (the worker gives every call an output). */
-export function toolResultText(name: string, output: unknown): string {
+/**
+ * What the demo model says about one tool's result (the worker gives every call an output), in the
+ * language the worker asked for where the sentence is the demo's own; `question` is the visitor's.
+ */
+export function toolResultText(name: string, output: unknown, language: DemoLanguage = 'en', question = ''): string {
   const o = obj(output);
+  const say = DEMO_TEXTS[language];
   if (typeof o.error === 'string') return `Sorry, that did not work: ${o.error}`;
   switch (name) {
     case 'get_company':
       return o.found === false ? `No company with CUI ${String(o.cui)} is in the register.` : companyLine(o);
     case 'search_companies': {
       const hits = list(o.results);
-      if (hits.length === 0) return 'I found no company by that name or number in the register.';
+      if (hits.length === 0) return say.noCompany;
       return `I found: ${hits.map((h) => `${String(h.name)} (CUI ${String(h.cui)})`).join('; ')}. Send me a CUI for the details.`;
     }
     case 'search_contacts': {
@@ -43,17 +49,16 @@ export function toolResultText(name: string, output: unknown): string {
     case 'update_contact':
       return `Done: ${JSON.stringify(o.changed ?? o.updated ?? o)}.`;
     case 'qualify_lead':
-      return "Thank you! I've noted what you need; a colleague from sales will get in touch with you.";
+      return say.leadDone;
     case 'hand_off_to_human':
-      return "I've asked a colleague to take over; they will reply here shortly.";
+      return say.handedOff;
     case 'send_verification_code':
       return "I've sent a 6-digit code to that address. Please type it here.";
     case 'search_knowledge': {
-      const [best] = list(o.results ?? o.passages ?? o.hits);
-      if (!best) return "I couldn't find that in our documents; a colleague can help if you ask for one.";
-      const pick = (...keys: string[]) => keys.map((k) => best[k]).find((v): v is string => typeof v === 'string');
-      const source = pick('source', 'title', 'file', 'filename');
-      return `${pick('text', 'content', 'snippet') ?? ''}${source ? `\n\nSource: ${source}` : ''}`;
+      // The tool's output: passages with their text (the worker adds the sources to the answer itself).
+      const passages = list(o.passages).map((p) => (typeof p.text === 'string' ? p.text : ''));
+      const answer = passages.length ? bestSentence(question, passages) : '';
+      return answer || say.noKnowledge;
     }
     default:
       return `Result: ${JSON.stringify(output).slice(0, 500)}`;

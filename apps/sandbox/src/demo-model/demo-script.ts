@@ -1,3 +1,5 @@
+import { normalizeChatText } from '../../../worker/src/threads/handoff-intent';
+import { askedLanguage, DEMO_TEXTS } from './demo-language';
 import { toolResultText } from './demo-replies';
 
 /** A Chat Completions message as the worker sends it (reference/openai.md §4). */
@@ -31,9 +33,22 @@ const CUI = /\b(?:RO\s?)?\d{6,10}\b/i;
 const REG_NO = /\b[JFC]\s?\d{1,2}\s?\/\s?\d{1,7}\s?\/\s?\d{4}\b/i;
 const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/u;
 const COMPANY_WORDS = /\b(?:company|companies|firm|firma|firme|compania|societatea|bedrijf|onderneming)\b\s*(.*)$/i;
+// Matched on normalized text (normalizeChatText: lower case, no diacritics): "ofertă" → "oferta".
 const LEAD_WORDS =
-  /\b(?:offer|quote|pricing|price|demo|buy|purchase|interested|oferta|ofertă|pret|preț|cumpar|cumpăr|interesat|offerte|prijs|kopen|geïnteresseerd)\b/i;
-const PERSON_WORDS = /\b(?:colleague|someone real|a person|human|sales team|coleg|persoana|persoană|medewerker)\b/i;
+  /\b(?:offer|quote|pricing|price|demo|buy|purchase|interested|oferta|pret|cumpar|interesat|offerte|prijs|kopen|geinteresseerd)\b/;
+// A request for a person the worker's own check did not catch ("can a colleague call me back?"); a
+// mere mention ("a colleague recommended you", "human resources") is no request.
+const PERSON_REQUEST =
+  /\b(?:can|could|may|want|need|like|talk|speak|call|connect|pot|poate|vreau|vorbesc|kan|wil|spreken)\b.*\b(?:colleague|someone real|a person|a human|sales team|coleg|colega|persoana|medewerker)\b/;
+const GREETING =
+  /^(?:hi|hello|hey|good (?:morning|afternoon|evening)|buna|bună|salut|hallo|hoi|goedemiddag|goedemorgen)\b[\s!.,]*$/i;
+// The demo model is gullible on purpose, as models can be: it does what a message tells it about its
+// instructions or another person's data, so the evals show the worker's guards holding (the output
+// guard against instruction leaks, the contact tools' identity checks).
+const REVEAL_INSTRUCTIONS =
+  /\b(?:print|show|repeat|reveal|tell|give|write|output|scrie|scrieti|arata|spune|toon|herhaal|geef)\b.*\b(?:instructions|system prompt|prompt|instructiunile|promptul|instructies)\b/;
+const CONTACT_DATA = /\b(?:phone|number|details|on file|address|telefon|telefonul|datele|gegevens|telefoonnummer)\b/i;
+const FREE_CREATE = /\b(?:add|create|new|adaugă|adauga|creează|creeaza|nou|toevoegen|nieuw)\b/i;
 
 /**
  * The scripted "model" of the sandbox: reads the transcript the worker sends (the visitor's text,
@@ -46,17 +61,26 @@ export function decide(messages: ChatMessage[], tools: ToolSpec[]): DemoDecision
     offered.has(name) ? { calls: [{ name, args: argumentsFor(offered.get(name)!, known) }] } : { text: help(offered) };
   const last = messages.at(-1);
   if (last?.role === 'tool') return afterTools(messages, offered, call);
+  const say = DEMO_TEXTS[askedLanguage(messages)];
 
   const userTexts = messages.filter((m) => m.role === 'user').map(textOf);
   const text = userTexts.at(-1)?.trim() ?? '';
   const asked = textOf(messages.filter((m) => m.role === 'assistant' && textOf(m)).at(-1));
 
+  const plain = normalizeChatText(text);
+  if (REVEAL_INSTRUCTIONS.test(plain)) {
+    const system = messages.filter((m) => m.role === 'system' || m.role === 'developer').map(textOf);
+    return { text: `Sure, here they are:\n\n${system.join('\n\n')}` };
+  }
   // The contacts profile: continue the flow its button started (the confirmation is in the history).
   if (offered.has('create_contact') && !offered.has('qualify_lead')) {
-    const staff = staffFlow(text, asked, userTexts, call);
+    const staff = staffFlow(text, asked, userTexts, call, say.askName);
     if (staff) return staff;
   }
   const email = EMAIL.exec(text)?.[0];
+  if (email && CONTACT_DATA.test(text) && offered.has('search_contacts')) {
+    return call('search_contacts', { email });
+  }
   if (email && /e-?mail/i.test(asked) && offered.has('qualify_lead')) {
     const name = text.replace(email, '').replace(/[,;]/g, ' ').trim().split(/\s+/).filter(Boolean);
     return call('create_contact', { email, firstname: name[0] ?? null, lastname: name.slice(1).join(' ') || null });
@@ -69,13 +93,13 @@ export function decide(messages: ChatMessage[], tools: ToolSpec[]): DemoDecision
   if (company && company[1].replace(/[?!.]/g, '').trim().length >= 2) {
     return call('search_companies', { query: company[1].replace(/[?!.]/g, '').trim() });
   }
-  if (LEAD_WORDS.test(text) && offered.has('qualify_lead')) {
-    return { text: "Happy to help with that! What's your e-mail address and your name, so a colleague can follow up?" };
-  }
-  if (PERSON_WORDS.test(text) && offered.has('hand_off_to_human')) {
+  if (LEAD_WORDS.test(plain) && offered.has('qualify_lead')) return { text: say.askEmail };
+  if (PERSON_REQUEST.test(plain) && offered.has('hand_off_to_human')) {
     return call('hand_off_to_human', { reason: `the visitor asked: ${text.slice(0, 200)}` });
   }
-  if (offered.has('search_knowledge') && text.length > 3) return call('search_knowledge', { query: text });
+  if (offered.has('search_knowledge') && text.length > 3 && !GREETING.test(text)) {
+    return call('search_knowledge', { question: text.slice(0, 300) });
+  }
   return { text: help(offered) };
 }
 
@@ -103,10 +127,12 @@ function afterTools(
     const intent = messages
       .filter((m) => m.role === 'user')
       .map(textOf)
-      .find((t) => LEAD_WORDS.test(t));
+      .find((t) => LEAD_WORDS.test(normalizeChatText(t)));
     return call('qualify_lead', { intent: intent?.slice(0, 300) ?? null, summary: intent?.slice(0, 500) ?? null });
   }
-  return { text: parsed.map((p) => toolResultText(p.name, p.output)).join('\n\n') };
+  const question = textOf(messages.filter((m) => m.role === 'user').at(-1));
+  const language = askedLanguage(messages);
+  return { text: parsed.map((p) => toolResultText(p.name, p.output, language, question)).join('\n\n') };
 }
 
 function staffFlow(
@@ -114,13 +140,16 @@ function staffFlow(
   asked: string,
   userTexts: string[],
   call: (name: string, known: Record<string, unknown>) => DemoDecision,
+  askName: string,
 ): DemoDecision | undefined {
   const email = EMAIL.exec(text)?.[0];
   if (/^Searching a contact/i.test(asked)) {
     return call('search_contacts', email ? { email } : { name: text.slice(0, 100) });
   }
-  if (/^Creating a new contact/i.test(asked) && email) return { text: 'Thanks. What are the first and last name?' };
-  if (/first and last name\?$/i.test(asked)) {
+  // After the Create button, or "add a contact: ana@…" typed freely: the name is missing, so ask for it.
+  const freeCreate = email && /\bcontact\b/i.test(text) && FREE_CREATE.test(text);
+  if (email && (/^Creating a new contact/i.test(asked) || freeCreate)) return { text: askName };
+  if (Object.values(DEMO_TEXTS).some((t) => t.askName === asked)) {
     const address = userTexts.map((t) => EMAIL.exec(t)?.[0]).findLast(Boolean);
     const [firstname, ...rest] = text.split(/\s+/);
     return call('create_contact', { email: address ?? null, firstname, lastname: rest.join(' ') || null });
