@@ -126,6 +126,27 @@ describe.each(ENGINES)('message bursts (%s engine)', (engine) => {
     await expectOneCombinedAnswer(thread, first, burst);
   });
 
+  it('out of HubSpot budget while reading the burst, the turn waits for its unit and still answers all lines together', async () => {
+    const budget = 'budget:hubspot:standard';
+    const { thread, first, burst } = await burstWhileTurnRuns(LINES, () => {
+      // Leave two units of the window (100 per 10 s): the first turn's reply and the next turn's own
+      // read; the burst's member reads then find the budget spent and must wait for a reserved unit.
+      void (async () => {
+        const used = await redis.zcard(budget);
+        const now = Date.now();
+        const fill = Array.from({ length: Math.max(0, 100 - used - 2) }, (_, i) => [now, `test-fill-${i}`]).flat();
+        if (fill.length > 0) await redis.zadd(budget, ...fill);
+      })();
+    });
+    await sleep(50); // the fill is in before the first turn's reply takes its unit
+    await waitForAll([first, ...burst]);
+
+    expect(seen).toEqual([['hi'], LINES]);
+    await expectOneCombinedAnswer(thread, first, burst);
+    const leaderJob = (await h.queue.getJob(jobIdFor(h, burst[0])))!;
+    expect(leaderJob.attemptsStarted).toBeGreaterThan(1); // it waited as a delayed job, then answered
+  }, 60_000);
+
   it('a request for a person ends the burst: the lines before it are answered together, then it hands off', async () => {
     const lines = ['I need', 'the company with CUI 14837428', 'I want to talk to a person'];
     const { thread, first, burst } = await burstWhileTurnRuns(lines);

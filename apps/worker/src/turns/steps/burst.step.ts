@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { RateBudgetExhaustedError } from '../../budgets/rate-budget.service';
 import { CHAT_CHANNEL, type ChannelMessage, type ChatChannel } from '../../channel/chat-channel';
 import { QueueConfig } from '../../config/config-sections';
 import { IdentityGate } from '../../identity/identity-gate.service';
@@ -40,7 +41,10 @@ export class BurstStep {
     // A turn begun without a burst (progress written before bursts existed) stays one message.
     const begun = progress.visitorCounted || progress.userMessageSent || progress.answer !== undefined;
     if (waiting.length === 0 || begun) return [];
-    const members = await this.choose(turn, waiting.slice(0, this.take - 1));
+    const members = await this.choose(turn, waiting.slice(0, this.take - 1)).catch((err: unknown) => {
+      progress.burst = undefined; // nothing was fixed: the retry chooses again
+      throw err;
+    });
     if (members.length === 0) return [];
     progress.burst = members.map((m) => m.id);
     await turn.save();
@@ -83,8 +87,12 @@ export class BurstStep {
     const peeked = await this.progressStore.peek(ref, waiting);
     const fresh = peeked.findIndex((p) => p.own || p.progressed);
     const ids = fresh < 0 ? waiting : waiting.slice(0, fresh);
-    // One read per message (cached for its own job); a read that fails ends the burst there.
+    // One read per message (cached for its own job); a read that fails ends the burst there. Out of
+    // HubSpot budget, the turn waits for its reserved unit instead (nothing is fixed yet): a burst
+    // that forms under load saves replies, the scarcest calls then.
     const reads = await Promise.allSettled(ids.map((id) => this.channel.read(job, id)));
+    const exhausted = reads.find((r) => r.status === 'rejected' && r.reason instanceof RateBudgetExhaustedError);
+    if (exhausted) throw (exhausted as PromiseRejectedResult).reason;
     const members: ChannelMessage[] = [];
     for (const read of reads) {
       if (read.status === 'rejected') break;
