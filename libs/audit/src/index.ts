@@ -1,3 +1,4 @@
 export * from './audit-keys';
 export * from './turn-audit.types';
 export * from './knowledge-gap.types';
+export * from './conversation-outcome.types';

@@ -12,6 +12,7 @@ import { REDIS_CONNECTION } from '@app/redis';
 import { AuditConfig } from '../config/config-sections';
 import { CostLedger, execAll } from '../costs/cost-ledger.service';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
+import { OutcomeSignalsStore } from '../outcomes/outcome-signals.store';
 import type { JobLock, TurnProgress } from '../state/turn-progress.store';
 
 /** Which queue attempt a turn is on; the audit keeps it next to the outcome. */
@@ -45,6 +46,7 @@ export class TurnAudit {
     private readonly costs: CostLedger,
     private readonly metrics: WorkerMetrics,
     private readonly audit: AuditConfig,
+    private readonly signals: OutcomeSignalsStore,
   ) {}
 
   build(job: MessageReceivedJob, attempt: TurnAttempt, progress: TurnProgress, end: TurnEnd): TurnAuditRecord {
@@ -88,6 +90,8 @@ export class TurnAudit {
     const threadKey = auditThreadKey(record.threadId);
     // Counted even when Redis fails below: metrics are how that gets noticed.
     this.metrics.observeTurn(record);
+    // What the conversation's outcome is judged by (best effort, like the record itself).
+    await this.signals.onTurn(record);
     try {
       // Trimming by age keeps the stream as long as the retention (approximate trimming is cheap).
       const cutoff = String(Date.now() - retentionMs);
