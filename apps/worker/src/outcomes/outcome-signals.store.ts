@@ -76,7 +76,7 @@ export class OutcomeSignalsStore {
   }
 
   read(ref: ThreadKeyRef): Promise<OutcomeSignals> {
-    return this.redis.hgetall(RedisKeys.outcomeSignals(ref)) as Promise<OutcomeSignals>;
+    return this.redis.hgetall(RedisKeys.outcomeSignals(ref));
   }
 
   /** Activity now: the window starts again, the thread waits in its portal's pending set. */
