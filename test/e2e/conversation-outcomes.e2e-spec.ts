@@ -1,12 +1,13 @@
 import { Redis } from 'ioredis';
 import request from 'supertest';
-import type { ConversationOutcomeRecord } from '../../libs/audit/src';
+import type { ConversationOutcomeRecord, OutcomeReport } from '../../libs/audit/src';
 import { JobName, threadChangedJobId } from '../../libs/contracts/src';
 import { RedisKeys } from '../../libs/redis/src/redis-keys';
 import type { WorkerConfig } from '../../apps/worker/src/config/worker-config';
 import type { SweepResult } from '../../apps/worker/src/outcomes/outcome-sweep.service';
 import { itemText, type ModelContext } from '../fakes/openai.fake';
 import { MetricsSnapshot } from '../support/prometheus-text';
+import { BOARD_PASSWORD, BOARD_USER } from '../support/api-harness';
 import { SystemHarness } from '../support/system-harness';
 import { userItems, visitorSays } from '../support/visitor-turns';
 
@@ -148,6 +149,23 @@ describe('conversation outcomes (frozen clock)', () => {
     for (const category of ['visitor_request', 'model_decision', 'turn_failed', 'agent_took_over']) {
       expect(after.delta(before, M('conversations_total'), { outcome: 'handed_off', category })).toBe(1);
     }
+
+    // The operator reads them at GET /admin/outcomes (the api, same Redis).
+    const day = new Date(now - 24 * HOUR).toISOString().slice(0, 10);
+    const res = await request(h.api.getHttpServer())
+      .get(`/admin/outcomes?from=${day}&to=${day}T23:59:59Z&outcome=handed_off`)
+      .auth(BOARD_USER, BOARD_PASSWORD)
+      .expect(200);
+    const report = res.body as OutcomeReport;
+    expect(report.conversations.map((c) => c.threadId).sort()).toEqual(
+      [asked, decided, failed, taken].map((t) => t.threadId).sort(),
+    );
+    expect(report.totals.byCategory).toMatchObject({
+      visitor_request: 1,
+      model_decision: 1,
+      turn_failed: 1,
+      agent_took_over: 1,
+    });
   });
 
   it('a handoff out of hours counts as out_of_hours, in the handoff metric too', async () => {
