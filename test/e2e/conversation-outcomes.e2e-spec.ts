@@ -190,4 +190,32 @@ describe('conversation outcomes (frozen clock)', () => {
     await sweep();
     expect(await recordOf(threadId)).toMatchObject({ outcome: 'handed_off', category: 'visitor_request', turns: 2 });
   });
+
+  it('AUDIT_STORE_TEXT: the visitor text is kept in the audit only when on, e-mails and phones redacted', async () => {
+    now = Date.parse('2026-12-21T10:00:00Z');
+    const text = 'Write to ana.pop@example.com or call +40 721 234 567 about order 88';
+    const turnsOf = async (threadId: string) =>
+      (
+        (
+          await request(h.api.getHttpServer())
+            .get(`/admin/conversations/${threadId}`)
+            .auth(BOARD_USER, BOARD_PASSWORD)
+            .expect(200)
+        ).body as { turns: { visitorText?: string }[] }
+      ).turns;
+    const off = await visitorSays(h, text);
+    expect((await turnsOf(off.threadId))[0].visitorText).toBeUndefined();
+
+    await h.stopWorker();
+    await h.startWorker({ AUDIT_STORE_TEXT: 'true' }, freezeClocks);
+    try {
+      const on = await visitorSays(h, text);
+      const [turn] = await turnsOf(on.threadId);
+      expect(turn.visitorText).toContain('about order 88');
+      expect(turn.visitorText).not.toMatch(/ana\.pop|721 234/);
+    } finally {
+      await h.stopWorker();
+      await h.startWorker({}, freezeClocks);
+    }
+  });
 });
