@@ -178,6 +178,36 @@ describe('conversation outcomes (frozen clock)', () => {
     expect(await recordOf(threadId)).toMatchObject({ outcome: 'handed_off', category: 'out_of_hours' });
   });
 
+  it('a model handoff after a knowledge search found nothing is a knowledge_gap; a cost cap is cost_cap', async () => {
+    now = Date.parse('2026-12-16T10:00:00Z');
+    h.openai.setModel((ctx) => {
+      const outputs = ctx.history.filter((i) => i.type === 'function_call_output').length;
+      if (outputs === 0)
+        return { toolCalls: [{ name: 'search_knowledge', arguments: { question: 'warranty terms' } }] };
+      if (outputs === 1)
+        return { toolCalls: [{ name: 'hand_off_to_human', arguments: { reason: 'not in the docs' } }] };
+      return { text: 'Passing you on.' };
+    });
+    const before = await scrape();
+    const gap = await visitorSays(h, 'What are your warranty terms for refurbished laptops?');
+    expect((await scrape()).delta(before, M('handoffs_total'), { reason: 'knowledge_gap' })).toBe(1);
+
+    await h.stopWorker();
+    await h.startWorker({ CAP_CONVERSATION_TOKENS: '1' }, freezeClocks);
+    try {
+      h.openai.setModel(echo);
+      const capped = await visitorSays(h, 'Hello');
+      await visitorSays(h, 'And another question', { threadId: capped.threadId });
+      now += 24 * HOUR;
+      await sweep();
+      expect(await recordOf(gap.threadId)).toMatchObject({ outcome: 'handed_off', category: 'knowledge_gap' });
+      expect(await recordOf(capped.threadId)).toMatchObject({ outcome: 'handed_off', category: 'cost_cap', turns: 2 });
+    } finally {
+      await h.stopWorker();
+      await h.startWorker({}, freezeClocks);
+    }
+  });
+
   it('new activity within the window postpones the decision (a reopened chat is judged as a whole)', async () => {
     now = Date.parse('2026-12-14T09:30:00Z');
     const { threadId } = await visitorSays(h, 'Do you have a price list?');
