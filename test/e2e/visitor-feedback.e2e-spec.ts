@@ -69,8 +69,12 @@ describe.each(ENGINES)('visitor feedback (%s engine)', (engine) => {
     h.openai.setModel(echo);
   });
 
-  it('offers the buttons under every 2nd answer only, localised by the thread language', async () => {
-    const threadId = await answeredTwice();
+  it('offers the buttons under every 2nd answer only, once though its post is retried, localised', async () => {
+    const { threadId } = await visitorSays(h, 'Do you ship to Cluj?');
+    // The answer with the buttons fails to post once: the retry posts the same decision, once.
+    h.hubspot.inject({ match: HubSpotRequests.sendMessage, respond: { status: 503, body: { message: 'busy' } } });
+    const second = await visitorSays(h, 'How long does it take?', { threadId });
+    expect(second.job.attemptsMade).toBe(2); // the 503, then the retry
     await visitorSays(h, 'And the price?', { threadId });
     expect(repliesIn(h, threadId)).toEqual([
       're: Do you ship to Cluj?',
