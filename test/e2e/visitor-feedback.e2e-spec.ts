@@ -103,7 +103,8 @@ describe.each(ENGINES)('visitor feedback (%s engine)', (engine) => {
     const before = await scrape();
     // The thanks' first post fails: the turn runs again and must not count the tap twice.
     h.hubspot.inject({ match: HubSpotRequests.sendMessage, respond: { status: 503, body: { message: 'busy' } } });
-    await visitorSays(h, 'that helped!', { threadId });
+    const tap = await visitorSays(h, 'that helped!', { threadId });
+    expect(tap.job.attemptsMade).toBe(2);
     expect(repliesIn(h, threadId).at(-1)).toBe(EN.feedbackThanks);
     expect(repliesIn(h, threadId)).toHaveLength(3);
     expect(h.openai.modelCalls()).toHaveLength(calls);
