@@ -124,7 +124,9 @@ describe.each(ENGINES)('visitor feedback (%s engine)', (engine) => {
     expect(repliesIn(h, threadId).at(-1)).toBe(EN.handoff);
     const state = await redis.hgetall(RedisKeys.threadState({ portalId: String(h.hubspot.portalId), threadId }));
     expect(state.handedOff).toBe('feedback: the visitor needs more help');
-    expect(h.hubspot.sentNotes(threadId)).toHaveLength(1);
+    const notes = h.hubspot.sentNotes(threadId);
+    expect(notes).toHaveLength(1);
+    expect(notes[0].message.text).toContain('Handed over: the visitor tapped "I need more help" under an answer.');
     const after = await scrape();
     expect(after.delta(before, M('feedback_total'), { feedback: 'more_help' })).toBe(1);
     expect(after.delta(before, M('handoffs_total'), { reason: 'visitor_request' })).toBe(1);
