@@ -99,11 +99,12 @@ describe('Bull Board in a real browser, under the security headers', () => {
         '/admin/audit/export',
         '/admin/costs',
         '/admin/knowledge/gaps',
+        '/admin/outcomes',
         '/webhooks/hubspot',
       ]) {
         await page.locator('.opblock-summary-path', { hasText: path }).first().waitFor({ timeout: 15_000 });
       }
-      expect(await page.locator('.opblock').count()).toBe(5);
+      expect(await page.locator('.opblock').count()).toBe(6);
       // Opening the webhook shows its signature headers and status codes.
       await page.locator('.opblock-summary-path', { hasText: '/webhooks/hubspot' }).click();
       await page.getByText('X-HubSpot-Signature-v3').first().waitFor({ timeout: 5_000 });

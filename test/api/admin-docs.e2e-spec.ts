@@ -64,6 +64,7 @@ describe('OpenAPI document at /admin/docs (JSON at /admin/docs-json), behind the
       '/admin/conversations/{threadId}',
       '/admin/costs',
       '/admin/knowledge/gaps',
+      '/admin/outcomes',
       '/webhooks/hubspot',
     ]);
     const show = doc.paths['/admin/conversations/{threadId}'].get;
@@ -83,7 +84,21 @@ describe('OpenAPI document at /admin/docs (JSON at /admin/docs-json), behind the
     expect(Object.keys(doc.components.schemas.KnowledgeGapDto.properties)).toEqual(
       expect.arrayContaining(['question', 'language', 'profile', 'threadId', 'count', 'firstSeen', 'lastSeen']),
     );
-    for (const op of [show, exportOp, costs, gaps]) expect(op.security).toEqual([{ admin: [] }]);
+    const outcomes = doc.paths['/admin/outcomes'].get;
+    expect(outcomes.parameters?.map((p) => [p.name, p.in, p.required ?? false])).toEqual([
+      ['from', 'query', false],
+      ['to', 'query', false],
+      ['outcome', 'query', false],
+      ['profile', 'query', false],
+      ['language', 'query', false],
+      ['portalId', 'query', false],
+      ['limit', 'query', false],
+    ]);
+    expect(Object.keys(outcomes.responses).sort()).toEqual(['200', '400', '401']);
+    expect(Object.keys(doc.components.schemas.OutcomeTotalsDto.properties)).toEqual(
+      expect.arrayContaining(['byOutcome', 'byCategory', 'resolutionRate', 'csat', 'tokensPerResolved']),
+    );
+    for (const op of [show, exportOp, costs, gaps, outcomes]) expect(op.security).toEqual([{ admin: [] }]);
     expect(doc.components.securitySchemes).toEqual({
       admin: expect.objectContaining({ type: 'http', scheme: 'basic' }),
     });

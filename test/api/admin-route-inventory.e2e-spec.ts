@@ -25,6 +25,7 @@ describe('route inventory: every route the api serves is public by name or needs
       '/admin/conversations/:threadId',
       '/admin/audit/export',
       '/admin/knowledge/gaps',
+      '/admin/outcomes',
       '/admin/queues',
       '/admin/queues/api/queues',
       '/admin/queues/api/queues/:queueName/pause',

@@ -8,6 +8,7 @@ import { AuditModule } from './audit/audit.module';
 import { ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
+import { OutcomesModule } from './outcomes/outcomes.module';
 import { ApiMetrics } from './metrics/api-metrics.service';
 import { WebhooksModule } from './webhooks/webhooks.module';
 
@@ -31,6 +32,7 @@ export class ApiModule {
         AdminModule,
         AuditModule,
         KnowledgeModule,
+        OutcomesModule,
       ],
     };
   }

@@ -8,6 +8,7 @@ import { WorkerConfig } from './config/worker-config';
 import { WorkerConfigModule } from './config/worker-config.module';
 import { KnowledgeMetrics } from './metrics/knowledge-metrics.service';
 import { QueueDepthCollector } from './metrics/queue-depth.collector';
+import { OutcomeMetrics } from './metrics/outcome-metrics.service';
 import { WorkerMetrics } from './metrics/worker-metrics.service';
 import { QueueModule } from './queue/queue.module';
 
@@ -26,7 +27,9 @@ export class WorkerModule {
         LoggingModule.forRoot({ name: 'worker', level: config.logLevel }),
         RedisModule.forRoot({ url: config.redis.url, role: 'consumer', connectionName: 'worker' }),
         // Global: WorkerMetrics is injectable everywhere in the answering code.
-        MetricsModule.forRoot({ providers: [WorkerMetrics, IdentityMetrics, QueueDepthCollector, KnowledgeMetrics] }),
+        MetricsModule.forRoot({
+          providers: [WorkerMetrics, IdentityMetrics, QueueDepthCollector, KnowledgeMetrics, OutcomeMetrics],
+        }),
         queue,
         HealthModule.forChecks([RedisHealthIndicator, queue.consumer], [queue]),
       ],

@@ -63,6 +63,8 @@ export interface TurnAuditRecord {
   credits: number;
   tools: ToolCallAudit[];
   replyMessageIds: string[];
+  /** The visitor's message, redacted as the audit redacts: only with AUDIT_STORE_TEXT=true (default off). */
+  visitorText?: string;
   /** The later messages this turn answered together with its own (a burst), oldest first. */
   members?: string[];
 }

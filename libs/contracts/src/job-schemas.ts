@@ -4,6 +4,7 @@ import {
   TRACKED_THREAD_PROPERTIES,
   type JobOf,
   type MessageReceivedJob,
+  type OutcomeSweepJob,
   type ThreadChangedJob,
   type ThreadOpenedJob,
 } from './jobs';
@@ -56,10 +57,13 @@ const threadChanged: z.ZodType<ThreadChangedJob> = z
   })
   .superRefine(auditPathMatches);
 
+const outcomeSweep: z.ZodType<OutcomeSweepJob> = z.object({ requestedAt: count.optional() });
+
 export const JOB_DATA_SCHEMAS: { [N in JobName]: z.ZodType<JobOf<N>> } = {
   [JobName.MessageReceived]: messageReceived,
   [JobName.ThreadOpened]: threadOpened,
   [JobName.ThreadChanged]: threadChanged,
+  [JobName.OutcomeSweep]: outcomeSweep,
 };
 
 export type JobDataVerdict<N extends JobName> = { ok: true; data: JobOf<N> } | { ok: false; problem: string };

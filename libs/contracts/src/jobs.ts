@@ -3,6 +3,8 @@ export const JobName = {
   MessageReceived: 'message.received',
   ThreadOpened: 'thread.opened',
   ThreadChanged: 'thread.changed',
+  /** Repeatable (the worker schedules it at boot): decides the outcomes of conversations whose window passed. */
+  OutcomeSweep: 'outcomes.sweep',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -36,15 +38,28 @@ export interface ThreadChangedJob extends HubSpotEventRef {
   propertyValue: string;
 }
 
+/** The repeatable outcome job: no thread of its own, only when it was scheduled to run. */
+export interface OutcomeSweepJob {
+  /** Set by whoever enqueues it by hand (an operator); the scheduler's jobs carry none. */
+  requestedAt?: number;
+}
+
+/** The job scheduler id of the outcome job: deterministic, so every worker replica upserts the same one. */
+export const OUTCOME_SWEEP_SCHEDULER_ID = 'outcomes-sweep';
+
 export interface JobPayloads {
   [JobName.MessageReceived]: MessageReceivedJob;
   [JobName.ThreadOpened]: ThreadOpenedJob;
   [JobName.ThreadChanged]: ThreadChangedJob;
+  [JobName.OutcomeSweep]: OutcomeSweepJob;
 }
 
 export type JobOf<N extends JobName> = JobPayloads[N];
 
-/** A job ready to enqueue: name, payload and its deterministic id. */
+/** The jobs a HubSpot webhook event becomes (the repeatable outcome job is the worker's own). */
+export type EventJobName = Exclude<JobName, typeof JobName.OutcomeSweep>;
+
+/** A webhook event's job ready to enqueue: name, payload and its deterministic id. */
 export type JobSpec = {
-  [N in JobName]: { name: N; data: JobOf<N>; jobId: string };
-}[JobName];
+  [N in EventJobName]: { name: N; data: JobOf<N>; jobId: string };
+}[EventJobName];

@@ -83,6 +83,18 @@ export const RedisKeys = {
   knowledgeGap: (key: string) => `knowledge-gaps:{gaps}:item:${key}`,
   knowledgeGapMessage: (portalId: string, messageId: string) =>
     `knowledge-gaps:{gaps}:message:${portalId}:${messageId}`,
+  /**
+   * Conversation outcomes. Per thread: the signals gathered while it runs (hash) and its decided
+   * record (JSON). Per portal: threads waiting for their resolution window (sorted set, score: when
+   * due) and decided threads (sorted set, score: conversation start, ms). The set of portals seen.
+   */
+  outcomeSignals: (ref: ThreadKeyRef) => `outcome:${tag(ref)}:signals`,
+  outcomeRecord: (ref: ThreadKeyRef) => `outcome:${tag(ref)}:record`,
+  outcomePending: (portalId: string) => `outcomes:{${portalId}}:pending`,
+  outcomeIndex: (portalId: string) => `outcomes:{${portalId}}:index`,
+  outcomePortals: () => 'outcomes:portals',
+  /** A feedback tap (visitor message id) counted once under redelivery. */
+  feedbackTap: (ref: ThreadKeyRef, messageId: string) => `outcome:${tag(ref)}:tap:${messageId}`,
   /** Failed admin logins of one client address. */
   adminLoginFailures: (client: string) => `admin-auth:failures:${client}`,
 } as const;

@@ -5,11 +5,11 @@ import { isISO8601, IsOptional, ValidateBy, type ValidationOptions } from 'class
 const DAY_MS = 86_400_000;
 
 /** An ISO 8601 date or date-time (a real calendar day) that Date.parse understands, as ms since the epoch; NaN otherwise. */
-function timeOf(value: unknown): number {
+export function timeOf(value: unknown): number {
   return typeof value === 'string' && isISO8601(value, { strict: true }) ? Date.parse(value) : Number.NaN;
 }
 
-function IsTime(options?: ValidationOptions): PropertyDecorator {
+export function IsTime(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     { name: 'isTime', validator: { validate: (value) => !Number.isNaN(timeOf(value)) } },
     { message: ({ property }) => `${property} must be an ISO date or time`, ...options },
@@ -17,13 +17,13 @@ function IsTime(options?: ValidationOptions): PropertyDecorator {
 }
 
 /** `from` ≤ `to` (or now, without `to`); left to IsTime when either is not a time. */
-function NotAfterTo(options?: ValidationOptions): PropertyDecorator {
+export function NotAfterTo(options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {
       name: 'notAfterTo',
       validator: {
         validate: (value, args) => {
-          const { to } = args?.object as AuditExportQueryDto;
+          const { to } = args?.object as { to?: string };
           const fromMs = timeOf(value);
           const toMs = to === undefined ? Date.now() : timeOf(to);
           return Number.isNaN(fromMs) || Number.isNaN(toMs) || fromMs <= toMs;
@@ -35,7 +35,7 @@ function NotAfterTo(options?: ValidationOptions): PropertyDecorator {
 }
 
 // `?from=` (empty) has always meant "the default", like leaving it out.
-const emptyIsUnset = Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value));
+export const emptyIsUnset = Transform(({ value }: { value: unknown }) => (value === '' ? undefined : value));
 
 /** `GET /admin/audit/export?from=&to=` */
 export class AuditExportQueryDto {

@@ -121,4 +121,9 @@ export class TurnAuditRecordDto implements TurnAuditRecord {
 
   @ApiProperty({ type: [String], description: 'HubSpot ids of the messages the bot posted' })
   replyMessageIds!: string[];
+
+  @ApiPropertyOptional({
+    description: "the visitor's message, e-mails and phones redacted; only with AUDIT_STORE_TEXT=true (default off)",
+  })
+  visitorText?: string;
 }

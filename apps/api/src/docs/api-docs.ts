@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { AuditModule } from '../audit/audit.module';
 import { KnowledgeModule } from '../knowledge/knowledge.module';
+import { OutcomesModule } from '../outcomes/outcomes.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { ADMIN_AUTH_SCHEME, API_DOCS_JSON_ROUTE, API_DOCS_ROUTE } from './api-docs.constants';
 
@@ -20,7 +21,9 @@ export function createApiDocument(app: NestFastifyApplication): OpenAPIObject {
       ADMIN_AUTH_SCHEME,
     )
     .build();
-  return SwaggerModule.createDocument(app, config, { include: [AuditModule, KnowledgeModule, WebhooksModule] });
+  return SwaggerModule.createDocument(app, config, {
+    include: [AuditModule, KnowledgeModule, OutcomesModule, WebhooksModule],
+  });
 }
 
 /**

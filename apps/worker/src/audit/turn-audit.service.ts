@@ -9,9 +9,11 @@ import {
 } from '@app/audit';
 import type { MessageReceivedJob } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
-import { AuditConfig } from '../config/config-sections';
+import { redactText, scrubPersonalData } from '@app/logging';
+import { AuditConfig, OutcomeConfig } from '../config/config-sections';
 import { CostLedger, execAll } from '../costs/cost-ledger.service';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
+import { OutcomeSignalsStore } from '../outcomes/outcome-signals.store';
 import type { JobLock, TurnProgress } from '../state/turn-progress.store';
 
 /** Which queue attempt a turn is on; the audit keeps it next to the outcome. */
@@ -29,6 +31,8 @@ export interface TurnEnd {
   profile?: string;
   /** When the visitor wrote the message (ms epoch), for the latency the visitor saw. */
   messageAt?: number;
+  /** The visitor's text: kept (redacted) only with AUDIT_STORE_TEXT=true. */
+  visitorText?: string;
 }
 
 /**
@@ -45,6 +49,8 @@ export class TurnAudit {
     private readonly costs: CostLedger,
     private readonly metrics: WorkerMetrics,
     private readonly audit: AuditConfig,
+    private readonly signals: OutcomeSignalsStore,
+    private readonly outcomes: OutcomeConfig,
   ) {}
 
   build(job: MessageReceivedJob, attempt: TurnAttempt, progress: TurnProgress, end: TurnEnd): TurnAuditRecord {
@@ -79,6 +85,10 @@ export class TurnAudit {
       tools: progress.toolCalls,
       replyMessageIds: progress.replyMessageIds,
       members: progress.burst?.length ? progress.burst : undefined,
+      visitorText:
+        this.outcomes.storeText && end.visitorText
+          ? redactText(scrubPersonalData(end.visitorText)).slice(0, VISITOR_TEXT_MAX_CHARS)
+          : undefined,
     };
   }
 
@@ -88,6 +98,8 @@ export class TurnAudit {
     const threadKey = auditThreadKey(record.threadId);
     // Counted even when Redis fails below: metrics are how that gets noticed.
     this.metrics.observeTurn(record);
+    // What the conversation's outcome is judged by (best effort, like the record itself).
+    await this.signals.onTurn(record);
     try {
       // Trimming by age keeps the stream as long as the retention (approximate trimming is cheap).
       const cutoff = String(Date.now() - retentionMs);
@@ -104,5 +116,8 @@ export class TurnAudit {
     }
   }
 }
+
+/** A console shows a message, not a document. */
+const VISITOR_TEXT_MAX_CHARS = 2000;
 
 const round = (credits: number) => Math.round(credits * 1000) / 1000;

@@ -6,6 +6,7 @@
 
 import type { BusinessHours } from '../threads/business-hours';
 import type { HandoffSection, OutsideHoursMode } from './handoff-config';
+import type { OutcomeSection } from './outcome-config';
 import type { ChatCompletionsSection, EngineKind, EngineSection, ServerKind } from './engine-config';
 import type { KnowledgeSection, KnowledgeStoreKind } from './knowledge-config';
 
@@ -112,6 +113,15 @@ export class HandoffConfig implements HandoffSection {
   readonly assigneeActorId?: string;
   readonly businessHours?: BusinessHours;
   readonly outsideHours!: OutsideHoursMode;
+  readonly now!: () => number;
+}
+
+/** RESOLUTION_WINDOW_HOURS, FEEDBACK_EVERY_N_ANSWERS, AUDIT_STORE_TEXT, and the clock outcomes are judged by. */
+export class OutcomeConfig implements OutcomeSection {
+  readonly resolutionWindowMs!: number;
+  readonly sweepEveryMs!: number;
+  readonly feedbackEveryNAnswers!: number;
+  readonly storeText!: boolean;
   readonly now!: () => number;
 }
 

@@ -8,6 +8,7 @@ import type {
   CompaniesConfig,
   ContactsConfig,
   HandoffConfig,
+  OutcomeConfig,
   HttpConfig,
   HubSpotConfig,
   IdentityConfig,
@@ -28,6 +29,7 @@ import {
 } from './engine-config';
 import { contactsEnvShape, contactsSection } from './contacts-config';
 import { handoffEnvShape, handoffSection } from './handoff-config';
+import { outcomeEnvShape, outcomeSection } from './outcome-config';
 import { checkKnowledgeEnv, knowledgeEnvShape, knowledgeSection, type KnowledgeSection } from './knowledge-config';
 
 /** Every URL the worker sends a token to. */
@@ -122,6 +124,7 @@ export const workerEnvObject = baseEnvSchema.extend({
   CAP_MESSAGE: env.string().optional(),
   HANDOFF_MESSAGE: env.string().optional(),
   ...handoffEnvShape,
+  ...outcomeEnvShape,
   ...engineEnvShape,
   ...knowledgeEnvShape,
 });
@@ -170,6 +173,7 @@ export class WorkerConfig {
   readonly identity!: IdentityConfig;
   readonly visitorLimits!: VisitorLimitsConfig;
   readonly handoff!: HandoffConfig;
+  readonly outcomes!: OutcomeConfig;
   readonly audit!: AuditConfig;
   readonly caps!: CapsConfig;
   readonly contacts!: ContactsConfig;
@@ -258,6 +262,7 @@ export function loadWorkerConfig(source: Record<string, string | undefined> = pr
     },
     visitorLimits: { turnsPerHour: e.VISITOR_MAX_TURNS_PER_HOUR, threadsPerDay: e.VISITOR_MAX_THREADS_PER_DAY },
     handoff: handoffSection(e),
+    outcomes: outcomeSection(e),
     audit: { retentionSeconds: e.AUDIT_RETENTION_DAYS * 86_400 },
     caps: {
       conversationTokens: e.CAP_CONVERSATION_TOKENS,

@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
-import type { TurnAuditRecord } from '@app/audit';
+import { HANDOFF_CATEGORIES, type TurnAuditRecord } from '@app/audit';
 import { MetricsSnapshot } from '../../../../test/support/prometheus-text';
-import { handoffReasonLabel, WorkerMetrics } from './worker-metrics.service';
+import { WorkerMetrics } from './worker-metrics.service';
 
 function record(patch: Partial<TurnAuditRecord> = {}): TurnAuditRecord {
   return {
@@ -106,24 +106,17 @@ describe('WorkerMetrics.observeTurn', () => {
     expect(await value('chat_assistant_tool_calls_total', { tool: 'other', status: 'refused' })).toBe(9);
   });
 
+  it('counts handoffs by category, every category shown from the start at 0', async () => {
+    for (const reason of HANDOFF_CATEGORIES) {
+      expect(await value('chat_assistant_handoffs_total', { reason })).toBe(0);
+    }
+    metrics.countHandoff('agent_took_over');
+    expect(await value('chat_assistant_handoffs_total', { reason: 'agent_took_over' })).toBe(1);
+  });
+
   it('shows every turn outcome from the start, at 0', async () => {
     for (const outcome of ['answered', 'handoff', 'fallback', 'capped', 'skipped']) {
       expect(await value('chat_assistant_turns_total', { outcome })).toBe(0);
     }
-  });
-});
-
-describe('handoffReasonLabel', () => {
-  it.each([
-    ['tool: the visitor wants a quote', 'tool'],
-    ['the visitor asked for a person', 'visitor_request'],
-    ['a turn failed', 'turn_failed'],
-    ['assigned to A-123', 'assigned'],
-    ['agent replied: A-123', 'agent_replied'],
-    ['the visitor sent only an attachment', 'attachment'],
-    ['cost cap reached', 'cost_cap'],
-    ['something new', 'other'],
-  ])('maps %p to %p', (reason, label) => {
-    expect(handoffReasonLabel(reason)).toBe(label);
   });
 });

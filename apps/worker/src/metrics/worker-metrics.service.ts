@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import type { TurnAuditRecord, TurnOutcomeKind } from '@app/audit';
+import { HANDOFF_CATEGORIES, type HandoffCategory, type TurnAuditRecord, type TurnOutcomeKind } from '@app/audit';
 import { JobName } from '@app/contracts';
 import { METRIC_PREFIX, METRICS_REGISTRY } from '@app/metrics';
 import type { UpstreamError } from '../errors/upstream.error';
@@ -12,21 +12,8 @@ export type UpstreamStatus = number | 'timeout' | 'network' | 'api_error' | 'err
 export type UpstreamCallEnd = (status: UpstreamStatus) => void;
 
 export type JobOutcome = 'completed' | 'failed' | 'retried' | 'delayed' | 'stalled';
-export type HandoffReason =
-  'visitor_request' | 'tool' | 'turn_failed' | 'assigned' | 'agent_replied' | 'attachment' | 'cost_cap' | 'other';
-
 const TURN_OUTCOMES: readonly TurnOutcomeKind[] = ['answered', 'handoff', 'fallback', 'capped', 'failed', 'skipped'];
 const JOB_OUTCOMES: readonly JobOutcome[] = ['completed', 'failed', 'retried', 'delayed', 'stalled'];
-const HANDOFF_REASONS: readonly HandoffReason[] = [
-  'visitor_request',
-  'tool',
-  'turn_failed',
-  'assigned',
-  'agent_replied',
-  'attachment',
-  'cost_cap',
-  'other',
-];
 const JOB_NAMES = new Set<string>(Object.values(JobName));
 
 /** Tool names come from the model: only well-formed names, and at most this many distinct ones, become labels. */
@@ -117,7 +104,7 @@ export class WorkerMetrics {
     });
     this.handoffs = new Counter({
       name: name('handoffs_total'),
-      help: 'Threads handed to a person, by reason: visitor_request, tool, turn_failed, assigned, cost_cap, other',
+      help: `Threads handed to a person, by reason category: ${HANDOFF_CATEGORIES.join(', ')}`,
       labelNames: ['reason'],
       registers,
     });
@@ -181,7 +168,7 @@ export class WorkerMetrics {
     // Known label values start at 0, so increase() and alerts see the first event.
     for (const job of JOB_NAMES) for (const outcome of JOB_OUTCOMES) this.jobs.labels(job, outcome).inc(0);
     for (const outcome of TURN_OUTCOMES) this.turns.labels(outcome).inc(0);
-    for (const reason of HANDOFF_REASONS) this.handoffs.labels(reason).inc(0);
+    for (const reason of HANDOFF_CATEGORIES) this.handoffs.labels(reason).inc(0);
     this.tokens.labels('input').inc(0);
     this.tokens.labels('output').inc(0);
     this.credits.inc(0);
@@ -229,9 +216,9 @@ export class WorkerMetrics {
 
   // --- handoffs ---------------------------------------------------------------------------
 
-  /** `reason` is the free text HandoffService records; it is mapped to a fixed label. */
-  countHandoff(reason: string): void {
-    this.handoffs.labels(handoffReasonLabel(reason)).inc();
+  /** One thread handed off, by category (threads/handoff-category.ts maps the free-text reasons). */
+  countHandoff(category: HandoffCategory): void {
+    this.handoffs.labels(category).inc();
   }
 
   // --- turns ------------------------------------------------------------------------------
@@ -273,16 +260,4 @@ export class WorkerMetrics {
 
 function jobLabel(name: string): string {
   return JOB_NAMES.has(name) ? name : 'other';
-}
-
-/** HandoffService's reasons are free text ("tool: …", "assigned to A-1"); labels must be a fixed set. */
-export function handoffReasonLabel(reason: string): HandoffReason {
-  if (reason.startsWith('tool')) return 'tool';
-  if (reason.startsWith('assigned')) return 'assigned';
-  if (reason.startsWith('agent replied')) return 'agent_replied';
-  if (/attachment/i.test(reason)) return 'attachment';
-  if (/asked for a person|visitor/i.test(reason)) return 'visitor_request';
-  if (/turn failed|failed/i.test(reason)) return 'turn_failed';
-  if (/\bcap\b|cost/i.test(reason)) return 'cost_cap';
-  return 'other';
 }

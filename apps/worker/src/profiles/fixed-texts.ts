@@ -40,6 +40,11 @@ export interface FixedTexts {
   stayClosed: string;
   /** Added to the fallback and cost-cap texts out of hours (they hand off too). */
   closedNote: string;
+  /** The feedback buttons under an answer (FEEDBACK_EVERY_N_ANSWERS): helped, and "hand me to a person". */
+  feedbackHelped: string;
+  feedbackMoreHelp: string;
+  /** The reply to "That helped". */
+  feedbackThanks: string;
 }
 
 export type TextKey = keyof FixedTexts;
@@ -80,6 +85,9 @@ export const FIXED_TEXTS: Record<Language, FixedTexts> = {
     stayClosed:
       "Our team is away right now and will be back {when}. I can take a message: write what you need and how we can reach you, and a colleague will follow up. Meanwhile I'm happy to keep helping here.",
     closedNote: 'Our team is away right now: a colleague will reply here {when}.',
+    feedbackHelped: 'That helped',
+    feedbackMoreHelp: 'I need more help',
+    feedbackThanks: 'Glad I could help! Write here anytime if you need anything else.',
   },
   ro: {
     handoff: 'Mulțumesc! Am transmis conversația unui coleg, care îți va răspunde aici în curând.',
@@ -112,6 +120,9 @@ export const FIXED_TEXTS: Record<Language, FixedTexts> = {
     stayClosed:
       'Echipa noastră nu este disponibilă acum și revine {when}. Pot prelua un mesaj: scrie ce îți trebuie și cum te putem contacta, iar un coleg îți va răspunde. Între timp, te pot ajuta în continuare aici.',
     closedNote: 'Echipa noastră nu este disponibilă acum: un coleg îți va răspunde aici {when}.',
+    feedbackHelped: 'M-a ajutat',
+    feedbackMoreHelp: 'Am nevoie de mai mult ajutor',
+    feedbackThanks: 'Mă bucur că te-am putut ajuta! Scrie-ne aici oricând ai nevoie de altceva.',
   },
   nl: {
     handoff: 'Bedankt! Ik heb dit gesprek doorgegeven aan een collega, die je hier snel antwoordt.',
@@ -144,6 +155,9 @@ export const FIXED_TEXTS: Record<Language, FixedTexts> = {
     stayClosed:
       'Ons team is nu niet bereikbaar en is er weer {when}. Ik kan een bericht aannemen: schrijf wat je nodig hebt en hoe we je kunnen bereiken, dan neemt een collega contact op. Intussen help ik je hier graag verder.',
     closedNote: 'Ons team is nu niet bereikbaar: een collega antwoordt hier {when}.',
+    feedbackHelped: 'Dat hielp',
+    feedbackMoreHelp: 'Ik heb meer hulp nodig',
+    feedbackThanks: 'Fijn dat ik je kon helpen! Schrijf hier gerust als je nog iets nodig hebt.',
   },
 };
 

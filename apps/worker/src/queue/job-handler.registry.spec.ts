@@ -23,6 +23,12 @@ class ChangedHandler implements JobHandler {
 }
 
 @Injectable()
+@HandlesJob(JobName.OutcomeSweep)
+class SweepHandler implements JobHandler {
+  handle = () => Promise.resolve('swept');
+}
+
+@Injectable()
 class NotAHandler {}
 
 /** A DiscoveryService that knows exactly these provider classes. */
@@ -33,14 +39,14 @@ function registryOf(...types: (new () => object)[]): JobHandlerRegistry {
 
 describe('JobHandlerRegistry', () => {
   it('maps every contract job name to its one @HandlesJob provider', async () => {
-    const registry = registryOf(MessageHandler, OpenedHandler, ChangedHandler, NotAHandler);
+    const registry = registryOf(MessageHandler, OpenedHandler, ChangedHandler, SweepHandler, NotAHandler);
     registry.onModuleInit();
     expect(await registry.get(JobName.ThreadOpened)!.handle({} as never, {} as never)).toBe('opened');
     expect(registry.get('unknown.job')).toBeUndefined();
   });
 
   it('refuses to start when a job name of libs/contracts has no handler', () => {
-    expect(() => registryOf(MessageHandler, OpenedHandler).onModuleInit()).toThrow(
+    expect(() => registryOf(MessageHandler, OpenedHandler, SweepHandler).onModuleInit()).toThrow(
       'no handler for job(s) thread.changed (libs/contracts JobName)',
     );
   });

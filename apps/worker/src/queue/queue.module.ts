@@ -4,15 +4,18 @@ import { DiscoveryModule } from '@nestjs/core';
 import type { Redis } from 'ioredis';
 import { HUBSPOT_EVENTS_QUEUE } from '@app/contracts';
 import { REDIS_CONNECTION } from '@app/redis';
+import { OutcomesModule } from '../outcomes/outcomes.module';
 import { StateModule } from '../state/state.module';
 import { ThreadsModule } from '../threads/threads.module';
 import { TurnsModule } from '../turns/turns.module';
 import type { WorkerConfig } from '../config/worker-config';
 import { MessageReceivedHandler } from './handlers/message-received.handler';
+import { OutcomeSweepHandler } from './handlers/outcome-sweep.handler';
 import { ThreadChangedHandler } from './handlers/thread-changed.handler';
 import { ThreadOpenedHandler } from './handlers/thread-opened.handler';
 import { HubSpotEventsConsumer } from './hubspot-events.consumer';
 import { JobHandlerRegistry } from './job-handler.registry';
+import { OutcomeScheduler } from './outcome-scheduler';
 import { ThreadLineStarter } from './thread-line-starter';
 import { upstreamAwareBackoff } from './upstream-aware.backoff';
 
@@ -46,6 +49,7 @@ export class QueueModule {
         TurnsModule,
         ThreadsModule,
         StateModule,
+        OutcomesModule,
         // BullMQ duplicates this connection for its blocking reads.
         BullModule.forRootAsync({ inject: [REDIS_CONNECTION], useFactory: (redis: Redis) => ({ connection: redis }) }),
         // Registering the queue brings @nestjs/bullmq's explorer, which creates the @Processor's worker.
@@ -56,6 +60,8 @@ export class QueueModule {
         MessageReceivedHandler,
         ThreadOpenedHandler,
         ThreadChangedHandler,
+        OutcomeSweepHandler,
+        OutcomeScheduler,
         ConfiguredConsumer,
         ThreadLineStarter,
       ],

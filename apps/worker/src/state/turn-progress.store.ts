@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { IdentityLevel, ToolCallAudit } from '@app/audit';
 import { LegacyRedisKeys, REDIS_CONNECTION, RedisKeys, type ThreadKeyRef } from '@app/redis';
+import type { QuickReply } from '../hubspot/hubspot.types';
 import { turnProgressSave } from './lua/turn-progress-save.lua';
 
 export interface PendingCall {
@@ -77,6 +78,8 @@ export interface TurnProgress {
   /** Why the answer is a fallback text, when it is. */
   fallbackReason?: string;
   replyParts?: string[];
+  /** Buttons under the last reply part (the feedback buttons), fixed with the parts before the first post. */
+  replyQuickReplies?: QuickReply[];
   /** Index of the reply part being posted whose id is not recorded yet. */
   replyInFlight?: number;
   /** When we last looked for that part in the thread without finding it (ms epoch). */

@@ -34,10 +34,14 @@ export interface HandoffNoteInput {
 /** The text that finds a note again: one per handoff turn. */
 export const noteMarker = (messageId: string) => `[assistant handoff ${messageId}]`;
 
-/** Why, in the categories an agent knows: visitor asked / model decided / turn failed / cost cap / out of hours. */
+/**
+ * Why, in words an agent reads (metrics and outcomes use the fixed set of handoff-category.ts):
+ * visitor asked / tapped "I need more help" / model decided / turn failed / cost cap.
+ */
 export function handoffCategory(reason: string): string {
   // The model's own words (`tool: …`) may say anything: recognised before the others.
   if (/^tool|model/i.test(reason)) return 'the assistant decided a person should take over';
+  if (/^feedback/i.test(reason)) return 'the visitor tapped "I need more help" under an answer';
   if (/attachment/i.test(reason)) return 'the visitor sent only a picture or file';
   if (/asked for a person|visitor/i.test(reason)) return 'the visitor asked for a person';
   if (/failed/i.test(reason)) return 'the assistant could not answer (turn failed)';

@@ -2,10 +2,12 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { ThreadChangedJob } from '@app/contracts';
 import { HandoffConfig, HubSpotConfig } from '../config/config-sections';
 import { WorkerMetrics } from '../metrics/worker-metrics.service';
+import { OutcomeSignalsStore } from '../outcomes/outcome-signals.store';
 import type { ThreadRef } from '../mapping/thread-mapping.service';
 import { fillText, type FixedTexts } from '../profiles/fixed-texts';
 import type { Language } from '../profiles/language';
 import { isOpen, nextOpening } from './business-hours';
+import { handoffCategoryOf, type HandoffCircumstances } from './handoff-category';
 import { describeOpening } from './handoff-texts';
 import { IDENTITY_FIELDS } from './identity-level';
 import { ThreadStateStore } from './thread-state.store';
@@ -42,6 +44,7 @@ export class HandoffService {
     private readonly handoff: HandoffConfig,
     private readonly hubspot: HubSpotConfig,
     private readonly metrics: WorkerMetrics,
+    private readonly signals: OutcomeSignalsStore,
   ) {}
 
   /** Business hours now (always open without HANDOFF_BUSINESS_HOURS). */
@@ -80,11 +83,18 @@ export class HandoffService {
    * Marks the thread handed off; true when this call did it (the first trigger wins). `by` is the
    * visitor message whose turn hands off: it alone posts the note and assigns (ownedBy), retries too.
    */
-  async handOff(ref: ThreadRef, reason: string, by: string = EVENT_OWNER): Promise<boolean> {
+  async handOff(
+    ref: ThreadRef,
+    reason: string,
+    by: string = EVENT_OWNER,
+    at: Pick<HandoffCircumstances, 'knowledgeGap'> = {},
+  ): Promise<boolean> {
     const first = await this.threadState.claim(ref, 'handedOff', reason.slice(0, 200), 'handoffBy', by);
     if (first) {
-      this.logger.log({ threadId: ref.threadId, reason }, 'thread handed off to a human');
-      this.metrics.countHandoff(reason);
+      const category = handoffCategoryOf(reason, { ...at, closed: !this.isOpen() });
+      this.logger.log({ threadId: ref.threadId, reason, category }, 'thread handed off to a human');
+      this.metrics.countHandoff(category);
+      await this.signals.onHandoff(ref, category);
     }
     return first;
   }

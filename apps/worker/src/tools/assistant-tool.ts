@@ -39,6 +39,8 @@ export interface ToolContext {
   personalNames?: string[];
   /** Records what a knowledge search returned in this turn (citations and knowledge gaps use it). */
   recordKnowledge?(passages: KnowledgePassage[]): void;
+  /** A knowledge search in this turn found nothing so far (a handoff then counts as a knowledge gap). */
+  knowledgeGap?(): boolean;
   /** Counts paid credits (ListaFirme) a tool call spent; set per call by the tool registry. */
   recordCredits?(credits: number): void;
 }

@@ -32,7 +32,8 @@ export class HandOffToHumanTool implements AssistantTool<typeof schema> {
     }
     // The reason is the model's free text: it may repeat what the visitor said about themselves.
     const safe = redactText(reason, ctx.personalNames);
-    await this.handoff.handOff({ portalId: ctx.portalId, threadId: ctx.threadId }, `tool: ${safe}`, ctx.messageId);
+    const ref = { portalId: ctx.portalId, threadId: ctx.threadId };
+    await this.handoff.handOff(ref, `tool: ${safe}`, ctx.messageId, { knowledgeGap: ctx.knowledgeGap?.() });
     return { handedOff: true };
   }
 }

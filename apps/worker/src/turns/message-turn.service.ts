@@ -67,7 +67,11 @@ export class MessageTurnService {
       // Before this turn is done: a retry after a crash here marks them again (the same record).
       await this.bursts.complete(turn);
       progress.done = true;
-      await this.recorder.end(turn, { ...endOf(progress), messageAt: resolution.messageAt });
+      await this.recorder.end(turn, {
+        ...endOf(progress),
+        messageAt: resolution.messageAt,
+        visitorText: resolved.message.text,
+      });
     } catch (err) {
       // Another run owns the job (and, with the same holder, the thread's turn) now: touch nothing.
       if (err instanceof JobLockLostError) throw err;

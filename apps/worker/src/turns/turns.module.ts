@@ -11,6 +11,7 @@ import { AnswerStep } from './steps/answer.step';
 import { AssistantStep } from './steps/assistant.step';
 import { BurstStep } from './steps/burst.step';
 import { DirectAnswerStep } from './steps/direct-answer.step';
+import { FeedbackOfferStep } from './steps/feedback-offer.step';
 import { FallbackStep } from './steps/fallback.step';
 import { HandoffFollowUpStep } from './steps/handoff-follow-up.step';
 import { KnowledgeAnswerStep } from './steps/knowledge-answer.step';
@@ -24,6 +25,7 @@ import { TurnRecorder } from './turn-recorder';
   providers: [
     ResolveStep,
     DirectAnswerStep,
+    FeedbackOfferStep,
     AnswerStep,
     AssistantStep,
     BurstStep,

@@ -6,6 +6,7 @@ import { threadLanguage } from '../../threads/visitor-language';
 import type { ReadyTurn } from '../turn-context';
 import { AssistantStep } from './assistant.step';
 import { DirectAnswerStep } from './direct-answer.step';
+import { FeedbackOfferStep } from './feedback-offer.step';
 import { HandoffFollowUpStep } from './handoff-follow-up.step';
 import { ReplyStep } from './reply.step';
 
@@ -23,16 +24,21 @@ export class AnswerStep {
     private readonly replies: ReplyStep,
     private readonly followUp: HandoffFollowUpStep,
     private readonly hubspot: HubSpotConfig,
+    private readonly feedback: FeedbackOfferStep,
   ) {}
 
   async answer(turn: ReadyTurn): Promise<void> {
     const { progress } = turn;
+    let fromModel = false;
     if (progress.answer === undefined) {
       const direct = await this.directAnswers.answer(turn);
       if (direct === null)
         [progress.answer, progress.replyParts] = ['', []]; // limited: stay silent
       else if (direct !== undefined) progress.answer = direct;
-      else await this.assistant.run(turn);
+      else {
+        await this.assistant.run(turn);
+        fromModel = true;
+      }
     }
     if (progress.fallbackReason) {
       this.logger.warn(
@@ -42,7 +48,11 @@ export class AnswerStep {
     }
     // Saved together with the first part's in-flight mark (ReplyStep), before the post.
     const answer = progress.answer ?? textsFor(turn.thread.profile, threadLanguage(turn.thread)).fallback;
-    progress.replyParts ??= splitReply(answer, this.hubspot.replyMaxChars);
+    if (!progress.replyParts) {
+      // Decided once, with the parts: a retry posts what the first attempt decided.
+      if (fromModel) progress.replyQuickReplies = await this.feedback.buttonsFor(turn);
+      progress.replyParts = splitReply(answer, this.hubspot.replyMaxChars);
+    }
     // One reply to the burst, on the channel of its last message.
     const last = turn.members.at(-1) ?? turn.message;
     await this.replies.post(turn, last);

@@ -116,6 +116,10 @@ export class AssistantStep {
         (await this.threadState.get(ref)).contactCreateUsed === job.messageId,
       setLanguage: (language) => this.threadState.set(ref, { language }),
       recordKnowledge: this.knowledge.recorder(turn.progress),
+      knowledgeGap: () => {
+        const k = turn.progress.knowledge;
+        return !!k && k.searches > 0 && k.found.length === 0;
+      },
     };
   }
 }

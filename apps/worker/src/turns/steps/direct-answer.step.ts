@@ -1,7 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { FeedbackKind } from '@app/audit';
+import { OutcomeConfig } from '../../config/config-sections';
 import { ASSISTANT_ENGINE, type AssistantEngine } from '../../engines/assistant-engine';
 import { IdentityGate } from '../../identity/identity-gate.service';
 import { findCode } from '../../identity/verification-codes.service';
+import { OutcomeMetrics } from '../../metrics/outcome-metrics.service';
+import { OutcomeSignalsStore } from '../../outcomes/outcome-signals.store';
+import { tappedFeedback } from '../../profiles/feedback-replies';
 import { textsFor, type FixedTexts } from '../../profiles/fixed-texts';
 import { tappedQuickReply } from '../../profiles/quick-replies';
 import type { ResolvedThread } from '../../threads/thread-context.service';
@@ -13,7 +18,7 @@ import type { ReadyTurn } from '../turn-context';
 
 /**
  * Answers that need no model, in order: asking for a person, the per-visitor limits, identity
- * (a typed code, the staff gate), a button tap. `undefined`: the model answers; `null`: post
+ * (a typed code, the staff gate), a feedback or welcome button tap. `undefined`: the model answers; `null`: post
  * nothing (a limited visitor, already told once).
  */
 @Injectable()
@@ -22,6 +27,9 @@ export class DirectAnswerStep {
     private readonly handoff: HandoffService,
     private readonly identityGate: IdentityGate,
     @Inject(ASSISTANT_ENGINE) private readonly engine: AssistantEngine,
+    private readonly signals: OutcomeSignalsStore,
+    private readonly metrics: OutcomeMetrics,
+    private readonly outcomes: OutcomeConfig,
   ) {}
 
   async answer(turn: ReadyTurn): Promise<string | null | undefined> {
@@ -55,12 +63,26 @@ export class DirectAnswerStep {
       if (gated.recordAs) await this.record(turn, gated.recordAs, gated.text);
       return gated.text;
     }
+    const feedback = this.outcomes.feedbackEveryNAnswers > 0 && tappedFeedback(thread.profile, message.text);
+    if (feedback) return this.onFeedback(turn, texts, feedback);
     // A button of any of the profile's languages; confirmed in the thread's.
     const tapped = tappedQuickReply(thread.profile, message.text, language);
     if (!tapped) return undefined;
     // Record the tap and the confirmation in the history so the model continues the flow.
     await this.record(turn, message.text, tapped.confirmation);
     return tapped.confirmation;
+  }
+
+  /**
+   * A feedback button: counted once per message (redeliveries too); "That helped" is thanked,
+   * "I need more help" hands off like asking for a person.
+   */
+  private async onFeedback(turn: ReadyTurn, texts: FixedTexts, kind: FeedbackKind): Promise<string> {
+    const { ref, job, message } = turn;
+    if (await this.signals.onFeedback(ref, job.messageId, kind)) this.metrics.countFeedback(kind);
+    if (kind === 'more_help') return this.handOff(turn, texts, 'feedback: the visitor needs more help', true);
+    await this.record(turn, message.text, texts.feedbackThanks);
+    return texts.feedbackThanks;
   }
 
   /**
@@ -103,5 +125,6 @@ export function plainForModel(message: ChannelMessage, thread: ResolvedThread, c
   if (asksForPerson(text, thread.profile.handoffPhrases)) return false;
   if (codePending && findCode(text)) return false;
   if (thread.profile.staffOnly && !thread.isStaff) return false;
+  if (tappedFeedback(thread.profile, text)) return false;
   return !tappedQuickReply(thread.profile, text);
 }

@@ -45,7 +45,9 @@ export class ReplyStep {
       await save();
       let id: string;
       try {
-        id = await this.channel.reply(to, parts[i]);
+        // The buttons (feedback) go under the last part only.
+        const buttons = i === parts.length - 1 ? progress.replyQuickReplies : undefined;
+        id = await this.channel.reply(to, parts[i], buttons);
       } catch (err) {
         // The channel answered with an error, or the request never left (no budget): nothing was
         // stored. Only a timeout leaves it unknown.
