@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load } from 'js-yaml';
+import { grafanaDashboardSchema } from './grafana-dashboard.schema';
 import { metricCatalog, ROOT, type MetricDefinition } from './metric-catalog';
 import { exprProblems, PENDING_OUTCOME_METRICS } from './observability-refs';
 
@@ -192,6 +193,19 @@ describe('observability profile (Prometheus + Grafana)', () => {
       }
     }
     expect(problems).toEqual([]);
+  });
+
+  it("the dashboard JSON fits Grafana's dashboard model (core panels, a query per target, the grid)", () => {
+    const result = grafanaDashboardSchema.safeParse(dashboard);
+    expect(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual([]);
+    // The schema itself can fail: a panel of a plugin type and a target without a query.
+    const broken = structuredClone(dashboard);
+    broken.panels[1].type = 'grafana-piechart-panel';
+    delete broken.panels[2].targets[0].expr;
+    expect(grafanaDashboardSchema.safeParse(broken).error?.issues.map((i) => i.path.join('.'))).toEqual([
+      'panels.1',
+      'panels.2',
+    ]);
   });
 
   it('the Outcomes row uses the outcome metrics and says it fills once they exist', () => {
