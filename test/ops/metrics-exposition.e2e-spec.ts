@@ -55,6 +55,14 @@ describe('the metric catalog matches what the running apps expose', () => {
     expect(problems).toEqual([]);
   });
 
+  it('every chat_assistant_ metric the apps expose is in the catalog (the source reader misses none)', () => {
+    const catalog = metricCatalog();
+    const exposed = [...parse(texts.api).types.keys(), ...parse(texts.worker).types.keys()];
+    const ours = exposed.filter((name) => name.startsWith('chat_assistant_'));
+    expect(ours.length).toBeGreaterThanOrEqual(30);
+    expect(ours.filter((name) => !catalog.has(name))).toEqual([]);
+  });
+
   it('promtool reads both expositions without a lint problem', () => {
     for (const text of Object.values(texts)) {
       let out: string;
