@@ -9,15 +9,8 @@ const BUILT_IN: Record<string, string[]> = {
 /** Labels Prometheus adds to every scraped series. */
 const TARGET_LABELS = ['job', 'instance'];
 
-/**
- * The outcome metrics issue 18 adds in the worker (another part of the issue). The dashboard's
- * Outcomes row uses them before they exist; once the code registers them, the code's
- * definition wins and its labels are checked like any other.
- */
-export const PENDING_OUTCOME_METRICS: MetricDefinition[] = [
-  { name: 'chat_assistant_conversation_outcomes_total', type: 'counter', labels: ['outcome', 'category'] },
-  { name: 'chat_assistant_feedback_total', type: 'counter', labels: ['answer'] },
-];
+/** Series a dashboard may use before the code registers them (none: the outcome metrics exist). */
+export const PENDING_OUTCOME_METRICS: MetricDefinition[] = [];
 
 /**
  * Problems of one expression against the metrics that exist: unknown series, a `_bucket` of a

@@ -44,6 +44,8 @@ export function promqlRefs(expr: string): PromqlRefs {
     return ` __m${matchers.length - 1}__ `;
   });
   text = text.replace(/\[[^\]]*\]/g, ' ').replace(/"(?:[^"\\]|\\.)*"/g, ' ');
+  // `offset 1d` (a duration, not a series).
+  text = text.replace(/\boffset\s+-?\d+[a-z]+\b/gi, ' ');
   const tokens = /(__m(\d+)__)|([a-zA-Z_:][a-zA-Z0-9_:]*)(\s*\()?|(\d+(?:\.\d+)?(?:e\d+)?)/g;
   let last: { metric: string; labels: string[] } | undefined;
   for (const m of text.matchAll(tokens)) {
