@@ -2,7 +2,7 @@ import request from 'supertest';
 import { messageJobId } from '@app/contracts';
 import type { HubSpotMessage, HubSpotThread } from '../fakes/hubspot.fake';
 import { itemText } from '../fakes/openai.fake';
-import { boardQueue } from '../support/bull-board-client';
+import { eventJobsQueue } from '../support/bull-board-client';
 import { SystemHarness } from '../support/system-harness';
 import { until, userItems } from '../support/visitor-turns';
 import { WorkerProcess } from '../support/worker-process';
@@ -111,7 +111,7 @@ describe('Redis restarted while turns are in flight (AOF on)', () => {
     expect(h.openai.lockViolations).toBe(0);
 
     // Bull Board shows all nine jobs completed, none failed or stuck.
-    const board = await boardQueue(api(), 'completed');
+    const board = await eventJobsQueue(api(), 'completed');
     expect(board.counts).toMatchObject({ completed: 9, failed: 0, active: 0, waiting: 0, delayed: 0 });
     // Each answered by its own turn, or together with the earlier message of its thread.
     for (const { returnValue } of board.jobs) {

@@ -4,7 +4,7 @@ import { messageJobId } from '@app/contracts';
 import type { FakeHttpServer, RecordedRequest } from '../fakes/fake-http-server';
 import { HubSpotRequests } from '../fakes/hubspot.fake';
 import { FakeOpenAI, itemText, type ModelContext, type ModelTurn } from '../fakes/openai.fake';
-import { boardQueue } from '../support/bull-board-client';
+import { eventJobsQueue } from '../support/bull-board-client';
 import { ENGINES, historyOf, modelCallsOf } from '../support/engine-view';
 import { SystemHarness } from '../support/system-harness';
 import { until, userItems } from '../support/visitor-turns';
@@ -150,7 +150,7 @@ describe.each(ENGINES)('a worker process killed mid-turn: a second one takes the
     expect(handled(second)).toHaveLength(1);
 
     // What an operator sees in Bull Board: the job completed, marked as having stalled once.
-    const board = await boardQueue(h.api.getHttpServer(), 'completed');
+    const board = await eventJobsQueue(h.api.getHttpServer(), 'completed');
     expect(board.jobs.find((j) => j.id === jobId)).toMatchObject({
       stalledCounter: 1,
       returnValue: { status: 'answered' },
