@@ -36,6 +36,8 @@ export const REPORT = path.join(ROOT, 'docs/BENCHMARKS.md');
 export const API_ENTRY = path.join(ROOT, 'dist/apps/api/main.js');
 
 export const QUEUE = 'hubspot-events'; // libs/contracts/src/queues.ts
+/** The worker's repeatable outcome job (libs/contracts/src/jobs.ts): one always waits as a delayed job. */
+export const OUTCOME_SWEEP_JOB = 'outcomes.sweep';
 export const SECRET = 'bench-client-secret-0123456789';
 export const WEBHOOK_URL = 'https://hooks.bench.example/webhooks/hubspot';
 

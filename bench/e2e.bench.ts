@@ -566,8 +566,9 @@ class Driver {
     events.on('retries-exhausted', ({ jobId }) =>
       this.waiters.get(jobId)?.resolve({ outcome: 'failed', detail: 'retries exhausted' }),
     );
-    events.on('delayed', () => {
-      this.delayedEvents += 1;
+    events.on('delayed', ({ jobId }) => {
+      // The worker's repeatable outcome job (ids `repeat:…`) waits for its next run: not a turn's delay.
+      if (!jobId.startsWith('repeat:')) this.delayedEvents += 1;
     });
   }
 
