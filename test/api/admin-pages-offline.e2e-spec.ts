@@ -58,13 +58,15 @@ describe('admin pages in a real browser make no request to any outside host', ()
     await h?.stop();
   });
 
-  it('finds the admin pages in the route inventory (Bull Board views, a job, the API document)', () => {
+  it('finds the admin pages in the route inventory (Bull Board views, a job, the API document, the console)', () => {
     expect(pages).toEqual(
       expect.arrayContaining([
         '/admin/queues',
         '/admin/queues/queue/hubspot-events',
         expect.stringMatching(/^\/admin\/queues\/queue\/hubspot-events\/.+/),
         '/admin/docs',
+        '/admin',
+        '/admin/console/conversations/3624100517',
       ]),
     );
   });

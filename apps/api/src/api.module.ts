@@ -7,6 +7,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuditModule } from './audit/audit.module';
 import { ApiConfig } from './config/api-config';
 import { ApiConfigModule } from './config/api-config.module';
+import { ConsoleModule } from './console/console.module';
 import { KnowledgeModule } from './knowledge/knowledge.module';
 import { OutcomesModule } from './outcomes/outcomes.module';
 import { ApiMetrics } from './metrics/api-metrics.service';
@@ -33,6 +34,7 @@ export class ApiModule {
         AuditModule,
         KnowledgeModule,
         OutcomesModule,
+        ConsoleModule,
       ],
     };
   }

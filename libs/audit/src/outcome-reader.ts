@@ -46,6 +46,17 @@ export class OutcomeReader {
     };
   }
 
+  /** One thread's decided outcome, if any. */
+  async find(portalId: string, threadId: string): Promise<ConversationOutcomeRecord | undefined> {
+    const json = await this.redis.get(RedisKeys.outcomeRecord({ portalId, threadId }));
+    if (json === null) return undefined;
+    try {
+      return JSON.parse(json) as ConversationOutcomeRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
   private async records(filter: OutcomeFilter): Promise<ConversationOutcomeRecord[]> {
     const portals = filter.portalId ? [filter.portalId] : await this.redis.smembers(RedisKeys.outcomePortals());
     const refs = (
