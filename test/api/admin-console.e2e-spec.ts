@@ -42,7 +42,14 @@ describe('operator console at /admin in a real browser', () => {
   beforeAll(async () => {
     h = await SystemHarness.start({
       inProcessWorker: false,
-      workerEnv: { RESOLUTION_WINDOW_HOURS: '24', OUTCOME_SWEEP_SECONDS: '86400', FEEDBACK_EVERY_N_ANSWERS: '0' },
+      workerEnv: {
+        RESOLUTION_WINDOW_HOURS: '24',
+        OUTCOME_SWEEP_SECONDS: '86400',
+        FEEDBACK_EVERY_N_ANSWERS: '0',
+        // The daily caps the console shows today's spend against (the worker records them).
+        CAP_DAILY_TOKENS: '5000000',
+        CAP_DAILY_CREDITS: '50',
+      },
     });
     await h.startWorker({}, freezeClocks);
     h.listaFirme.seedCompany({ TaxCode: '14837428', Name: 'BORG DESIGN SRL', Status: 'functiune', NACE: '6201' });
@@ -55,11 +62,13 @@ describe('operator console at /admin in a real browser', () => {
     lookup = await visitorSays(h, 'Is company 14837428 active?');
     h.openai.setModel(() => ({ text: 'You are welcome.' }));
     await visitorSays(h, 'Thanks, that is all', { threadId: lookup.threadId });
+    // The next day: two more conversations (the charts show two days).
+    now = start + 24 * HOUR;
     asked = await visitorSays(h, 'I want to talk to a person');
     left = await visitorSays(h, 'What are your opening hours?');
 
     // The resolution window has passed: the outcome job decides all three.
-    now = start + 25 * HOUR;
+    now = start + 49 * HOUR;
     const job = await h.queue.add(JobName.OutcomeSweep, {}, { jobId: 'console-sweep' });
     expect(((await h.waitForJob(job.id!)).returnvalue as SweepResult).decided).toBe(3);
 
@@ -137,16 +146,20 @@ describe('operator console at /admin in a real browser', () => {
       expect(Number(cells[6].replace(/,/g, ''))).toBeGreaterThan(0);
       await expect(page.locator('#total-conversations').textContent()).resolves.toBe('3');
       await expect(page.locator('#resolution-rate').textContent()).resolves.toBe('33.3 %');
-      // The charts are inline SVG with bars; the outcome chart has one per outcome of that day.
+      // The charts are inline SVG with bars: day one resolved, day two handed off and abandoned.
       const chart = page.locator('figure', { hasText: 'Conversations by outcome' }).locator('svg');
-      await expect(chart.locator('rect.bar').count()).resolves.toBe(3);
+      const bars = await chart.locator('rect.bar title').evaluateAll((titles) => titles.map((t) => t.textContent));
+      const [day1, day2] = [start, start + 24 * HOUR].map((ms) => new Date(ms).toISOString().slice(0, 10));
+      expect(bars).toEqual([`${day1} resolved: 1`, `${day2} handed_off: 1`, `${day2} abandoned: 1`]);
       const heights = await chart
         .locator('rect.bar')
         .evaluateAll((rects) => rects.map((r) => r.getAttribute('height')));
-      expect(heights.every((v) => Number(v) > 0)).toBe(true);
+      expect(heights.every((v) => Number(v) > 10)).toBe(true);
       const box = await chart.boundingBox();
       expect(box?.height).toBeGreaterThan(100);
-      await expect(page.locator('#today-costs').textContent()).resolves.toMatch(/tokens/);
+      await expect(page.locator('#today-costs').textContent()).resolves.toMatch(
+        /[\d,]+ of 5,000,000 \([\d.]+ %\) tokens[\s\S]*0\.1 of 50 \(0\.2 %\) credits · 4 turns/,
+      );
 
       // Filters: by outcome, and a search by thread id.
       await page.selectOption('select[name=outcome]', 'handed_off');

@@ -9,6 +9,11 @@ export interface CostTotals {
   turns: number;
 }
 
+export interface DailyCaps {
+  tokens: number;
+  credits: number;
+}
+
 const EXPORT_PAGE = 500;
 
 /** Reads what the worker's TurnAudit wrote: one thread's turns, a day's costs, a time range. */
@@ -28,6 +33,20 @@ export class AuditReader {
 
   async threadCosts(threadId: string): Promise<CostTotals> {
     return toTotals(await this.redis.hmget(costThreadKey(threadId), 'tokens', 'credits', 'turns'));
+  }
+
+  /**
+   * A day's spend and the daily caps the workers enforced when they last counted a turn that day
+   * (undefined before any turn; 0 = no cap).
+   */
+  async dayCostsAndCaps(day: string): Promise<{ costs: CostTotals; caps?: DailyCaps }> {
+    const values = await this.redis.hmget(costDayKey(day), 'tokens', 'credits', 'turns', 'capTokens', 'capCredits');
+    const [capTokens, capCredits] = values.slice(3);
+    const caps =
+      capTokens === null || capCredits === null
+        ? undefined
+        : { tokens: Number(capTokens) || 0, credits: Number(capCredits) || 0 };
+    return { costs: toTotals(values.slice(0, 3)), caps };
   }
 
   async dayCosts(day: string): Promise<CostTotals> {

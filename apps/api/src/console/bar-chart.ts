@@ -32,8 +32,10 @@ export function barChart(
   const bars = days.map((day, i) => {
     const x = PAD_LEFT + GAP + i * (BAR + GAP);
     let y = HEIGHT - PAD_BOTTOM;
-    const rects = series.map((s) => {
-      const h = scale(s.values[i] ?? 0);
+    // Zero values draw nothing (no empty rect to hover).
+    const rects = series.flatMap((s) => {
+      if (!s.values[i]) return [];
+      const h = scale(s.values[i]);
       y -= h;
       return html`<rect
         class="bar"
@@ -42,7 +44,7 @@ export function barChart(
         width="${BAR}"
         height="${h.toFixed(1)}"
         fill="${s.color}"
-        ><title>${day} ${s.label}: ${format(s.values[i] ?? 0)}</title></rect
+        ><title>${day} ${s.label}: ${format(s.values[i])}</title></rect
       >`;
     });
     return html`${rects}<text x="${x + BAR / 2}" y="${HEIGHT - 6}" text-anchor="middle">${day.slice(5)}</text>`;

@@ -37,7 +37,7 @@ export class ConsoleController {
   async home(@Query() query: ConsoleQueryDto): Promise<string> {
     const range = query.range();
     const today = utcDay();
-    const [report, costs, gaps] = await Promise.all([
+    const [report, spend, gaps] = await Promise.all([
       this.outcomes.report({
         ...range,
         outcome: query.outcome,
@@ -45,10 +45,10 @@ export class ConsoleController {
         language: query.language,
         limit: query.thread ? 1000 : LIST_LIMIT,
       }),
-      this.audit.dayCosts(today),
+      this.audit.dayCostsAndCaps(today),
       this.gaps.latest(20),
     ]);
-    return layout('Conversations', conversationsPage({ query, range, report, today: { day: today, costs }, gaps }));
+    return layout('Conversations', conversationsPage({ query, range, report, today: { day: today, ...spend }, gaps }));
   }
 
   @Get('console/conversations/:threadId')

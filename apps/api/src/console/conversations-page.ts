@@ -1,5 +1,5 @@
 import { CONVERSATION_OUTCOMES, HANDOFF_CATEGORIES, type KnowledgeGap, type OutcomeReport } from '@app/audit';
-import type { CostTotals } from '../audit/audit-reader.service';
+import type { CostTotals, DailyCaps } from '../audit/audit-reader.service';
 import { barChart } from './bar-chart';
 import type { ConsoleQueryDto } from './console-query.dto';
 import { consoleConversationPath, fmtNumber, fmtPercent, fmtTime, html, type SafeHtml } from './html';
@@ -8,7 +8,7 @@ export interface ConversationsView {
   query: ConsoleQueryDto;
   range: { fromMs: number; toMs: number };
   report: OutcomeReport;
-  today: { day: string; costs: CostTotals };
+  today: { day: string; costs: CostTotals; caps?: DailyCaps };
   gaps: { total: number; gaps: KnowledgeGap[] };
 }
 
@@ -37,10 +37,7 @@ export function conversationsPage(view: ConversationsView): SafeHtml {
         <span>Cost per resolved</span><b>${fmtNumber(t.tokensPerResolved)} tokens</b
         ><span>${fmtNumber(t.creditsPerResolved, 3)} credits</span>
       </div>
-      <div class="card" id="today-costs">
-        <span>Today (${view.today.day}, UTC)</span><b>${fmtNumber(view.today.costs.tokens)} tokens</b
-        ><span>${fmtNumber(view.today.costs.credits, 3)} credits, ${view.today.costs.turns} turns</span>
-      </div>
+      ${todayCard(view.today)}
     </section>
     ${charts(report)}
     <h2>Conversations</h2>
@@ -160,4 +157,18 @@ function gapsTable({ total, gaps }: { total: number; gaps: KnowledgeGap[] }): Sa
         )}
       </tbody>
     </table>`;
+}
+
+/** Today's spend against the daily caps (as the workers last recorded them; 0 = no cap). */
+function todayCard({ day: today, costs, caps }: ConversationsView['today']): SafeHtml {
+  const of = (spent: number, cap: number | undefined, digits: number) =>
+    cap === undefined
+      ? fmtNumber(spent, digits)
+      : cap === 0
+        ? `${fmtNumber(spent, digits)} (no cap)`
+        : `${fmtNumber(spent, digits)} of ${fmtNumber(cap, digits)} (${fmtPercent(spent / cap)})`;
+  return html`<div class="card" id="today-costs">
+    <span>Today (${today}, UTC) against the daily caps</span> <b>${of(costs.tokens, caps?.tokens, 0)} tokens</b
+    ><span>${of(costs.credits, caps?.credits, 3)} credits · ${costs.turns} turns</span>
+  </div>`;
 }

@@ -45,13 +45,18 @@ export class CostLedger {
     await execAll(pipeline);
   }
 
-  /** Counts a finished turn (for per-turn averages), inside the caller's pipeline. */
+  /**
+   * Counts a finished turn (for per-turn averages), inside the caller's pipeline. The day's hash
+   * also carries the daily caps this worker enforces (capTokens, capCredits; 0 = none), so the
+   * operator console shows today's spend against them without a copy of the worker's config.
+   */
   countTurn(pipeline: ChainableCommander, threadId: string, at = Date.now()): void {
     const dayKey = costDayKey(utcDay(at));
     pipeline
       .hincrby(costThreadKey(threadId), 'turns', 1)
       .expire(costThreadKey(threadId), this.audit.retentionSeconds)
-      .hincrby(dayKey, 'turns', 1);
+      .hincrby(dayKey, 'turns', 1)
+      .hset(dayKey, 'capTokens', this.caps.dailyTokens, 'capCredits', this.caps.dailyCredits);
     this.expireDayOnce(pipeline, dayKey);
   }
 
