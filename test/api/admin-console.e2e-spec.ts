@@ -45,7 +45,7 @@ describe('operator console at /admin in a real browser', () => {
       workerEnv: {
         RESOLUTION_WINDOW_HOURS: '24',
         OUTCOME_SWEEP_SECONDS: '86400',
-        FEEDBACK_EVERY_N_ANSWERS: '0',
+        FEEDBACK_EVERY_N_ANSWERS: '2',
         // The daily caps the console shows today's spend against (the worker records them).
         CAP_DAILY_TOKENS: '5000000',
         CAP_DAILY_CREDITS: '50',
@@ -62,6 +62,8 @@ describe('operator console at /admin in a real browser', () => {
     lookup = await visitorSays(h, 'Is company 14837428 active?');
     h.openai.setModel(() => ({ text: 'You are welcome.' }));
     await visitorSays(h, 'Thanks, that is all', { threadId: lookup.threadId });
+    // The second answer carried the feedback buttons: the visitor taps "That helped".
+    await visitorSays(h, 'That helped', { threadId: lookup.threadId });
     // The next day: two more conversations (the charts show two days).
     now = start + 24 * HOUR;
     asked = await visitorSays(h, 'I want to talk to a person');
@@ -142,10 +144,12 @@ describe('operator console at /admin in a real browser', () => {
       await expect(rowOf(left).locator('.tag').textContent()).resolves.toBe('abandoned');
       // Turns and cost per row.
       const cells = await rowOf(lookup).locator('td').allTextContents();
-      expect(cells[5]).toBe('2');
+      expect(cells[5]).toBe('3');
+      expect(cells[8].trim()).toBe('helped 1');
       expect(Number(cells[6].replace(/,/g, ''))).toBeGreaterThan(0);
       await expect(page.locator('#total-conversations').textContent()).resolves.toBe('3');
       await expect(page.locator('#resolution-rate').textContent()).resolves.toBe('33.3 %');
+      await expect(page.locator('#csat').textContent()).resolves.toBe('100 %');
       // The charts are inline SVG with bars: day one resolved, day two handed off and abandoned.
       const chart = page.locator('figure', { hasText: 'Conversations by outcome' }).locator('svg');
       const bars = await chart.locator('rect.bar title').evaluateAll((titles) => titles.map((t) => t.textContent));
@@ -158,7 +162,7 @@ describe('operator console at /admin in a real browser', () => {
       const box = await chart.boundingBox();
       expect(box?.height).toBeGreaterThan(100);
       await expect(page.locator('#today-costs').textContent()).resolves.toMatch(
-        /[\d,]+ of 5,000,000 \([\d.]+ %\) tokens[\s\S]*0\.1 of 50 \(0\.2 %\) credits · 4 turns/,
+        /[\d,]+ of 5,000,000 \([\d.]+ %\) tokens[\s\S]*0\.1 of 50 \(0\.2 %\) credits · 5 turns/,
       );
 
       // Filters: by outcome, and a search by thread id.
@@ -184,7 +188,7 @@ describe('operator console at /admin in a real browser', () => {
       await page.click(`#conversations a:text-is("${lookup.threadId}")`);
       await page.waitForURL(`**/admin/console/conversations/${lookup.threadId}`);
       await expect(page.locator('#outcome').textContent()).resolves.toBe('resolved');
-      await expect(page.locator('article.turn').count()).resolves.toBe(2);
+      await expect(page.locator('article.turn').count()).resolves.toBe(3);
       const first = page.locator('article.turn').first();
       await expect(first.locator('ul.tools li code').first().textContent()).resolves.toBe('get_company');
       await expect(first.locator('ul.tools').textContent()).resolves.toContain('14837428');

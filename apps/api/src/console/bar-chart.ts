@@ -8,8 +8,8 @@ export interface BarSeries {
 }
 
 const HEIGHT = 140;
-const BAR = 18;
-const GAP = 10;
+const BAR = 22;
+const GAP = 16;
 const PAD_LEFT = 34;
 const PAD_BOTTOM = 20;
 
