@@ -22,7 +22,8 @@ const fnOutputs = (items: readonly FakeItem[]) => items.filter((i) => i.type ===
  * (resolved), a visitor who asks for a person (handed_off, visitor_request), one who never comes
  * back (abandoned); the worker's outcome job decides them once the resolution window passed (a
  * frozen outcome clock, started three days ago so the console's default week shows them).
- * With CONSOLE_SCREENSHOT=1 it also writes the README's docs/images/console.png.
+ * With CONSOLE_SCREENSHOT=1 it also writes the README's docs/images/console.png and
+ * console-conversation.png.
  */
 describe('operator console at /admin in a real browser', () => {
   let h: SystemHarness;
@@ -38,6 +39,7 @@ describe('operator console at /admin in a real browser', () => {
   let lookup: VisitorTurn;
   let asked: VisitorTurn;
   let left: VisitorTurn;
+  let gap: VisitorTurn;
 
   beforeAll(async () => {
     h = await SystemHarness.start({
@@ -68,11 +70,21 @@ describe('operator console at /admin in a real browser', () => {
     now = start + 24 * HOUR;
     asked = await visitorSays(h, 'I want to talk to a person');
     left = await visitorSays(h, 'What are your opening hours?');
+    // A question the documents do not answer: the model searched, found nothing, handed off.
+    h.openai.setModel((ctx) => {
+      const outputs = fnOutputs(ctx.history).length;
+      if (outputs === 0)
+        return { toolCalls: [{ name: 'search_knowledge', arguments: { question: 'warranty terms' } }] };
+      if (outputs === 1)
+        return { toolCalls: [{ name: 'hand_off_to_human', arguments: { reason: 'not in the docs' } }] };
+      return { text: 'Passing you on.' };
+    });
+    gap = await visitorSays(h, 'What are your warranty terms for refurbished laptops?');
 
-    // The resolution window has passed: the outcome job decides all three.
+    // The resolution window has passed: the outcome job decides all four.
     now = start + 49 * HOUR;
     const job = await h.queue.add(JobName.OutcomeSweep, {}, { jobId: 'console-sweep' });
-    expect(((await h.waitForJob(job.id!)).returnvalue as SweepResult).decided).toBe(3);
+    expect(((await h.waitForJob(job.id!)).returnvalue as SweepResult).decided).toBe(4);
 
     origin = `http://127.0.0.1:${await listenLocally(h.api.getHttpServer())}`;
     browser = await chromium.launch({
@@ -142,19 +154,27 @@ describe('operator console at /admin in a real browser', () => {
       await expect(rowOf(lookup).locator('.tag').textContent()).resolves.toBe('resolved');
       await expect(rowOf(asked).locator('td').nth(1).textContent()).resolves.toMatch(/handed_off\s+visitor_request/);
       await expect(rowOf(left).locator('.tag').textContent()).resolves.toBe('abandoned');
+      await expect(rowOf(gap).locator('td').nth(1).textContent()).resolves.toMatch(/handed_off\s+knowledge_gap/);
+      // The knowledge gap it left, with a link to its conversation.
+      const gapRow = page.locator('#knowledge-gaps tbody tr');
+      await expect(gapRow.count()).resolves.toBe(1);
+      await expect(gapRow.locator('td').first().textContent()).resolves.toBe(
+        'What are your warranty terms for refurbished laptops?',
+      );
+      await expect(gapRow.locator(`a[href="/admin/console/conversations/${gap.threadId}"]`).count()).resolves.toBe(1);
       // Turns and cost per row.
       const cells = await rowOf(lookup).locator('td').allTextContents();
       expect(cells[5]).toBe('3');
       expect(cells[8].trim()).toBe('helped 1');
       expect(Number(cells[6].replace(/,/g, ''))).toBeGreaterThan(0);
-      await expect(page.locator('#total-conversations').textContent()).resolves.toBe('3');
-      await expect(page.locator('#resolution-rate').textContent()).resolves.toBe('33.3 %');
+      await expect(page.locator('#total-conversations').textContent()).resolves.toBe('4');
+      await expect(page.locator('#resolution-rate').textContent()).resolves.toBe('25 %');
       await expect(page.locator('#csat').textContent()).resolves.toBe('100 %');
       // The charts are inline SVG with bars: day one resolved, day two handed off and abandoned.
       const chart = page.locator('figure', { hasText: 'Conversations by outcome' }).locator('svg');
       const bars = await chart.locator('rect.bar title').evaluateAll((titles) => titles.map((t) => t.textContent));
       const [day1, day2] = [start, start + 24 * HOUR].map((ms) => new Date(ms).toISOString().slice(0, 10));
-      expect(bars).toEqual([`${day1} resolved: 1`, `${day2} handed_off: 1`, `${day2} abandoned: 1`]);
+      expect(bars).toEqual([`${day1} resolved: 1`, `${day2} handed_off: 2`, `${day2} abandoned: 1`]);
       const heights = await chart
         .locator('rect.bar')
         .evaluateAll((rects) => rects.map((r) => r.getAttribute('height')));
@@ -162,13 +182,16 @@ describe('operator console at /admin in a real browser', () => {
       const box = await chart.boundingBox();
       expect(box?.height).toBeGreaterThan(100);
       await expect(page.locator('#today-costs').textContent()).resolves.toMatch(
-        /[\d,]+ of 5,000,000 \([\d.]+ %\) tokens[\s\S]*0\.1 of 50 \(0\.2 %\) credits · 5 turns/,
+        /[\d,]+ of 5,000,000 \([\d.]+ %\) tokens[\s\S]*0\.1 of 50 \(0\.2 %\) credits · 6 turns/,
       );
 
       // Filters: by outcome, and a search by thread id.
       await page.selectOption('select[name=outcome]', 'handed_off');
       await page.click('form.filters button');
-      await expect(page.locator('#conversations tbody tr').count()).resolves.toBe(1);
+      const handedOff = await page
+        .locator('#conversations tbody tr')
+        .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-thread')));
+      expect(handedOff.sort()).toEqual([asked.threadId, gap.threadId].sort());
       await page.goto(`${origin}/admin?thread=${left.threadId}`);
       const threads = await page
         .locator('#conversations tbody tr')
@@ -198,6 +221,9 @@ describe('operator console at /admin in a real browser', () => {
       );
       const hubspot = await page.locator('a', { hasText: 'open in HubSpot' }).getAttribute('href');
       expect(hubspot).toBe(`https://app.hubspot.com/live-messages/${h.hubspot.portalId}/inbox/${lookup.threadId}`);
+      if (process.env.CONSOLE_SCREENSHOT) {
+        await page.screenshot({ path: join(ROOT, 'docs', 'images', 'console-conversation.png'), fullPage: true });
+      }
       // No visitor text: AUDIT_STORE_TEXT is off by default.
       await expect(page.getByText('Is company 14837428 active?').count()).resolves.toBe(0);
     });
