@@ -79,7 +79,10 @@ describe('operator console at /admin in a real browser', () => {
         return { toolCalls: [{ name: 'hand_off_to_human', arguments: { reason: 'not in the docs' } }] };
       return { text: 'Passing you on.' };
     });
-    gap = await visitorSays(h, 'What are your warranty terms for refurbished laptops?');
+    // This worker keeps the visitor's words (redacted), so the console may show them.
+    await h.stopWorker();
+    await h.startWorker({ AUDIT_STORE_TEXT: 'true' }, freezeClocks);
+    gap = await visitorSays(h, 'What are your warranty terms for refurbished laptops? Mail me at jane.doe@example.com');
 
     // The resolution window has passed: the outcome job decides all four.
     now = start + 49 * HOUR;
@@ -158,9 +161,9 @@ describe('operator console at /admin in a real browser', () => {
       // The knowledge gap it left, with a link to its conversation.
       const gapRow = page.locator('#knowledge-gaps tbody tr');
       await expect(gapRow.count()).resolves.toBe(1);
-      await expect(gapRow.locator('td').first().textContent()).resolves.toBe(
-        'What are your warranty terms for refurbished laptops?',
-      );
+      const question = await gapRow.locator('td').first().textContent();
+      expect(question).toContain('What are your warranty terms for refurbished laptops?');
+      expect(question).not.toContain('jane.doe@example.com');
       await expect(gapRow.locator(`a[href="/admin/console/conversations/${gap.threadId}"]`).count()).resolves.toBe(1);
       // Turns and cost per row.
       const cells = await rowOf(lookup).locator('td').allTextContents();
@@ -224,8 +227,22 @@ describe('operator console at /admin in a real browser', () => {
       if (process.env.CONSOLE_SCREENSHOT) {
         await page.screenshot({ path: join(ROOT, 'docs', 'images', 'console-conversation.png'), fullPage: true });
       }
-      // No visitor text: AUDIT_STORE_TEXT is off by default.
-      await expect(page.getByText('Is company 14837428 active?').count()).resolves.toBe(0);
+      // No visitor text: AUDIT_STORE_TEXT was off (the default) when these turns ran.
+      await expect(page.locator('main').textContent()).resolves.not.toContain('Is company 14837428 active?');
+      await expect(page.locator('article.turn q').count()).resolves.toBe(0);
+    });
+  });
+
+  it("shows the visitor's words only when the worker stored them (AUDIT_STORE_TEXT=true), redacted", async () => {
+    await withPage('visitor-text', async (page) => {
+      await page.goto(`${origin}/admin/console/conversations/${gap.threadId}`);
+      await expect(page.locator('#outcome').textContent()).resolves.toBe('handed_off');
+      const said = await page.locator('article.turn q').allTextContents();
+      expect(said).toHaveLength(1);
+      expect(said[0]).toContain('What are your warranty terms for refurbished laptops?');
+      expect(said[0]).not.toContain('jane.doe@example.com');
+      const tools = await page.locator('ul.tools li code:first-child').allTextContents();
+      expect(tools).toEqual(['search_knowledge', 'hand_off_to_human']);
     });
   });
 });
