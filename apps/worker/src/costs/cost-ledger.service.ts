@@ -41,29 +41,30 @@ export class CostLedger {
       if (spend.credits > 0) pipeline.hincrbyfloat(key, 'credits', spend.credits);
     }
     pipeline.expire(costThreadKey(threadId), this.audit.retentionSeconds);
-    this.expireDayOnce(pipeline, dayKey);
+    this.prepareDayOnce(pipeline, dayKey);
     await execAll(pipeline);
   }
 
   /**
    * Counts a finished turn (for per-turn averages), inside the caller's pipeline. The day's hash
-   * also carries the daily caps this worker enforces (capTokens, capCredits; 0 = none), so the
-   * operator console shows today's spend against them without a copy of the worker's config.
+   * also carries the daily caps this worker enforces (capTokens, capCredits; 0 = none; written with
+   * the day's TTL, once per process and day), so the operator console shows today's spend against
+   * them without a copy of the worker's config.
    */
   countTurn(pipeline: ChainableCommander, threadId: string, at = Date.now()): void {
     const dayKey = costDayKey(utcDay(at));
     pipeline
       .hincrby(costThreadKey(threadId), 'turns', 1)
       .expire(costThreadKey(threadId), this.audit.retentionSeconds)
-      .hincrby(dayKey, 'turns', 1)
-      .hset(dayKey, 'capTokens', this.caps.dailyTokens, 'capCredits', this.caps.dailyCredits);
-    this.expireDayOnce(pipeline, dayKey);
+      .hincrby(dayKey, 'turns', 1);
+    this.prepareDayOnce(pipeline, dayKey);
   }
 
-  private expireDayOnce(pipeline: ChainableCommander, dayKey: string): void {
+  private prepareDayOnce(pipeline: ChainableCommander, dayKey: string): void {
     if (this.dayKeysWithTtl.has(dayKey)) return;
-    // NX: another worker's TTL stands; ours only covers a key created without one.
+    // NX: another worker's TTL stands; ours only covers a key created without one. The caps go with it.
     pipeline.expire(dayKey, DAY_TTL_SECONDS, 'NX');
+    pipeline.hset(dayKey, 'capTokens', this.caps.dailyTokens, 'capCredits', this.caps.dailyCredits);
     if (this.dayKeysWithTtl.size > 4) this.dayKeysWithTtl.clear();
     this.dayKeysWithTtl.add(dayKey);
   }
