@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import request from 'supertest';
 import { ApiHarness, BOARD_PASSWORD, BOARD_USER, newMessageEvent, signedHeaders } from '../support/api-harness';
 import { listenLocally } from '../support/raw-http';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
 describe('Bull Board in a real browser, under the security headers', () => {
@@ -18,17 +18,7 @@ describe('Bull Board in a real browser, under the security headers', () => {
     origin = `http://127.0.0.1:${await listenLocally(h.server)}`;
     const body = JSON.stringify([newMessageEvent()]);
     await request(h.server).post('/webhooks/hubspot').set(signedHeaders(body)).send(body).expect(200);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { JobName } from '@app/contracts';
 import type { WorkerConfig } from '../../apps/worker/src/config/worker-config';
 import type { SweepResult } from '../../apps/worker/src/outcomes/outcome-sweep.service';
@@ -10,7 +11,6 @@ import { listenLocally } from '../support/raw-http';
 import { SystemHarness } from '../support/system-harness';
 import { visitorSays, type VisitorTurn } from '../support/visitor-turns';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ROOT = join(__dirname, '..', '..');
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const HOUR = 3_600_000;
@@ -90,17 +90,7 @@ describe('operator console at /admin in a real browser', () => {
     expect(((await h.waitForJob(job.id!)).returnvalue as SweepResult).decided).toBe(4);
 
     origin = `http://127.0.0.1:${await listenLocally(h.api.getHttpServer())}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({
       httpCredentials: { username: BOARD_USER, password: BOARD_PASSWORD },
       viewport: { width: 1280, height: 900 },

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import request from 'supertest';
 import { isPublicRoute } from '../../apps/api/src/security/public-routes';
 import { routeInventory } from '../../apps/api/src/security/route-inventory';
@@ -8,7 +9,6 @@ import { concretePath, uniqueRoutes } from '../support/admin-routes';
 import { ApiHarness, BOARD_PASSWORD, BOARD_USER, newMessageEvent, signedHeaders } from '../support/api-harness';
 import { basicAuth, listenLocally } from '../support/raw-http';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 
 /**
@@ -41,17 +41,7 @@ describe('admin pages in a real browser make no request to any outside host', ()
       await res.arrayBuffer();
       if (res.status === 200 && type.startsWith('text/html')) pages.push(path);
     }
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

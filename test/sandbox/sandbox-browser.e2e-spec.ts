@@ -1,11 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../support/chromium';
 import { CONTACTS_PROFILE } from '../../apps/worker/src/profiles/default-profiles';
 import { IDENTITY_TEXTS } from '../../apps/worker/src/identity/identity-texts';
 import { SANDBOX_STAFF, startSandbox, type Sandbox } from '../../apps/sandbox/src/start-sandbox';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 // Screenshots of a failing run are kept here (git-ignored; CI keeps the folder as an artifact).
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const HANDOFF_MESSAGE = "Thanks! I've passed this conversation to a colleague, who will reply here shortly.";
@@ -20,17 +20,7 @@ describe('sandbox chat page in a real browser (chromium), with the demo model', 
 
   beforeAll(async () => {
     sandbox = await startSandbox({ dataDir: `/tmp/sandbox-browser-${process.pid}` });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on('request', (r) => requests.push(r.url()));
     page.on('console', (m) => {

@@ -1,21 +1,17 @@
 import { Readable } from 'node:stream';
-import { Controller, Get, Query, Res, UsePipes } from '@nestjs/common';
+import { Controller, Get, Query, Res } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBasicAuth,
   ApiExtraModels,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
-  ApiTags,
-  ApiUnauthorizedResponse,
   getSchemaPath,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { utcDay } from '@app/audit';
-import { ADMIN_AUTH_SCHEME } from '../docs/api-docs.constants';
+import { AdminApi } from '../docs/admin-api.decorator';
 import { ErrorResponseDto } from '../docs/error-response.dto';
-import { adminValidationPipe } from './admin-validation.pipe';
 import { AuditExportQueryDto } from './audit-export-query.dto';
 import { AuditReader } from './audit-reader.service';
 import { DayCostsDto } from './cost-totals.dto';
@@ -23,12 +19,9 @@ import { CostsQueryDto } from './costs-query.dto';
 import { TurnAuditRecordDto } from './turn-audit-record.dto';
 
 /** JSON-lines export of the audit trail and the day's cost totals, behind the admin auth. */
-@ApiTags('admin')
-@ApiBasicAuth(ADMIN_AUTH_SCHEME)
-@ApiUnauthorizedResponse({ description: 'no or wrong admin credentials (429 after too many)', type: ErrorResponseDto })
+@AdminApi()
 @ApiExtraModels(TurnAuditRecordDto)
 @Controller('admin')
-@UsePipes(adminValidationPipe)
 export class AuditExportController {
   constructor(private readonly audit: AuditReader) {}
 

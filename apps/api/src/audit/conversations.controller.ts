@@ -1,27 +1,15 @@
-import { Controller, Get, NotFoundException, Param, Query, UsePipes } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBasicAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Get, NotFoundException, Param, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminApi } from '../docs/admin-api.decorator';
 import { ErrorResponseDto } from '../docs/error-response.dto';
-import { ADMIN_AUTH_SCHEME } from '../docs/api-docs.constants';
-import { adminValidationPipe } from './admin-validation.pipe';
 import { AuditReader } from './audit-reader.service';
 import { ConversationParamsDto } from './conversation-params.dto';
 import { ConversationViewDto } from './cost-totals.dto';
 import { NoQueryDto } from './no-query.dto';
 
 /** An operator's view of one HubSpot thread: every turn's audit record and what it cost. */
-@ApiTags('admin')
-@ApiBasicAuth(ADMIN_AUTH_SCHEME)
-@ApiUnauthorizedResponse({ description: 'no or wrong admin credentials (429 after too many)', type: ErrorResponseDto })
+@AdminApi()
 @Controller('admin/conversations')
-@UsePipes(adminValidationPipe)
 export class ConversationsController {
   constructor(private readonly audit: AuditReader) {}
 

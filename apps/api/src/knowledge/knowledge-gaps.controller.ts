@@ -1,25 +1,14 @@
-import { Controller, Get, Query, UsePipes } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBasicAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { adminValidationPipe } from '../audit/admin-validation.pipe';
-import { ADMIN_AUTH_SCHEME } from '../docs/api-docs.constants';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminApi } from '../docs/admin-api.decorator';
 import { ErrorResponseDto } from '../docs/error-response.dto';
 import { KnowledgeGapsDto } from './knowledge-gap.dto';
 import { KnowledgeGapsQueryDto } from './knowledge-gaps-query.dto';
 import { KnowledgeGapsReader } from './knowledge-gaps.reader';
 
 /** Questions the assistant could not answer from the company's documents: what to write next. */
-@ApiTags('admin')
-@ApiBasicAuth(ADMIN_AUTH_SCHEME)
-@ApiUnauthorizedResponse({ description: 'no or wrong admin credentials (429 after too many)', type: ErrorResponseDto })
+@AdminApi()
 @Controller('admin/knowledge')
-@UsePipes(adminValidationPipe)
 export class KnowledgeGapsController {
   constructor(private readonly gaps: KnowledgeGapsReader) {}
 

@@ -1,25 +1,14 @@
-import { Controller, Get, Query, UsePipes } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBasicAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { OutcomeReader } from '@app/audit';
-import { adminValidationPipe } from '../audit/admin-validation.pipe';
-import { ADMIN_AUTH_SCHEME } from '../docs/api-docs.constants';
+import { AdminApi } from '../docs/admin-api.decorator';
 import { ErrorResponseDto } from '../docs/error-response.dto';
 import { OutcomeReportDto } from './outcome-report.dto';
 import { OutcomesQueryDto } from './outcomes-query.dto';
 
 /** Conversation outcomes: what the assistant resolved on its own, why others went to a person, CSAT, cost. */
-@ApiTags('admin')
-@ApiBasicAuth(ADMIN_AUTH_SCHEME)
-@ApiUnauthorizedResponse({ description: 'no or wrong admin credentials (429 after too many)', type: ErrorResponseDto })
+@AdminApi()
 @Controller('admin/outcomes')
-@UsePipes(adminValidationPipe)
 export class OutcomesController {
   constructor(private readonly outcomes: OutcomeReader) {}
 
