@@ -93,6 +93,14 @@ describe('sandbox chat page in a real browser (chromium), with the demo model', 
     await step('support', async () => {
       await page.getByTestId('inbox').selectOption('support');
       await page.getByTestId('new-chat').click();
+      // The chat's first message gets the welcome, posted before (and apart from) its answer: the
+      // page's "working…" is checked on the next message, whose turn nothing else answers first.
+      await write('hello');
+      const bot = visitor().getByTestId('visitor-message-bot');
+      for (const deadline = Date.now() + 15_000; (await bot.count()) < 2;) {
+        if (Date.now() > deadline) throw new Error('no welcome and answer to the first message');
+        await page.waitForTimeout(100);
+      }
       // A slow model, so the page is seen while the turn runs.
       sandbox.demoModel!.setLatency(1500);
       await write('Can you look up CUI 14837428?');
